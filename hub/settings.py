@@ -1,0 +1,62 @@
+"""The hub's one settings object.
+
+Read only by `hub.bootstrap`. Every value has a safe local default, so `fyhub up` and the tests work
+on a fresh machine; production overrides them through `FYHUB_*` environment variables, nested with
+`__` (`FYHUB_KAFKA__BOOTSTRAP=broker-1:9092`, `FYHUB_DB__URL=postgresql+asyncpg://…`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+STATE_DIR = Path(".fyhub")
+
+
+class KafkaSettings(BaseModel):
+    """How the hub reaches Kafka and how it shapes its topics."""
+
+    bootstrap: str | None = Field(
+        default=None,
+        description="host:port list; unset means the local broker that `fyhub kafka up` manages",
+    )
+    partitions: int = Field(default=3, ge=1)
+    replication: int = Field(default=1, ge=1)
+    min_insync_replicas: int = Field(default=1, ge=1)
+    max_record_bytes: int = Field(default=1_048_576, ge=1024)
+
+
+class LocalKafkaSettings(BaseModel):
+    """The broker (or three-node cluster) run from Maven Central jars on this machine."""
+
+    jars: Path = Path("build/kafka/jars")
+    home: Path = STATE_DIR / "kafka"
+    port: int = 19092
+    controller_port: int = 19093
+    cluster_ports: tuple[int, int, int] = (29091, 29092, 29093)
+    cluster_controller_ports: tuple[int, int, int] = (29191, 29192, 29193)
+    heap: str = "512m"
+    start_timeout_s: float = 120.0
+
+
+class DatabaseSettings(BaseModel):
+    """The audit and tracking store: SQLite by default, PostgreSQL in production."""
+
+    url: str = f"sqlite+aiosqlite:///{STATE_DIR}/fyhub.db"
+    echo: bool = False
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FYHUB_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    kafka: KafkaSettings = KafkaSettings()
+    local_kafka: LocalKafkaSettings = LocalKafkaSettings()
+    db: DatabaseSettings = DatabaseSettings()
+    registry: Path = Path("deploy/units/wuyang-411121.yaml")
+    routing: Path = Path("deploy/routing.yaml")
