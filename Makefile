@@ -1,0 +1,68 @@
+# fyhub — the two commands a newcomer needs: `make up` and `make test`. Every target is idempotent.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+JARS := build/kafka/jars
+POM := deploy/local/pom.xml
+PG := deploy/local/postgres.sh
+
+.PHONY: help up down test lint format contracts venv jars postgres clean
+
+help:
+	@echo "make up     set everything up and run the hub on this machine"
+	@echo "make test   set everything up and run the whole test suite (real Kafka, SQLite, PostgreSQL)"
+	@echo "make lint   ruff, mypy and the contract drift check"
+	@echo "make down   stop the local broker and PostgreSQL"
+
+# --- set-up ---------------------------------------------------------------------------------------
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "fyhub needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+jars: $(JARS)/.resolved
+$(JARS)/.resolved: $(POM)
+	@command -v mvn >/dev/null || { echo "Maven (mvn) is needed to fetch the Kafka broker jars; install it (apt-get install maven)"; exit 1; }
+	@command -v java >/dev/null || { echo "Java 17+ is needed to run the Kafka broker; install it (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	rm -rf $(JARS)
+	mvn -B -q -f $(POM) dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=$(CURDIR)/$(JARS)
+	@touch $@
+
+postgres:
+	bash $(PG) up
+
+# --- the two commands -----------------------------------------------------------------------------
+up: venv jars
+	$(BIN)/fyhub up
+
+down: venv
+	-$(BIN)/fyhub kafka down
+	-$(BIN)/fyhub kafka down --cluster
+	-bash $(PG) down
+
+test: venv jars postgres
+	FYHUB_TEST_POSTGRES_URL="$$(bash $(PG) url)" $(BIN)/pytest
+
+# --- code health ----------------------------------------------------------------------------------
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m schemas.generate --check
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+contracts: venv
+	$(BIN)/python -m schemas.generate
+
+clean: down
+	rm -rf build .fyhub $(VENV)
