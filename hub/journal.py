@@ -1,0 +1,93 @@
+"""What the router writes to `fy.hub.journal`, and the auditor reads back into the store.
+
+One entry per outbox record: the router's decision about it. The journal is the system of record
+for decisions, so an entry carries everything the store needs (the event as received, with its
+signature; who got which fields with which deadlines; or why it was refused) and the outbox
+position it came from. The position lets the auditor tell a router redelivery (same position: the
+same decision again) from a unit publishing the same event twice (a real duplicate).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from schemas.errors import ErrorCode
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Position(_Entry):
+    """Where a record was read: the outbox topic, partition and offset."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
+class Delivered(_Entry):
+    """One copy written to a recipient's inbox: the fields it kept, and its deadlines."""
+
+    recipient: str
+    fields: list[str] | Literal["all"]
+    receipt_by: datetime | None
+    reply_by: datetime | None
+
+
+class EventRouted(_Entry):
+    """A new event accepted and delivered to its recipients."""
+
+    kind: Literal["event.routed"] = "event.routed"
+    at: datetime
+    position: Position
+    event: dict[str, Any]
+    deliveries: list[Delivered]
+
+
+class AnswerRouted(_Entry):
+    """A receipt or a reply, checked against its delivery token, passed to the original sender."""
+
+    kind: Literal["answer.routed"] = "answer.routed"
+    at: datetime
+    position: Position
+    event: dict[str, Any]
+    answers: str
+    """The id of the event answered (the verified `correlationid`)."""
+    answered_by: str
+    original_sender: str
+    receipt: bool
+    """True for `hub.receipt.v1` (签收), False for a reply."""
+    deliveries: list[Delivered]
+
+
+class FieldProblem(_Entry):
+    path: str
+    message: str
+
+
+class RecordRejected(_Entry):
+    """A record the router refused: its raw bytes went to the dead-letter topic."""
+
+    kind: Literal["record.rejected"] = "record.rejected"
+    at: datetime
+    position: Position
+    code: ErrorCode
+    detail: str
+    fields: list[FieldProblem] = Field(default_factory=list)
+    sender: str | None
+    """The unit owning the outbox the record came in on (whatever `source` claimed)."""
+    event_id: str | None = None
+    type: str | None = None
+    size: int
+
+
+JournalEntry = Annotated[EventRouted | AnswerRouted | RecordRejected, Field(discriminator="kind")]
+
+
+def entry_adapter() -> TypeAdapter[JournalEntry]:
+    """Parses journal records; built on demand, not at import."""
+    return TypeAdapter(JournalEntry)
