@@ -1,0 +1,1 @@
+"""The audit and tracking store: SQLAlchemy 2.0 over SQLite (embedded) or PostgreSQL."""

@@ -1,0 +1,63 @@
+"""Build the store's AsyncEngine from a URL, with the settings each database needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+SQLITE_BUSY_TIMEOUT_S = 15.0
+POSTGRES_CONNECT_TIMEOUT_S = 10.0
+
+
+def build_engine(url: str | URL, *, echo: bool = False) -> AsyncEngine:
+    """An AsyncEngine for `url` (`sqlite+aiosqlite:///…` or `postgresql+asyncpg://…`)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, echo=echo)
+    return _server_engine(parsed, echo=echo)
+
+
+def _sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+    event.listen(engine.sync_engine, "connect", _prepare_sqlite_connection)
+    event.listen(engine.sync_engine, "begin", _begin_sqlite_transaction)
+    return engine
+
+
+def _prepare_sqlite_connection(dbapi_connection: Any, _record: object) -> None:
+    # The driver's own transaction handling skips BEGIN before SELECT and DDL, which breaks
+    # repeatable reads and transactional migrations; SQLAlchemy emits BEGIN instead (see below).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers (trace, overdue, scorecard) run while the auditor writes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _begin_sqlite_transaction(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def _server_engine(url: URL, *, echo: bool) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=5,
+        max_overflow=10,
+        pool_timeout=30,
+        # Connections die with server restarts and idle-killing proxies; check before use.
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={
+            "timeout": POSTGRES_CONNECT_TIMEOUT_S,
+            "server_settings": {"application_name": "fyhub"},
+        },
+    )

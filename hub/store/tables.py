@@ -1,0 +1,171 @@
+"""The audit and tracking store's tables (DESIGN.md §7).
+
+Events are keyed by (source, event id), as CloudEvents defines identity; deliveries hang off
+them by that key, so the auditor can write a routing decision from the journal record alone.
+Personal identifiers are kept exactly as the event carried them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+DELIVERY_STATES = ("routed", "received", "replied", "closed", "rejected")
+
+# Deterministic constraint names keep later migrations identical on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+UNIT = 64
+EVENT_ID = 64
+SOURCE = 96
+HASH = 64
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out; SQLite keeps no offset, so UTC is implied."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            raise ValueError("the store keeps only times with a UTC offset")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UtcDateTime()}  # noqa: RUF012  (SQLAlchemy reads it as is)
+
+
+class EventRow(Base):
+    """One event as it came in; a duplicate (same source and id) only bumps the count."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index(None, "type", "time"),)
+
+    source: Mapped[str] = mapped_column(String(SOURCE), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(EVENT_ID), primary_key=True)
+    type: Mapped[str] = mapped_column(String(128))
+    subject: Mapped[str | None] = mapped_column(String(128))
+    case_no: Mapped[str | None] = mapped_column(String(64), index=True)
+    time: Mapped[datetime]
+    received_at: Mapped[datetime]
+    envelope: Mapped[dict[str, Any]] = mapped_column(JSON)
+    signature: Mapped[str | None] = mapped_column(Text)
+    signing_key: Mapped[str | None] = mapped_column(String(128))
+    duplicate_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class DeliveryRow(Base):
+    """One copy of an event routed to one recipient, and how that recipient answered."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        ForeignKeyConstraint(["event_source", "event_id"], ["events.source", "events.event_id"]),
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{state}'" for state in DELIVERY_STATES) + ")",
+            name="status",
+        ),
+        Index(None, "recipient", "status"),
+        Index(None, "status", "receipt_due"),
+        Index(None, "status", "reply_due"),
+    )
+
+    event_source: Mapped[str] = mapped_column(String(SOURCE), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(EVENT_ID), primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(UNIT), primary_key=True)
+    routed_at: Mapped[datetime]
+    fields: Mapped[list[str]] = mapped_column(JSON)
+    receipt_due: Mapped[datetime | None]
+    reply_due: Mapped[datetime | None]
+    receipt_at: Mapped[datetime | None]
+    reply_event_id: Mapped[str | None] = mapped_column(String(EVENT_ID))
+    replied_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="routed", server_default="routed")
+    receipt_overdue_at: Mapped[datetime | None]
+    reply_overdue_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    # Declared so that a flush inserts events before their deliveries; never loaded implicitly.
+    event: Mapped[EventRow] = relationship(lazy="raise")
+
+
+class RejectionRow(Base):
+    """A record the router refused; its Kafka position makes a replayed journal idempotent."""
+
+    __tablename__ = "rejections"
+    __table_args__ = (
+        UniqueConstraint("topic", "kafka_partition", "kafka_offset"),
+        Index(None, "code", "rejected_at"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    code: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text)
+    field_paths: Mapped[list[str]] = mapped_column(JSON)
+    source: Mapped[str | None] = mapped_column(String(SOURCE), index=True)
+    event_id: Mapped[str | None] = mapped_column(String(EVENT_ID))
+    topic: Mapped[str] = mapped_column(String(255))
+    kafka_partition: Mapped[int] = mapped_column(Integer)
+    kafka_offset: Mapped[int] = mapped_column(BigInteger)
+    rejected_at: Mapped[datetime]
+
+
+class AuditLogRow(Base):
+    """Append-only, hash-chained (see `hub.store.audit_chain`); `seq` is assigned on append."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[str | None] = mapped_column(String(EVENT_ID), index=True)
+    unit: Mapped[str | None] = mapped_column(String(UNIT))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(HASH))
+    row_hash: Mapped[str] = mapped_column(String(HASH), unique=True)
+
+
+class ProcessedRow(Base):
+    """Keys a consumer has applied, written in the same transaction as the effect."""
+
+    __tablename__ = "processed"
+
+    consumer: Mapped[str] = mapped_column(String(128), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    processed_at: Mapped[datetime]
