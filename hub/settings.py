@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 STATE_DIR = Path(".fyhub")
@@ -48,6 +48,43 @@ class DatabaseSettings(BaseModel):
     echo: bool = False
 
 
+class HubSecuritySettings(BaseModel):
+    """The hub's own secrets: the delivery-token key and its Ed25519 signing key."""
+
+    token_secret: SecretStr = SecretStr("fyhub-local-delivery-token-secret")
+    """HMAC key of the `hubdelivery` tokens; the local default is for one-machine runs only."""
+    signing_key_file: Path = STATE_DIR / "hub-signing.key"
+    """Raw Ed25519 private key (base64); created on first start when missing."""
+    signing_key_id: str = "hub-1"
+    require_signatures: bool = True
+    """Refuse unsigned events (`bad_signature`); off only for connectors without keys yet."""
+
+
+class RouterSettings(BaseModel):
+    group_id: str = "fyhub.router"
+    max_records: int = Field(default=500, ge=1)
+    """Records routed per batch; offsets are committed once a whole batch is written."""
+
+
+class DeadlineSettings(BaseModel):
+    """Shorten every deadline (tests and demos); production keeps scale 1 and no overrides."""
+
+    scale: float = Field(default=1.0, gt=0, le=1.0)
+    receipt_override_s: float | None = Field(default=None, gt=0)
+    reply_override_s: float | None = Field(default=None, gt=0)
+
+
+class TrackerSettings(BaseModel):
+    """Deadline watch (督办): how often to look, and how to redeliver unreceipted copies."""
+
+    interval_s: float = Field(default=60.0, gt=0)
+    """Seconds between two sweeps over the open deliveries."""
+    redelivery_interval_s: float = Field(default=3600.0, gt=0)
+    """An unreceipted copy is delivered again this long after its last attempt."""
+    max_attempts: int = Field(default=3, ge=1)
+    """Deliveries of one copy, the first included, before it is escalated to the office."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="FYHUB_",
@@ -58,5 +95,9 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = KafkaSettings()
     local_kafka: LocalKafkaSettings = LocalKafkaSettings()
     db: DatabaseSettings = DatabaseSettings()
+    security: HubSecuritySettings = HubSecuritySettings()
+    router: RouterSettings = RouterSettings()
+    deadlines: DeadlineSettings = DeadlineSettings()
+    tracker: TrackerSettings = TrackerSettings()
     registry: Path = Path("deploy/units/wuyang-411121.yaml")
     routing: Path = Path("deploy/routing.yaml")

@@ -1,0 +1,39 @@
+"""Everything the router's decisions depend on, built once by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from schemas.signing import load_public_key
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
+
+    from hub.registry import Registry
+    from hub.routing.deadlines import DeadlinePolicy
+    from hub.routing.table import RoutingTable
+
+
+@dataclass(frozen=True)
+class RouterContext:
+    registry: Registry
+    table: RoutingTable
+    hub_key: Ed25519PrivateKey
+    hub_key_id: str
+    token_secret: bytes
+    deadlines: DeadlinePolicy
+    max_record_bytes: int = 1_048_576
+    require_signatures: bool = True
+
+    @cached_property
+    def unit_keys(self) -> dict[str, dict[str, Ed25519PublicKey]]:
+        """Each unit's registered public keys, decoded once."""
+        return {
+            code: {key_id: load_public_key(text) for key_id, text in unit.keys.items()}
+            for code, unit in self.registry.units.items()
+        }

@@ -1,0 +1,193 @@
+"""The router's decision about one outbox record. Pure: bytes and context in, records out.
+
+The order of the checks, each refusing with its own code (DESIGN.md §6):
+
+1. parse: size, JSON and CloudEvents, catalogue type, schema and legal rules (`schemas.parsing`)
+2. `source` names the unit owning the outbox topic                        → source_mismatch
+3. the unit's signature verifies with a key registered for it             → bad_signature
+4. receipts and replies: the echoed `hubdelivery` token is the hub's, was
+   issued to this unit, for the event in `correlationid`, of a type this
+   reply answers                                                          → unknown_correlation
+5. the routing table lets this unit publish the type, and `to` names
+   registered units entitled to receive it                                → not_permitted,
+                                                                            unknown_recipient,
+                                                                            recipient_not_entitled
+Accepted events yield one copy per recipient and an `event.routed` or `answer.routed` journal
+entry; refused ones yield the records of `hub.router.rejections`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hub.delivery_token import DeliveryToken, InvalidDeliveryToken, read_token
+from hub.journal import AnswerRouted, EventRouted, Position
+from hub.router.copies import delivered_copies
+from hub.router.records import Outbound, case_key
+from hub.router.rejections import rejection_records
+from hub.routing.resolve import resolve_recipients
+from schemas.errors import ErrorCode, Rejection
+from schemas.parsing import ParsedEvent, parse_record
+from schemas.signing import SignatureError, check_signature
+from schemas.units import JOURNAL_TOPIC, unit_from_outbox
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from hub.router.context import RouterContext
+    from hub.router.records import InboundRecord
+
+
+def decide(record: InboundRecord, ctx: RouterContext, now: datetime) -> list[Outbound]:
+    """Every record the router must write, acknowledged, before committing this record's offset."""
+    sender = unit_from_outbox(record.topic)
+    parsed = parse_record(record.value, max_bytes=ctx.max_record_bytes)
+    if isinstance(parsed, Rejection):
+        return rejection_records(record, parsed, sender, ctx, now)
+    outcome = _route(record, parsed, sender, ctx, now)
+    if isinstance(outcome, Rejection):
+        return rejection_records(record, _identified(outcome, parsed), sender, ctx, now)
+    return outcome
+
+
+def _route(
+    record: InboundRecord,
+    parsed: ParsedEvent,
+    sender: str | None,
+    ctx: RouterContext,
+    now: datetime,
+) -> list[Outbound] | Rejection:
+    envelope = parsed.envelope
+    if sender is None or envelope.source_unit != sender:
+        owner = sender or "nobody"
+        detail = f"source {envelope.source} does not own outbox {record.topic} ({owner} does)"
+        return Rejection(ErrorCode.SOURCE_MISMATCH, detail)
+    refusal = _signature_refusal(parsed, sender, ctx)
+    if refusal is not None:
+        return refusal
+    if parsed.event_type.needs_correlation:
+        return _route_answer(record, parsed, sender, ctx, now)
+    return _route_event(record, parsed, sender, ctx, now)
+
+
+def _signature_refusal(parsed: ParsedEvent, sender: str, ctx: RouterContext) -> Rejection | None:
+    if not ctx.require_signatures and "sig" not in parsed.raw:
+        return None
+    try:
+        check_signature(parsed.raw, ctx.unit_keys.get(sender, {}))
+    except SignatureError as error:
+        return Rejection(ErrorCode.BAD_SIGNATURE, str(error))
+    return None
+
+
+def _route_event(
+    record: InboundRecord,
+    parsed: ParsedEvent,
+    sender: str,
+    ctx: RouterContext,
+    now: datetime,
+) -> list[Outbound] | Rejection:
+    envelope = parsed.envelope
+    recipients = resolve_recipients(
+        ctx.table, ctx.registry, source=sender, event_type=envelope.type, to=envelope.to
+    )
+    if isinstance(recipients, Rejection):
+        return recipients
+    route = ctx.table.route(envelope.type)
+    if route is None:  # resolve_recipients refuses unknown types; kept for the type checker
+        return Rejection(
+            ErrorCode.UNKNOWN_TYPE, f"the routing table has no rule for {envelope.type}"
+        )
+    copies, deliveries = delivered_copies(parsed.raw, sender, recipients, route, ctx, now)
+    entry = EventRouted(
+        at=now, position=_position(record), event=dict(parsed.raw), deliveries=deliveries
+    )
+    journal = Outbound(
+        JOURNAL_TOPIC, case_key(envelope.subject, envelope.id), entry.model_dump_json().encode()
+    )
+    return [*copies, journal]
+
+
+def _route_answer(
+    record: InboundRecord,
+    parsed: ParsedEvent,
+    sender: str,
+    ctx: RouterContext,
+    now: datetime,
+) -> list[Outbound] | Rejection:
+    envelope = parsed.envelope
+    token = _answered_delivery(parsed, sender, ctx)
+    if isinstance(token, Rejection):
+        return token
+    recipients = resolve_recipients(
+        ctx.table,
+        ctx.registry,
+        source=sender,
+        event_type=envelope.type,
+        to=envelope.to,
+        original_sender=token.source,
+    )
+    if isinstance(recipients, Rejection):
+        return recipients
+    route = ctx.table.route(envelope.type)
+    if route is None:
+        return Rejection(
+            ErrorCode.UNKNOWN_TYPE, f"the routing table has no rule for {envelope.type}"
+        )
+    copies, deliveries = delivered_copies(parsed.raw, sender, recipients, route, ctx, now)
+    entry = AnswerRouted(
+        at=now,
+        position=_position(record),
+        event=dict(parsed.raw),
+        answers=token.event_id,
+        answered_by=sender,
+        original_sender=token.source,
+        receipt=parsed.event_type.is_receipt,
+        deliveries=deliveries,
+    )
+    journal = Outbound(
+        JOURNAL_TOPIC, case_key(envelope.subject, envelope.id), entry.model_dump_json().encode()
+    )
+    return [*copies, journal]
+
+
+def _answered_delivery(
+    parsed: ParsedEvent, sender: str, ctx: RouterContext
+) -> DeliveryToken | Rejection:
+    envelope = parsed.envelope
+    if envelope.hubdelivery is None:
+        return _uncorrelated("no `hubdelivery` token echoed")
+    try:
+        token = read_token(envelope.hubdelivery, ctx.token_secret)
+    except InvalidDeliveryToken as error:
+        return _uncorrelated(f"the `hubdelivery` token is not the hub's: {error}")
+    if token.recipient != sender:
+        return _uncorrelated(f"the event was delivered to {token.recipient}, not to {sender}")
+    if token.event_id != envelope.correlationid:
+        return _uncorrelated(
+            f"`correlationid` {envelope.correlationid} is not the delivered event {token.event_id}"
+        )
+    answers = parsed.event_type.answers
+    if not parsed.event_type.is_receipt and token.event_type not in answers:
+        return _uncorrelated(f"{envelope.type} does not answer {token.event_type}")
+    return token
+
+
+def _uncorrelated(detail: str) -> Rejection:
+    return Rejection(ErrorCode.UNKNOWN_CORRELATION, detail)
+
+
+def _identified(rejection: Rejection, parsed: ParsedEvent) -> Rejection:
+    envelope = parsed.envelope
+    return Rejection(
+        rejection.code,
+        rejection.detail,
+        rejection.fields,
+        event_id=envelope.id,
+        source=envelope.source,
+        type=envelope.type,
+    )
+
+
+def _position(record: InboundRecord) -> Position:
+    return Position(topic=record.topic, partition=record.partition, offset=record.offset)

@@ -1,0 +1,38 @@
+"""The router's view of Kafka records: what it read, and what it will write. No I/O."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class InboundRecord:
+    """One outbox record as read: position, key and the raw value bytes, untouched."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """One record to write: an inbox copy, a journal entry, a dead letter or a notice."""
+
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: tuple[tuple[str, bytes], ...] = field(default=())
+
+
+def encode_json(value: Any) -> bytes:
+    """Compact UTF-8 JSON, Chinese text kept readable."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def case_key(subject: str | None, fallback: str) -> bytes:
+    """The Kafka key: the case number (or subject), so every event of one case stays in order."""
+    return (subject or fallback).encode()

@@ -1,0 +1,126 @@
+"""The router on FastStream: a batch subscriber over every unit's outbox.
+
+Commit path (at-least-once): a batch is read, each record is decided (`hub.router.decide`), every
+resulting record is handed to the idempotent `acks=all` producer at once, and the handler returns
+only when the broker has acknowledged all of them. Only then does FastStream commit the batch's
+offsets (`AckPolicy.NACK_ON_ERROR`); if any write fails the handler raises, the consumer seeks back
+to the batch's first records and routes them again. Recipients and the auditor deduplicate.
+
+Outbox records are untrusted: the parser below ignores their headers (FastStream's default would
+decode them as UTF-8 and fail on a raw client's binary header, before the router could dead-letter
+the record), and the decoder hands the raw value bytes over unparsed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from faststream import AckPolicy
+from faststream.kafka import (
+    KafkaBroker,  # noqa: TC002 - FastStream resolves handler annotations
+    KafkaMessage,  # noqa: TC002 - at runtime
+)
+
+from hub.router.decide import decide
+from hub.router.records import InboundRecord, Outbound
+from hub.router.rejections import rejection_records
+from schemas.errors import ErrorCode, Rejection
+from schemas.units import unit_from_outbox
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
+    from aiokafka import ConsumerRecord
+    from faststream.message import StreamMessage
+
+    from hub.router.context import RouterContext
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def register_router(
+    broker: KafkaBroker,
+    ctx: RouterContext,
+    outboxes: Sequence[str],
+    *,
+    group_id: str,
+    max_records: int,
+    clock: Clock = utc_now,
+) -> None:
+    """Subscribe the router to `outboxes` on `broker`."""
+
+    @broker.subscriber(
+        *outboxes,
+        batch=True,
+        group_id=group_id,
+        max_records=max_records,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        parser=_parse_ignoring_headers,
+        decoder=_raw_values,
+    )
+    async def route_outbox_records(
+        bodies: list[bytes],  # noqa: ARG001 - the records, with positions, are in `message`
+        message: KafkaMessage,
+    ) -> None:
+        records = [_inbound(raw) for raw in message.raw_message]
+        now = clock()
+        outbound = [out for record in records for out in decide_or_dead_letter(record, ctx, now)]
+        await publish_all(broker, outbound)
+
+
+def decide_or_dead_letter(
+    record: InboundRecord, ctx: RouterContext, now: datetime
+) -> list[Outbound]:
+    """`decide`, but a defect in the hub itself dead-letters the record instead of stopping the
+    router on it for ever."""
+    try:
+        return decide(record, ctx, now)
+    except Exception as error:
+        log.exception(
+            "router could not decide on %s/%s@%s", record.topic, record.partition, record.offset
+        )
+        detail = f"the hub failed on this record ({type(error).__name__}); operations are alerted"
+        rejection = Rejection(ErrorCode.MALFORMED, detail)
+        return rejection_records(record, rejection, unit_from_outbox(record.topic), ctx, now)
+
+
+async def publish_all(broker: KafkaBroker, records: Sequence[Outbound]) -> None:
+    """Write every record, then wait until the broker has acknowledged all of them."""
+    pending: list[Awaitable[Any]] = []
+    for out in records:
+        future = await broker.publish(
+            out.value,
+            topic=out.topic,
+            key=out.key,
+            headers={name: value.decode() for name, value in out.headers},
+            no_confirm=True,
+        )
+        pending.append(future)
+    await asyncio.gather(*pending)
+
+
+def _inbound(raw: ConsumerRecord[Any, Any]) -> InboundRecord:
+    return InboundRecord(raw.topic, raw.partition, raw.offset, raw.key, raw.value or b"")
+
+
+async def _parse_ignoring_headers(
+    records: tuple[ConsumerRecord[Any, Any], ...],
+    original: Callable[[tuple[ConsumerRecord[Any, Any], ...]], Awaitable[StreamMessage[Any]]],
+) -> StreamMessage[Any]:
+    return await original(tuple(dataclasses.replace(r, headers=()) for r in records))
+
+
+async def _raw_values(message: StreamMessage[Any]) -> list[bytes]:
+    return [record.value or b"" for record in message.raw_message]

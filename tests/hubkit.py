@@ -1,0 +1,82 @@
+"""Test helpers shared by unit and integration tests: the test registry, its units' keys, corpus
+events, and a registry copy under a fresh region so each test run gets its own topics."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import uuid
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from hub.router.context import RouterContext
+from hub.routing.deadlines import DeadlinePolicy
+from hub.routing.loader import load_contracts_from
+from schemas.signing import generate_keypair, sign_event
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_REGISTRY = ROOT / "tests/fixtures/units-small.yaml"
+ROUTING_TABLE = ROOT / "deploy/routing.yaml"
+CORPUS = ROOT / "tests/fixtures/corpus"
+TEST_REGION = "411121"
+TOKEN_SECRET = b"fyhub test delivery-token secret"
+
+
+def unit_key(code: str) -> Ed25519PrivateKey:
+    """The private key of a test-registry unit (see the comment at the top of the registry)."""
+    base = code.replace(code.split(".", 1)[1][:6], TEST_REGION, 1)
+    seed = hashlib.sha256(b"fyhub test key " + base.encode()).digest()
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def corpus_event(event_type: str, sample: str = "valid-basic") -> dict[str, Any]:
+    event: dict[str, Any] = json.loads((CORPUS / event_type / f"{sample}.json").read_text())
+    return event
+
+
+def fresh_id(event: dict[str, Any]) -> dict[str, Any]:
+    return {**event, "id": str(uuid.uuid4())}
+
+
+def signed_by(event: dict[str, Any], unit: str) -> dict[str, Any]:
+    unsigned = {name: value for name, value in event.items() if name not in ("sig", "sigkey")}
+    return sign_event(unsigned, unit_key(unit), "k1")
+
+
+def as_region(event: dict[str, Any], region: str) -> dict[str, Any]:
+    """The event addressed between the units of `region` instead of the test region."""
+    moved = dict(event)
+    for attribute in ("source", "to"):
+        if attribute in moved:
+            moved[attribute] = moved[attribute].replace(TEST_REGION, region)
+    return moved
+
+
+def registry_in_region(directory: Path, region: str) -> Path:
+    """A copy of the test registry whose unit codes (and so topics) are in `region`."""
+    text = TEST_REGISTRY.read_text(encoding="utf-8")
+    path = directory / f"units-{region}.yaml"
+    path.write_text(text.replace(TEST_REGION, region), encoding="utf-8")
+    return path
+
+
+def random_region() -> str:
+    # 6-digit codes outside the real 41xxxx range of the test data, so they never collide.
+    return str(random.randint(700000, 799999))
+
+
+def router_context(registry: Path = TEST_REGISTRY, **overrides: Any) -> RouterContext:
+    contracts = load_contracts_from(registry, ROUTING_TABLE)
+    hub_key, _ = generate_keypair()
+    settings: dict[str, Any] = {
+        "registry": contracts.registry,
+        "table": contracts.routing,
+        "hub_key": hub_key,
+        "hub_key_id": "hub-test",
+        "token_secret": TOKEN_SECRET,
+        "deadlines": DeadlinePolicy(),
+    }
+    return RouterContext(**(settings | overrides))

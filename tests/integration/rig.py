@@ -1,0 +1,130 @@
+"""A hub on the real broker for integration tests: a fresh region (so fresh topics), its topics
+created, the router running in this process, and plain aiokafka clients acting as the units."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+
+from hub import bootstrap
+from hub.settings import Settings
+from hub.topics import apply_topics, planned_topics
+from tests.hubkit import TOKEN_SECRET, random_region, registry_in_region
+
+
+@dataclass
+class Rig:
+    settings: Settings
+    region: str
+    bootstrap: str
+    producer: AIOKafkaProducer
+
+    def unit(self, dept: str) -> str:
+        return f"{dept}.{self.region}"
+
+    async def send_raw(
+        self,
+        topic: str,
+        value: bytes,
+        *,
+        key: bytes | None = b"k",
+        headers: list[tuple[str, bytes]] | None = None,
+    ) -> None:
+        await self.producer.send_and_wait(topic, value, key=key, headers=headers or [])
+
+    async def send_event(self, topic: str, event: dict[str, Any]) -> None:
+        raw = json.dumps(event, ensure_ascii=False).encode()
+        await self.send_raw(topic, raw, key=str(event.get("subject", "k")).encode())
+
+
+def hub_settings(tmp: Path, kafka: str, region: str, **overrides: Any) -> Settings:
+    registry = registry_in_region(tmp, region)
+    values: dict[str, Any] = {
+        "registry": registry,
+        "kafka": {"bootstrap": kafka, "partitions": 2},
+        "security": {
+            "token_secret": TOKEN_SECRET.decode(),
+            "signing_key_file": tmp / "hub-signing.key",
+            "signing_key_id": "hub-test",
+        },
+        "db": {"url": f"sqlite+aiosqlite:///{tmp}/store.db"},
+        "router": {"group_id": f"fyhub.router.{region}", "max_records": 500},
+    }
+    return bootstrap.load_settings(**(values | overrides))
+
+
+@asynccontextmanager
+async def running_rig(tmp: Path, kafka: str, **overrides: Any) -> AsyncIterator[Rig]:
+    region = random_region()
+    settings = hub_settings(tmp, kafka, region, **overrides)
+    contracts = bootstrap.load_contracts(settings)
+    await apply_topics(kafka, planned_topics(contracts.registry.units, settings.kafka))
+    router = bootstrap.build_router(settings)
+    producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all", max_request_size=4_194_304)
+    await producer.start()
+    await router.start()
+    try:
+        yield Rig(settings, region, kafka, producer)
+    finally:
+        await router.stop()
+        await producer.stop()
+
+
+async def read_records(
+    kafka: str, topic: str, count: int, *, timeout: float = 30.0
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """At least `count` records of `topic` from its beginning (more if they are already there)."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=kafka, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    records: list[ConsumerRecord[bytes, bytes]] = []
+    try:
+        async with asyncio.timeout(timeout):
+            while len(records) < count:
+                batches = await consumer.getmany(timeout_ms=500)
+                for batch in batches.values():
+                    records.extend(batch)
+        # whatever else is already there (duplicates, unexpected extras) is part of the answer
+        for batch in (await consumer.getmany(timeout_ms=300)).values():
+            records.extend(batch)
+    finally:
+        await consumer.stop()
+    return records
+
+
+def bodies(records: list[ConsumerRecord[bytes, bytes]]) -> list[dict[str, Any]]:
+    return [json.loads(record.value) for record in records]
+
+
+async def read_matching(
+    kafka: str,
+    topic: str,
+    matches: Callable[[ConsumerRecord[bytes, bytes]], bool],
+    count: int = 1,
+    *,
+    timeout: float = 30.0,
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """The records of `topic` that `matches`, read from the beginning until `count` were found
+    and the topic's end was reached (so extra matches, such as duplicates, show too)."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=kafka, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    found: list[ConsumerRecord[bytes, bytes]] = []
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                batches = await consumer.getmany(timeout_ms=500)
+                found += [r for batch in batches.values() for r in batch if matches(r)]
+                if len(found) >= count and not batches:
+                    return found
+    finally:
+        await consumer.stop()
