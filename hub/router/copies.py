@@ -1,22 +1,22 @@
 """One projected, token-carrying, hub-signed copy of an event per recipient. Pure.
 
-Each recipient dept gets only the payload fields the routing table lists for it. The copy carries
-the hub's extensions (`hubrouted`, `hubreceiptby`, `hubreplyby`, `hubdelivery`) and the hub's own
-signature: the unit's signature covered the whole payload, so it cannot cover a projection, and the
-store keeps the original with its signature.
+Each recipient gets only the payload fields the routing table lists for its dept (or for the unit
+named in `to`; `hub.routing.plan`). The copy carries the hub's extensions (`hubrouted`,
+`hubreceiptby`, `hubreplyby`, `hubdelivery`) and the hub's own signature: the unit's signature
+covered the whole payload, so it cannot cover a projection, and the store keeps the original with
+its signature.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from hub.delivery_token import DeliveryToken, issue_token
 from hub.journal import Delivered
 from hub.router.records import Outbound, case_key, encode_json
-from hub.routing.deadlines import DueTimes, due_times
-from hub.routing.project import project
+from hub.routing.plan import Delivery, plan_deliveries
 from schemas.signing import sign_event
-from schemas.units import inbox_topic, unit_dept
+from schemas.units import inbox_topic
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -36,70 +36,52 @@ def delivered_copies(
     ctx: RouterContext,
     now: datetime,
 ) -> tuple[list[Outbound], list[Delivered]]:
-    copies: list[Outbound] = []
-    deliveries: list[Delivered] = []
-    for recipient in recipients:
-        copy, delivered = _copy_for(event, sender, recipient, route, ctx, now)
-        copies.append(copy)
-        deliveries.append(delivered)
-    return copies, deliveries
-
-
-def _copy_for(
-    event: Mapping[str, Any],
-    sender: str,
-    recipient: str,
-    route: TypeRoute,
-    ctx: RouterContext,
-    now: datetime,
-) -> tuple[Outbound, Delivered]:
-    dept = unit_dept(recipient)
-    projection = route.projection_for(dept)
-    data: Mapping[str, Any] = event["data"]
-    fields = projection.fields if projection is not None else []
-    named = recipient in str(event.get("to") or "").split()
-    due = due_times(route, now, data, dept, named=named, policy=ctx.deadlines)
-    outbound = signed_copy(event, sender, recipient, fields=fields, routed_at=now, due=due, ctx=ctx)
-    delivered = Delivered(
-        recipient=recipient,
-        fields=fields if fields == "all" else sorted(fields),
-        receipt_by=due.receipt_by,
-        reply_by=due.reply_by,
+    planned = plan_deliveries(
+        route,
+        recipients,
+        payload=event["data"],
+        routed_at=now,
+        to=event.get("to"),
+        policy=ctx.deadlines,
     )
-    return outbound, delivered
+    copies = [copy_for(event, sender, delivery, ctx, now) for delivery in planned]
+    return copies, [delivered(delivery) for delivery in planned]
 
 
-def signed_copy(
+def copy_for(
     event: Mapping[str, Any],
     sender: str,
-    recipient: str,
-    *,
-    fields: Sequence[str] | Literal["all"],
-    routed_at: datetime,
-    due: DueTimes,
+    delivery: Delivery,
     ctx: RouterContext,
+    routed_at: datetime,
 ) -> Outbound:
-    """The copy of `event` for `recipient`, from what was decided when it was routed: the kept
-    `fields`, the routing time and the deadlines. The tracker rebuilds a copy for redelivery
-    from the stored decision with this too, so the recipient gets the same copy again."""
-    data: Mapping[str, Any] = event["data"]
-    kept = dict(data) if fields == "all" else project(data, fields)
+    """The copy of `event` for one planned delivery, signed by the hub."""
     token = DeliveryToken(
         event_id=str(event["id"]),
         source=sender,
-        recipient=recipient,
+        recipient=delivery.recipient,
         event_type=str(event["type"]),
-        receipt_by=due.receipt_by,
-        reply_by=due.reply_by,
+        receipt_by=delivery.receipt_by,
+        reply_by=delivery.reply_by,
     )
     copy = {name: value for name, value in event.items() if name not in _SIGNATURE}
-    copy["data"] = kept
+    copy["data"] = delivery.data
     copy["hubrouted"] = routed_at.isoformat()
     copy["hubdelivery"] = issue_token(token, ctx.token_secret)
-    if due.receipt_by is not None:
-        copy["hubreceiptby"] = due.receipt_by.isoformat()
-    if due.reply_by is not None:
-        copy["hubreplyby"] = due.reply_by.isoformat()
+    if delivery.receipt_by is not None:
+        copy["hubreceiptby"] = delivery.receipt_by.isoformat()
+    if delivery.reply_by is not None:
+        copy["hubreplyby"] = delivery.reply_by.isoformat()
     signed = sign_event(copy, ctx.hub_key, ctx.hub_key_id)
     key = case_key(str(event.get("subject") or ""), str(event["id"]))
-    return Outbound(inbox_topic(recipient), key, encode_json(signed))
+    return Outbound(inbox_topic(delivery.recipient), key, encode_json(signed))
+
+
+def delivered(delivery: Delivery) -> Delivered:
+    fields = delivery.fields
+    return Delivered(
+        recipient=delivery.recipient,
+        fields=fields if fields == "all" else list(fields),
+        receipt_by=delivery.receipt_by,
+        reply_by=delivery.reply_by,
+    )
