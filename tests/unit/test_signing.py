@@ -1,4 +1,7 @@
 import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from schemas.signing import (
     SignatureError,
@@ -125,3 +128,25 @@ def test_keys_survive_dump_and_load(keys):
 def test_bad_public_keys_are_refused(text, reason):
     with pytest.raises(ValueError, match=reason):
         load_public_key(text)
+
+
+@settings(max_examples=300)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.text(),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(st.text(max_size=6), children, max_size=4)
+        ),
+        max_leaves=20,
+    )
+)
+def test_canonical_bytes_match_the_rfc8785_reference(value: object) -> None:
+    event = {"data": value, "id": "x"}
+    try:
+        expected = rfc8785.dumps(event)
+    except (rfc8785.CanonicalizationError, TypeError, UnicodeEncodeError):
+        with pytest.raises(SignatureError):
+            canonical_signing_bytes(event)
+        return
+    assert canonical_signing_bytes(event) == expected

@@ -1,0 +1,79 @@
+"""Events about delivery itself: a unit's receipt (签收), the hub's rejection of a record, and the
+hub's notice that a receipt or reply is overdue (督办)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Self
+
+from pydantic import field_validator
+
+from schemas.common import LongText, Payload, Record, Text, Unit
+from schemas.dates import Duration, Timestamp
+from schemas.errors import ErrorCode, Rejection
+
+
+class HubReceipt(Payload):
+    """A recipient acknowledges a delivered event; the envelope's `correlationid` names it and
+    `hubdelivery` echoes the delivery token."""
+
+    event_type = "hub.receipt.v1"
+    received_at: Timestamp
+    """When the recipient's system took the event in."""
+
+
+class RejectedField(Record):
+    path: Text
+    """Path of the offending field, e.g. ``data.subjects[0].id_no``."""
+    message: LongText
+
+
+class HubRejected(Payload):
+    """The hub refused a record the sender published; the raw record is in the dead-letter
+    topic."""
+
+    event_type = "hub.rejected.v1"
+    code: ErrorCode
+    detail: LongText
+    fields: tuple[RejectedField, ...] = ()
+    rejected_id: Text | None = None
+    """The `id` of the refused record, when it could be read."""
+    rejected_type: Text | None = None
+    """The `type` of the refused record, when it could be read."""
+
+    @classmethod
+    def from_rejection(cls, rejection: Rejection) -> Self:
+        return cls(
+            code=rejection.code,
+            detail=rejection.detail,
+            fields=tuple(RejectedField(path=f.path, message=f.message) for f in rejection.fields),
+            rejected_id=rejection.event_id,
+            rejected_type=rejection.type,
+        )
+
+
+class OverdueStage(StrEnum):
+    RECEIPT = "receipt"
+    REPLY = "reply"
+
+
+class HubOverdue(Payload):
+    """A receipt or reply is past due; sent to the unit and to the joint-meeting office."""
+
+    event_type = "hub.overdue.v1"
+    event_id: Text
+    """The delivered event still waiting for its receipt or reply."""
+    recipient: Unit
+    """The unit that owes the receipt or reply."""
+    stage: OverdueStage
+    due: Timestamp
+    overdue_by: Duration
+    """How late, as an ISO 8601 duration, e.g. P1DT2H."""
+
+    @field_validator("overdue_by")
+    @classmethod
+    def _positive(cls, value: dt.timedelta) -> dt.timedelta:
+        if value <= dt.timedelta(0):
+            raise ValueError("overdue_by must be positive")
+        return value
