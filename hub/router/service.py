@@ -1,10 +1,11 @@
 """The router on FastStream: a batch subscriber over every unit's outbox.
 
 Commit path (at-least-once): a batch is read, each record is decided (`hub.router.decide`), every
-resulting record is handed to the idempotent `acks=all` producer at once, and the handler returns
-only when the broker has acknowledged all of them. Only then does FastStream commit the batch's
-offsets (`AckPolicy.NACK_ON_ERROR`); if any write fails the handler raises, the consumer seeks back
-to the batch's first records and routes them again. Recipients and the auditor deduplicate.
+resulting record is handed to the idempotent `acks=all` producer (`hub.writer.RecordWriter`) at
+once, and the handler returns only when the broker has acknowledged all of them. Only then does
+FastStream commit the batch's offsets (`AckPolicy.NACK_ON_ERROR`); if any write fails the handler
+raises, the consumer seeks back to the batch's first records and routes them again. Recipients and
+the auditor deduplicate.
 
 Outbox records are untrusted: the parser below ignores their headers (FastStream's default would
 decode them as UTF-8 and fail on a raw client's binary header, before the router could dead-letter
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from faststream.message import StreamMessage
 
     from hub.router.context import RouterContext
+    from hub.writer import RecordWriter
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +51,25 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class RouterService:
+    """The subscribed broker and the writer, started and stopped together."""
+
+    def __init__(self, broker: KafkaBroker, writer: RecordWriter) -> None:
+        self.broker = broker
+        self.writer = writer
+
+    async def start(self) -> None:
+        await self.writer.start()
+        await self.broker.start()
+
+    async def stop(self) -> None:
+        await self.broker.stop()  # finishes the batch in hand, commits, leaves the group
+        await self.writer.stop()
+
+
 def register_router(
     broker: KafkaBroker,
+    writer: RecordWriter,
     ctx: RouterContext,
     outboxes: Sequence[str],
     *,
@@ -77,7 +96,7 @@ def register_router(
         records = [_inbound(raw) for raw in message.raw_message]
         now = clock()
         outbound = [out for record in records for out in decide_or_dead_letter(record, ctx, now)]
-        await publish_all(broker, outbound)
+        await writer.write_all(outbound)
 
 
 def decide_or_dead_letter(
@@ -97,7 +116,8 @@ def decide_or_dead_letter(
 
 
 async def publish_all(broker: KafkaBroker, records: Sequence[Outbound]) -> None:
-    """Write every record, then wait until the broker has acknowledged all of them."""
+    """Write every record through FastStream, then wait until the broker acknowledged them all
+    (for the low-volume writers: the tracker, dead-letter resends)."""
     pending: list[Awaitable[Any]] = []
     for out in records:
         future = await broker.publish(

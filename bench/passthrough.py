@@ -1,0 +1,54 @@
+"""The baseline: a raw aiokafka consume-and-produce pass-through, with no validation, routing,
+projection or signing. It reads the same outbox the router reads and copies each record, as is,
+to the same inboxes (one for a targeted request, every group member for a broadcast), with the
+same durability (acks=all, idempotent producer, commit after the writes are acknowledged).
+
+    python bench/passthrough.py BOOTSTRAP GROUP SOURCE_TOPIC DEST_TOPIC [DEST_TOPIC ...]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+
+async def pass_through(bootstrap: str, group: str, source: str, destinations: list[str]) -> None:
+    consumer = AIOKafkaConsumer(
+        source,
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=500,
+    )
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+    )
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stopping.set)
+    await consumer.start()
+    await producer.start()
+    try:
+        while not stopping.is_set():
+            batches = await consumer.getmany(timeout_ms=200)
+            pending = [
+                await producer.send(topic, record.value, key=record.key)
+                for batch in batches.values()
+                for record in batch
+                for topic in destinations
+            ]
+            await asyncio.gather(*pending)
+            if batches:
+                await consumer.commit()
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+if __name__ == "__main__":
+    bootstrap, group, source, *destinations = sys.argv[1:]
+    asyncio.run(pass_through(bootstrap, group, source, destinations))

@@ -1,0 +1,168 @@
+"""Bench plumbing: a fresh region's registry and topics, signed events, processes to measure, and
+clocks that read Kafka (inbox end offsets, consumer-group lag) rather than trusting the workers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from hub import bootstrap
+from hub.topics import apply_topics, planned_topics
+from schemas.signing import dump_public_key
+from tests.hubkit import (
+    TOKEN_SECRET,
+    as_region,
+    corpus_event,
+    fresh_id,
+    random_region,
+    registry_in_region,
+    signed_by,
+    unit_key,
+)
+
+if TYPE_CHECKING:
+    from hub.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+COUNTY = ROOT / "deploy/units/wuyang-411121.yaml"
+
+
+def county_registry(directory: Path, region: str) -> Path:
+    """The real county's registry in a fresh region, with the court enrolled (a signing key)."""
+    court_key = dump_public_key(unit_key("court.411121").public_key())
+    text = COUNTY.read_text(encoding="utf-8").replace("keys: {}", f"keys: {{k1: {court_key}}}", 1)
+    path = directory / f"county-{region}.yaml"
+    path.write_text(text.replace("411121", region), encoding="utf-8")
+    return path
+
+
+def settings_for(directory: Path, kafka: str, registry: Path, region: str) -> Settings:
+    return bootstrap.load_settings(
+        registry=registry,
+        kafka={"bootstrap": kafka, "partitions": 3},
+        security={
+            "token_secret": TOKEN_SECRET.decode(),
+            "signing_key_file": directory / "hub.key",
+            "signing_key_id": "hub-bench",
+        },
+        db={"url": f"sqlite+aiosqlite:///{directory}/bench-{region}.db"},
+        router={"group_id": f"fyhub.router.bench.{region}"},
+    )
+
+
+def env_for(settings: Settings) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FYHUB_")}
+    return env | {
+        "FYHUB_REGISTRY": str(settings.registry),
+        "FYHUB_KAFKA__BOOTSTRAP": str(settings.kafka.bootstrap),
+        "FYHUB_SECURITY__TOKEN_SECRET": settings.security.token_secret.get_secret_value(),
+        "FYHUB_SECURITY__SIGNING_KEY_FILE": str(settings.security.signing_key_file),
+        "FYHUB_SECURITY__SIGNING_KEY_ID": settings.security.signing_key_id,
+        "FYHUB_ROUTER__GROUP_ID": settings.router.group_id,
+        "FYHUB_DB__URL": settings.db.url,
+    }
+
+
+async def provision(settings: Settings) -> list[str]:
+    units = bootstrap.load_contracts(settings).registry.units
+    await apply_topics(str(settings.kafka.bootstrap), planned_topics(units, settings.kafka))
+    return sorted(units)
+
+
+def new_region(directory: Path, kafka: str, *, county: bool) -> tuple[str, Settings]:
+    region = random_region()
+    registry = (
+        county_registry(directory, region) if county else registry_in_region(directory, region)
+    )
+    return region, settings_for(directory, kafka, registry, region)
+
+
+def events(event_type: str, region: str, count: int, **changes: Any) -> list[bytes]:
+    template = as_region(corpus_event(event_type), region) | changes
+    court = f"court.{region}"
+    return [
+        json.dumps(signed_by(fresh_id(template), court), ensure_ascii=False).encode()
+        for _ in range(count)
+    ]
+
+
+def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(command, env=env, stdout=out, stderr=out, cwd=ROOT)
+
+
+def hub_service(name: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return start([sys.executable, "-m", "hub", "run", name], env, log)
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class EndOffsets:
+    """Counts what has been written to a set of topics, by polling their end offsets."""
+
+    def __init__(self, kafka: str, topics: list[str]) -> None:
+        self._consumer = AIOKafkaConsumer(bootstrap_servers=kafka)
+        self._topics = topics
+        self._partitions: list[TopicPartition] = []
+
+    async def __aenter__(self) -> Self:
+        await self._consumer.start()
+        for topic in self._topics:
+            parts = self._consumer.partitions_for_topic(topic)
+            if parts is None:
+                await self._consumer._client.force_metadata_update()  # noqa: SLF001
+                parts = self._consumer.partitions_for_topic(topic) or set()
+            self._partitions += [TopicPartition(topic, p) for p in sorted(parts)]
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self._consumer.stop()
+
+    async def total(self) -> int:
+        ends = await self._consumer.end_offsets(self._partitions)
+        return sum(ends.values())
+
+    async def wait_for(self, target: int, *, limit_s: float) -> tuple[float, float]:
+        """Poll until `target` records exist; the times the first and the last one were seen."""
+        first = last = 0.0
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline:
+            now_total = await self.total()
+            if now_total > 0 and not first:
+                first = time.monotonic()
+            if now_total >= target:
+                last = time.monotonic()
+                return first, last
+            await asyncio.sleep(0.02)
+        raise TimeoutError(f"only {await self.total()} of {target} records after {limit_s} s")
+
+
+async def group_lag(kafka: str, group: str, topic: str) -> int:
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka)
+    await admin.start()
+    await consumer.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group)
+        parts = [tp for tp in committed if tp.topic == topic]
+        if not parts:
+            return -1
+        ends = await consumer.end_offsets(parts)
+        return sum(ends[tp] - committed[tp].offset for tp in parts)
+    finally:
+        await consumer.stop()
+        await admin.close()

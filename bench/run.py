@@ -1,0 +1,269 @@
+"""fyhub router benchmark, run by hand: `make bench` (or `python -m bench.run`).
+
+Measures on the real broker, in one run, and writes `bench/REPORT.md` and `bench/results.json`:
+1. throughput of the router against a raw aiokafka pass-through over the same pre-loaded outbox,
+   for (a) targeted `enforcement.query.requested.v1` to one unit and (b) `debtor.listed.v1` to
+   every unit of the county's `joint_punishment` group;
+2. publish→inbox latency p50/p99 with the court publishing at a steady 1,000 events/s;
+3. the auditor's journal lag during that run, and the router's resident memory.
+Every figure is measured here; none is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from bench import rig
+from hub import bootstrap
+from schemas.units import JOURNAL_TOPIC, inbox_topic, outbox_topic
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass
+class Throughput:
+    scenario: str
+    events: int
+    fanout: int
+    baseline_events_s: float
+    router_events_s: float
+    router_deliveries_s: float
+    ratio: float
+    router_peak_rss_mib: float
+
+
+async def produce_all(kafka: str, topic: str, values: list[bytes]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all", linger_ms=5)
+    await producer.start()
+    try:
+        sent = [
+            await producer.send(topic, value, key=b"%d" % (n % 64))
+            for n, value in enumerate(values)
+        ]
+        await asyncio.gather(*sent)
+    finally:
+        await producer.stop()
+
+
+async def timed_drain(
+    kafka: str, inboxes: list[str], target: int, process: Any
+) -> tuple[float, float]:
+    """Seconds from the first to the last expected delivery, and the worker's peak RSS."""
+    peak = 0.0
+    async with rig.EndOffsets(kafka, inboxes) as counter:
+        base = await counter.total()
+        waiting = asyncio.create_task(counter.wait_for(base + target, limit_s=600))
+        while not waiting.done():
+            peak = max(peak, rig.rss_mib(process.pid))
+            await asyncio.sleep(0.2)
+        first, last = await waiting
+    return last - first, peak
+
+
+def stop(process: Any) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except Exception:
+        process.kill()
+
+
+async def throughput(work: Path, kafka: str, scenario: str, count: int) -> Throughput:
+    county = scenario == "broadcast"
+    region, settings = rig.new_region(work, kafka, county=county)
+    await rig.provision(settings)
+    contracts = bootstrap.load_contracts(settings)
+    court = f"court.{region}"
+    if county:
+        recipients = sorted(contracts.registry.members("joint_punishment"))
+        values = rig.events("debtor.listed.v1", region, count)
+    else:
+        recipients = [f"tax.{region}"]
+        values = rig.events("enforcement.query.requested.v1", region, count, to=recipients[0])
+    inboxes = [inbox_topic(unit) for unit in recipients]
+    await produce_all(kafka, outbox_topic(court), values)
+    target = count * len(recipients)
+    log = work / f"{scenario}.log"
+    passthrough = rig.start(
+        [
+            sys.executable,
+            str(HERE / "passthrough.py"),
+            kafka,
+            f"bench.pass.{region}",
+            outbox_topic(court),
+            *inboxes,
+        ],
+        rig.env_for(settings),
+        log,
+    )
+    base_s, _ = await timed_drain(kafka, inboxes, target, passthrough)
+    stop(passthrough)
+    router = rig.hub_service("router", rig.env_for(settings), log)
+    router_s, peak = await timed_drain(kafka, inboxes, target, router)
+    stop(router)
+    return Throughput(
+        scenario=scenario,
+        events=count,
+        fanout=len(recipients),
+        baseline_events_s=round(count / base_s, 1),
+        router_events_s=round(count / router_s, 1),
+        router_deliveries_s=round(target / router_s, 1),
+        ratio=round(base_s / router_s, 3),
+        router_peak_rss_mib=round(peak, 1),
+    )
+
+
+async def latency(work: Path, kafka: str, rate: int, seconds: int) -> dict[str, Any]:
+    region, settings = rig.new_region(work, kafka, county=False)
+    await rig.provision(settings)
+    tax, court = f"tax.{region}", f"court.{region}"
+    env = rig.env_for(settings)
+    router = rig.hub_service("router", env, work / "latency.log")
+    auditor = rig.hub_service("auditor", env, work / "latency.log")
+    values = rig.events("enforcement.query.requested.v1", region, rate * seconds + 1, to=tax)
+    ids = [json.loads(value)["id"] for value in values]
+    sent_at: dict[str, float] = {}
+    seen: dict[str, float] = {}
+    consumer = AIOKafkaConsumer(
+        inbox_topic(tax), bootstrap_servers=kafka, auto_offset_reset="earliest", fetch_max_wait_ms=5
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all", linger_ms=0)
+    await consumer.start()
+    await producer.start()
+    lags: list[int] = []
+    peak = 0.0
+
+    async def read() -> None:
+        while len(seen) < len(values):
+            for batch in (await consumer.getmany(timeout_ms=100)).values():
+                now = time.monotonic()
+                for record in batch:
+                    seen.setdefault(json.loads(record.value)["id"], now)
+
+    reader = asyncio.create_task(read())
+    try:
+        await producer.send_and_wait(outbox_topic(court), values[0])  # warm-up: both are up
+        async with asyncio.timeout(120):
+            while ids[0] not in seen:
+                await asyncio.sleep(0.05)
+        await _wait_for_auditor(kafka)
+        start = time.monotonic()
+        for n, value in enumerate(values[1:], start=1):
+            due = start + n / rate
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            sent_at[ids[n]] = time.monotonic()
+            await producer.send(outbox_topic(court), value, key=b"%d" % n)
+            if n % (rate // 2) == 0:
+                lags.append(await rig.group_lag(kafka, "fyhub.auditor", JOURNAL_TOPIC))
+                peak = max(peak, rig.rss_mib(router.pid))
+        async with asyncio.timeout(120):
+            await reader
+    finally:
+        reader.cancel()
+        await consumer.stop()
+        await producer.stop()
+        stop(router)
+        stop(auditor)
+    delays = sorted((seen[i] - sent_at[i]) * 1000 for i in ids[1:] if i in seen)
+    quantiles = statistics.quantiles(delays, n=100)
+    return {
+        "rate_events_s": rate,
+        "events": len(delays),
+        "p50_ms": round(quantiles[49], 1),
+        "p99_ms": round(quantiles[98], 1),
+        "max_ms": round(delays[-1], 1),
+        "journal_lag_max_records": max(lags, default=-1),
+        "journal_lag_max_s": round(max(lags, default=0) / rate, 3),
+        "router_peak_rss_mib": round(peak, 1),
+    }
+
+
+async def _wait_for_auditor(kafka: str) -> None:
+    # The auditor starts from the journal's beginning: let it catch up before measuring its lag.
+    async with asyncio.timeout(300):
+        while (await rig.group_lag(kafka, "fyhub.auditor", JOURNAL_TOPIC)) != 0:
+            await asyncio.sleep(0.5)
+
+
+async def main(args: argparse.Namespace) -> None:
+    kafka = args.bootstrap or bootstrap.kafka_bootstrap(bootstrap.load_settings())
+    with tempfile.TemporaryDirectory(prefix="fyhub-bench-") as tmp:
+        work = Path(tmp)
+        results: dict[str, Any] = {
+            "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, "
+            f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}",
+            "kafka": kafka,
+            "throughput": [
+                asdict(await throughput(work, kafka, "targeted", args.events)),
+                asdict(await throughput(work, kafka, "broadcast", args.broadcast_events)),
+            ],
+            "latency": await latency(work, kafka, args.rate, args.seconds),
+        }
+    (HERE / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    (HERE / "REPORT.md").write_text(render(results))
+    print(render(results))
+
+
+def render(results: dict[str, Any]) -> str:
+    lines = [
+        "# fyhub router benchmark",
+        "",
+        f"Machine: {results['machine']}. Broker: one local KRaft broker ({results['kafka']}).",
+        "Baseline: `bench/passthrough.py`, a raw aiokafka consume-and-produce pass-through over",
+        "the same pre-loaded outbox to the same inboxes, with the same durability settings.",
+        "",
+        "## Throughput (pre-loaded outbox, first to last delivery)",
+        "",
+        (
+            "| scenario | events | fan-out | baseline events/s | router events/s "
+            "| router deliveries/s | router ÷ baseline | router peak RSS MiB |"
+        ),
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in results["throughput"]:
+        lines.append(
+            f"| {row['scenario']} | {row['events']} | {row['fanout']} | "
+            f"{row['baseline_events_s']} | {row['router_events_s']} | "
+            f"{row['router_deliveries_s']} | {row['ratio']} | {row['router_peak_rss_mib']} |"
+        )
+    lat = results["latency"]
+    lines += [
+        "",
+        f"## Latency at {lat['rate_events_s']} events/s (targeted query, court → tax inbox)",
+        "",
+        (
+            "| events | p50 ms | p99 ms | max ms | journal lag max (records) | journal lag max (s) "
+            "| router peak RSS MiB |"
+        ),
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        (
+            f"| {lat['events']} | {lat['p50_ms']} | {lat['p99_ms']} | {lat['max_ms']} | "
+            f"{lat['journal_lag_max_records']} | {lat['journal_lag_max_s']} | "
+            f"{lat['router_peak_rss_mib']} |"
+        ),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bootstrap", help="Kafka bootstrap; default: the local broker")
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--broadcast-events", type=int, default=3_000)
+    parser.add_argument("--rate", type=int, default=1000)
+    parser.add_argument("--seconds", type=int, default=10)
+    asyncio.run(main(parser.parse_args()))
