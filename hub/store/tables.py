@@ -118,6 +118,8 @@ class DeliveryRow(Base):
     reply_overdue_at: Mapped[datetime | None]
     escalated_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    last_attempt_at: Mapped[datetime | None]
+    """When the copy was last redelivered; None until it is (the first attempt is `routed_at`)."""
 
     # Declared so that a flush inserts events before their deliveries; never loaded implicitly.
     event: Mapped[EventRow] = relationship(lazy="raise")

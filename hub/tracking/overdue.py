@@ -19,17 +19,13 @@ from typing import TYPE_CHECKING, Any, Final
 from hub.routing.deadlines import CHINA_TZ
 from hub.tracking.state import DeliveryKey, Stage, due_time, stages_past_due
 from schemas.common import Purpose
+from schemas.envelope import HUB_SOURCE
 from schemas.hubevents import HubOverdue, OverdueStage
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from hub.tracking.state import Delivery
-
-HUB_SOURCE: Final = "fy:hub"
-"""The CloudEvents `source` of the events the hub originates (`hub.rejected.v1`,
-`hub.overdue.v1`). It names no unit (`schemas.units.unit_from_source` gives None for it), so no
-outbox can pass a record off as the hub's."""
 
 _NOTICE_IDS: Final = uuid.uuid5(uuid.NAMESPACE_URL, "urn:fyhub:hub.overdue.v1")
 """Namespace of the ids of overdue events; changing it would make every notice look new."""

@@ -1,0 +1,185 @@
+"""A sweep's jobs: signed overdue notices, the same copy redelivered, and the marks recorded."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from hub.delivery_token import read_token
+from hub.router.copies import delivered_copies
+from hub.routing.deadlines import CHINA_TZ
+from hub.store.tables import DeliveryRow
+from hub.tracker.rows import stored_due_times, stored_fields
+from hub.tracker.work import StoredCopy, applied, audit_entry, notice_job, redelivery_job
+from hub.tracking.overdue import OverdueNotice, notice_event_id
+from hub.tracking.redelivery import Escalate, Redeliver
+from hub.tracking.state import (
+    AlreadyAnsweredError,
+    Delivery,
+    Stage,
+    marked_overdue,
+    receipt_arrived,
+)
+from schemas.signing import check_signature
+from tests.hubkit import TOKEN_SECRET, corpus_event, router_context
+
+OFFICE = "justice.411121"
+CASE_NO = "（2026）豫1121执356号"
+ROUTED_AT = datetime(2026, 3, 2, 1, 31, 5, 123456, tzinfo=UTC)
+RECEIPT_DUE = datetime(2026, 3, 3, 23, 59, 59, tzinfo=CHINA_TZ)
+REPLY_DUE = datetime(2026, 3, 5, 23, 59, 59, tzinfo=CHINA_TZ)
+NOW = RECEIPT_DUE + timedelta(hours=3)
+CTX = router_context()
+HUB_KEYS = {CTX.hub_key_id: CTX.hub_key.public_key()}
+
+
+def delivery(**changes) -> Delivery:
+    fields = {
+        "event_source": "fy:unit:court.411121",
+        "event_id": "5e148399-670c-5b4d-9089-1c29cdf72c17",
+        "recipient": "tax.411121",
+        "event_type": "enforcement.query.requested.v1",
+        "subject": CASE_NO,
+        "routed_at": ROUTED_AT,
+        "receipt_due": RECEIPT_DUE,
+        "reply_due": REPLY_DUE,
+    }
+    return Delivery(**(fields | changes))
+
+
+def notice(recipient: str = "tax.411121") -> OverdueNotice:
+    d = delivery(recipient=recipient)
+    return OverdueNotice(
+        key=d.key,
+        subject=CASE_NO,
+        stage=Stage.RECEIPT,
+        due=RECEIPT_DUE,
+        overdue_by=NOW - RECEIPT_DUE,
+    )
+
+
+# --- overdue notices -----------------------------------------------------------------------------
+
+
+def test_a_notice_goes_to_the_unit_and_to_the_office_signed_by_the_hub():
+    job = notice_job(notice(), office_unit=OFFICE, now=NOW, ctx=CTX)
+    assert [r.topic for r in job.records] == ["fy.unit.tax.411121.in", f"fy.unit.{OFFICE}.in"]
+    for record, addressee in zip(job.records, ["tax.411121", OFFICE], strict=True):
+        event = json.loads(record.value)
+        check_signature(event, HUB_KEYS)
+        assert record.key == CASE_NO.encode()
+        assert event["type"] == "hub.overdue.v1"
+        assert event["id"] == notice_event_id(notice(), addressee)
+        assert event["data"]["stage"] == "receipt"
+        assert event["data"]["overdue_by"] == "PT3H"
+
+
+def test_the_office_late_itself_gets_one_notice():
+    job = notice_job(notice(recipient=OFFICE), office_unit=OFFICE, now=NOW, ctx=CTX)
+    assert [r.topic for r in job.records] == [f"fy.unit.{OFFICE}.in"]
+
+
+# --- redelivery ----------------------------------------------------------------------------------
+
+
+def stored_as_routed(recipient: str = "tax.411121"):
+    """The router's copy, and what the tracker reads back of it from the store (times in UTC)."""
+    event = corpus_event("enforcement.query.requested.v1")
+    route = CTX.table.route(event["type"])
+    assert route is not None
+    copies, delivered = delivered_copies(event, "court.411121", [recipient], route, CTX, ROUTED_AT)
+    (copy,), (decision,) = copies, delivered
+    assert decision.receipt_by is not None
+    assert decision.reply_by is not None
+    row = DeliveryRow(
+        routed_at=ROUTED_AT,
+        fields=["*"] if decision.fields == "all" else decision.fields,
+        receipt_due=decision.receipt_by.astimezone(UTC),
+        reply_due=decision.reply_by.astimezone(UTC),
+    )
+    stored = StoredCopy(
+        event=event,
+        sender="court.411121",
+        recipient=recipient,
+        fields=stored_fields(row),
+        routed_at=row.routed_at,
+        due=stored_due_times(row),
+    )
+    return copy, stored
+
+
+def test_a_redelivery_is_the_copy_the_router_delivered():
+    original, stored = stored_as_routed()
+    (again,) = redelivery_job(Redeliver(delivery().key, 2), stored, CTX).records
+    assert (again.topic, again.key) == (original.topic, original.key)
+    assert json.loads(again.value) == json.loads(original.value)
+
+
+def test_a_redelivered_copy_carries_the_hubs_signature_and_token():
+    _, stored = stored_as_routed()
+    copy = json.loads(redelivery_job(Redeliver(delivery().key, 2), stored, CTX).records[0].value)
+    check_signature(copy, HUB_KEYS)
+    token = read_token(copy["hubdelivery"], TOKEN_SECRET)
+    assert (token.event_id, token.source, token.recipient) == (
+        "5e148399-670c-5b4d-9089-1c29cdf72c17",
+        "court.411121",
+        "tax.411121",
+    )
+    assert (token.receipt_by, token.reply_by) == stored.due
+
+
+# --- marks ---------------------------------------------------------------------------------------
+
+
+def test_a_notice_marks_its_stage():
+    marked = applied(delivery(), notice(), NOW)
+    assert marked.receipt_overdue_at == NOW
+    assert applied(marked, notice(), NOW + timedelta(hours=1)) == marked
+
+
+def test_a_notice_for_what_came_in_meanwhile_is_refused():
+    with pytest.raises(AlreadyAnsweredError):
+        applied(receipt_arrived(delivery(), NOW - timedelta(minutes=1)), notice(), NOW)
+
+
+def test_a_redelivery_is_counted_once():
+    once = applied(delivery(), Redeliver(delivery().key, 2), NOW)
+    assert (once.attempts, once.last_attempt_at) == (2, NOW)
+    assert applied(once, Redeliver(delivery().key, 2), NOW + timedelta(hours=1)) == once
+
+
+def test_an_escalation_waits_for_the_receipt_notice():
+    escalate = Escalate(delivery().key, 3, RECEIPT_DUE)
+    assert applied(delivery(attempts=3), escalate, NOW).escalated_at is None
+    noticed = marked_overdue(delivery(attempts=3), Stage.RECEIPT, NOW)
+    assert applied(noticed, escalate, NOW).escalated_at == NOW
+
+
+def test_an_escalation_of_a_received_copy_marks_nothing():
+    noticed = marked_overdue(delivery(attempts=3), Stage.RECEIPT, NOW)
+    received = receipt_arrived(noticed, NOW)
+    assert applied(received, Escalate(delivery().key, 3, RECEIPT_DUE), NOW) == received
+
+
+def test_each_recorded_action_is_an_audit_fact():
+    overdue = audit_entry(notice(), office_unit=OFFICE, now=NOW)
+    assert (overdue.kind, overdue.event_id, overdue.unit) == (
+        "delivery.overdue",
+        "5e148399-670c-5b4d-9089-1c29cdf72c17",
+        "tax.411121",
+    )
+    assert overdue.detail["stage"] == "receipt"
+    assert overdue.detail["overdue_by_s"] == 3 * 3600
+    assert overdue.detail["notices"] == {
+        unit: notice_event_id(notice(), unit) for unit in ("tax.411121", OFFICE)
+    }
+    redelivery = audit_entry(Redeliver(delivery().key, 2), office_unit=OFFICE, now=NOW)
+    assert (redelivery.kind, redelivery.detail["attempt"]) == ("delivery.redelivered", 2)
+    escalation = audit_entry(Escalate(delivery().key, 3, RECEIPT_DUE), office_unit=OFFICE, now=NOW)
+    assert escalation.kind == "delivery.escalated"
+    assert escalation.detail == {
+        "source": "fy:unit:court.411121",
+        "attempts": 3,
+        "receipt_due": RECEIPT_DUE.isoformat(),
+        "office": OFFICE,
+    }
