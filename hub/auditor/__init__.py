@@ -1,0 +1,7 @@
+"""The auditor: reads `fy.hub.journal` and writes the audit and tracking store (DESIGN.md §2, §7).
+
+`records` reads journal records, `changes` (with `answers` and `rows`) works out purely what a
+batch changes, `apply` writes it in the caller's transaction, `service` runs it on FastStream,
+`replay` rebuilds the store from the journal, and `queries` (shown by `render`) answers
+`fyhub trace` and `fyhub overdue`.
+"""

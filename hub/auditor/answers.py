@@ -1,0 +1,46 @@
+"""What a verified receipt or reply does to the delivery it answers. Pure.
+
+The state machine (`hub.tracking.state`) refuses answers that contradict the delivery; the
+auditor must still record them, since the router already accepted and forwarded them. So each
+answer gets an effect, kept in its audit row, and the delivery keeps what came first.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from hub.tracking.state import AlreadyRepliedError, NotOwedError, receipt_arrived, reply_arrived
+
+if TYPE_CHECKING:
+    from hub.journal import AnswerRouted
+    from hub.tracking.state import Delivery
+
+
+class AnswerEffect(StrEnum):
+    """What a receipt or a reply did to the delivery it answers (`detail.effect`)."""
+
+    RECORDED = "recorded"
+    ALREADY_RECEIVED = "already_received"
+    ALREADY_REPLIED = "already_replied"
+    """A second, different reply: the first one stays on the delivery."""
+    REPLY_NOT_OWED = "reply_not_owed"
+    """A reply to a delivery that owed none: it counts as the receipt."""
+    NO_DELIVERY = "no_delivery"
+    """The store holds no such delivery (the journal before it is gone, or out of order)."""
+
+
+def answer_effect(
+    d: Delivery, entry: AnswerRouted, answer_id: str
+) -> tuple[Delivery, AnswerEffect]:
+    """The delivery after a verified receipt or reply, and what the answer did to it."""
+    if entry.receipt:
+        if d.receipt_at is not None:
+            return d, AnswerEffect.ALREADY_RECEIVED
+        return receipt_arrived(d, entry.at), AnswerEffect.RECORDED
+    try:
+        return reply_arrived(d, answer_id, entry.at), AnswerEffect.RECORDED
+    except NotOwedError:
+        return receipt_arrived(d, entry.at), AnswerEffect.REPLY_NOT_OWED
+    except AlreadyRepliedError:
+        return d, AnswerEffect.ALREADY_REPLIED

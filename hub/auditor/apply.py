@@ -1,0 +1,170 @@
+"""Apply a batch of journal records to the store, inside the caller's transaction.
+
+One batch costs a fixed number of statements whatever its size: take the audit log's append lock
+(first, so that on SQLite no other writer slips in between these reads and the writes), read what
+the store holds about the batch (four small queries), work the changes out in memory
+(`hub.auditor.changes`), then write each table with one bulk statement. The caller commits; only
+then may the journal offsets be committed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import insert, select, update
+
+from hub.auditor import rows
+from hub.auditor.changes import JOURNAL_CONSUMER, OUTBOX_CONSUMER, BatchChanges, KnownEvent
+from hub.auditor.records import JournalRecord, UnreadableRecord
+from hub.store.audit_chain import chain_next
+from hub.store.audit_repository import SqlAuditLog
+from hub.store.tables import AuditLogRow, DeliveryRow, EventRow, ProcessedRow, RejectionRow
+from hub.tracking.state import Delivery, DeliveryKey
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Sequence
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from hub.auditor.records import EventKey
+    from hub.store.audit_chain import ChainedRow
+
+_events = EventRow.__table__.c
+_deliveries = DeliveryRow.__table__.c
+_processed = ProcessedRow.__table__.c
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    """Counts of one batch's journal records."""
+
+    applied: int = 0
+    already_applied: int = 0
+    """Journal records applied before (a redelivered batch, or a replay)."""
+    redeliveries: int = 0
+    """Entries repeating an outbox record already applied (the router decided it twice)."""
+    unreadable: int = 0
+
+
+async def apply_journal_batch(
+    session: AsyncSession, records: Sequence[JournalRecord | UnreadableRecord]
+) -> BatchOutcome:
+    """Write what `records` (in journal order) add to the store; the caller commits."""
+    audit = SqlAuditLog(session)
+    await audit.lock()
+    done = await _processed_keys(session, JOURNAL_CONSUMER, [r.journal_key for r in records])
+    fresh = _first_of_each(r for r in records if r.journal_key not in done)
+    if not fresh:
+        return BatchOutcome(already_applied=len(records))
+    readable = [r for r in fresh if isinstance(r, JournalRecord)]
+    changes = BatchChanges(
+        events=await _known_events(session, {r.event.key for r in readable if r.event}),
+        deliveries=await _answered_deliveries(
+            session, {r.answered for r in readable if r.answered}
+        ),
+        seen_positions=await _processed_keys(
+            session, OUTBOX_CONSUMER, [r.outbox_key for r in readable]
+        ),
+    )
+    changes.take_all(fresh)
+    await _write(session, changes, audit)
+    return BatchOutcome(
+        applied=changes.applied,
+        already_applied=len(records) - len(fresh),
+        redeliveries=changes.redeliveries,
+        unreadable=changes.unreadable,
+    )
+
+
+def _first_of_each(
+    records: Iterable[JournalRecord | UnreadableRecord],
+) -> list[JournalRecord | UnreadableRecord]:
+    seen: set[str] = set()
+    first: list[JournalRecord | UnreadableRecord] = []
+    for record in records:
+        if record.journal_key not in seen:
+            seen.add(record.journal_key)
+            first.append(record)
+    return first
+
+
+async def _processed_keys(session: AsyncSession, consumer: str, keys: Collection[str]) -> set[str]:
+    if not keys:
+        return set()
+    query = select(_processed.key).where(
+        _processed.consumer == consumer, _processed.key.in_(set(keys))
+    )
+    return set((await session.execute(query)).scalars())
+
+
+async def _known_events(
+    session: AsyncSession, keys: Collection[EventKey]
+) -> dict[EventKey, KnownEvent]:
+    if not keys:
+        return {}
+    query = select(
+        _events.source, _events.event_id, _events.type, _events.subject, _events.duplicate_count
+    ).where(_events.event_id.in_({event_id for _, event_id in keys}))
+    return {
+        (row.source, row.event_id): KnownEvent(row.type, row.subject, row.duplicate_count)
+        for row in await session.execute(query)
+        if (row.source, row.event_id) in keys
+    }
+
+
+async def _answered_deliveries(
+    session: AsyncSession, keys: Collection[DeliveryKey]
+) -> dict[DeliveryKey, Delivery]:
+    if not keys:
+        return {}
+    query = (
+        select(
+            *DeliveryRow.__table__.columns,
+            _events.type.label("event_type"),
+            _events.subject.label("event_subject"),
+        )
+        .join_from(DeliveryRow, EventRow)
+        .where(_deliveries.event_id.in_({key.event_id for key in keys}))
+    )
+    found: dict[DeliveryKey, Delivery] = {}
+    for row in (await session.execute(query)).mappings():
+        key = DeliveryKey(row["event_source"], row["event_id"], row["recipient"])
+        if key in keys:
+            found[key] = rows.delivery_snapshot(row, row["event_type"], row["event_subject"])
+    return found
+
+
+async def _write(session: AsyncSession, changes: BatchChanges, audit: SqlAuditLog) -> None:
+    # Events before deliveries (their foreign key); every statement is one executemany.
+    await _insert(session, EventRow, changes.event_rows())
+    await _update(session, EventRow, changes.duplicate_count_updates())
+    await _insert(session, DeliveryRow, changes.delivery_rows())
+    await _update(session, DeliveryRow, changes.delivery_updates())
+    await _insert(session, RejectionRow, changes.rejection_rows())
+    await _insert(
+        session, AuditLogRow, [rows.audit_values(r) for r in await _chained(changes, audit)]
+    )
+    await _insert(session, ProcessedRow, changes.processed_rows())
+
+
+async def _chained(changes: BatchChanges, audit: SqlAuditLog) -> list[ChainedRow]:
+    chained: list[ChainedRow] = []
+    link = await audit.head()
+    for entry in changes.audit:
+        row = chain_next(link, entry)
+        chained.append(row)
+        link = row.link
+    return chained
+
+
+async def _insert(session: AsyncSession, model: type[Any], values: list[dict[str, Any]]) -> None:
+    # A Core insert on the table: one executemany, without the ORM's per-row bookkeeping.
+    if values:
+        await session.execute(insert(model.__table__), values)
+
+
+async def _update(session: AsyncSession, table: type[Any], values: list[dict[str, Any]]) -> None:
+    # ORM bulk UPDATE by primary key: each dict names its row's key and the columns to set.
+    if values:
+        await session.execute(update(table), values)

@@ -1,0 +1,255 @@
+"""What a batch of journal records changes in the store, worked out in memory. Pure.
+
+`BatchChanges` starts from what the store already holds about the batch (the events it names,
+the deliveries its answers answer, the outbox positions already applied) and takes the records in
+journal order. Each fact becomes one audit entry, timed by the journal entry (never the wall
+clock), so replaying the journal into an empty store chains the same hashes. `hub.auditor.apply`
+loads the starting state and writes the result.
+
+Idempotence has two keys, both kept in `processed`:
+- `auditor` / `<partition>:<offset>` of the journal record: a record applied once is skipped;
+- `auditor.outbox` / `<topic>:<partition>:<offset>` of the outbox record the entry is about: a
+  router that decided the same outbox record twice (it crashed before committing) wrote two
+  journal entries for one decision; the second changes nothing. The same event id at another
+  outbox position is a real duplicate: it is counted on the event and logged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Final
+
+from hub.auditor import rows
+from hub.auditor.answers import AnswerEffect, answer_effect
+from hub.auditor.records import JournalRecord, UnreadableRecord, outbox_key
+from hub.journal import AnswerRouted, RecordRejected
+from hub.store.audit_chain import AuditEntry, canonical_time
+from hub.tracking.state import Delivery, DeliveryKey
+from schemas.units import source_uri
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+
+    from hub.auditor.records import EventFacts, EventKey
+    from hub.journal import Delivered, EventRouted
+
+JOURNAL_CONSUMER: Final = "auditor"
+OUTBOX_CONSUMER: Final = "auditor.outbox"
+
+
+class AuditKind(StrEnum):
+    EVENT_RECEIVED = "event.received"
+    EVENT_ROUTED = "event.routed"
+    """One per delivered copy: `unit` is the recipient."""
+    EVENT_DUPLICATE = "event.duplicate"
+    RECEIPT_RECEIVED = "receipt.received"
+    """`event_id` is the event receipted, `unit` the unit that receipted it."""
+    REPLY_RECEIVED = "reply.received"
+    """`event_id` is the event answered, `unit` the unit that answered it."""
+    RECORD_REJECTED = "record.rejected"
+    JOURNAL_UNREADABLE = "journal.unreadable"
+    """A journal record the auditor could not apply; it is skipped, not retried."""
+
+
+@dataclass(slots=True)
+class KnownEvent:
+    type: str
+    subject: str | None
+    duplicate_count: int
+
+
+@dataclass(slots=True)
+class _NewEvent:
+    facts: EventFacts
+    received_at: datetime
+
+
+@dataclass
+class BatchChanges:
+    """The store's state for one batch, updated record by record."""
+
+    events: dict[EventKey, KnownEvent]
+    deliveries: dict[DeliveryKey, Delivery]
+    seen_positions: set[str]
+    audit: list[AuditEntry] = field(default_factory=list)
+    applied: int = 0
+    redeliveries: int = 0
+    unreadable: int = 0
+    _new_events: dict[EventKey, _NewEvent] = field(default_factory=dict)
+    _counted: set[EventKey] = field(default_factory=set)
+    _new_deliveries: dict[DeliveryKey, list[str]] = field(default_factory=dict)
+    _answered: set[DeliveryKey] = field(default_factory=set)
+    _rejections: list[dict[str, Any]] = field(default_factory=list)
+    _processed: list[dict[str, Any]] = field(default_factory=list)
+
+    def take_all(self, records: Iterable[JournalRecord | UnreadableRecord]) -> None:
+        for record in records:
+            self.take(record)
+
+    def take(self, record: JournalRecord | UnreadableRecord) -> None:
+        if isinstance(record, UnreadableRecord):
+            self._take_unreadable(record)
+            return
+        entry = record.entry
+        self._mark_processed(JOURNAL_CONSUMER, record.journal_key, entry.at)
+        if record.outbox_key in self.seen_positions:
+            self.redeliveries += 1
+            return
+        self.seen_positions.add(record.outbox_key)
+        self._mark_processed(OUTBOX_CONSUMER, record.outbox_key, entry.at)
+        self.applied += 1
+        if isinstance(entry, RecordRejected):
+            self._take_rejection(entry)
+            return
+        assert record.event is not None  # read_record gives routed entries their facts
+        if not self._take_event(record.event, entry):
+            return
+        if isinstance(entry, AnswerRouted):
+            assert record.answered is not None
+            self._take_answer(entry, record.answered, record.event)
+
+    # --- what to write --------------------------------------------------------------------
+
+    def event_rows(self) -> list[dict[str, Any]]:
+        return [
+            rows.event_values(new.facts, new.received_at, self.events[key].duplicate_count)
+            for key, new in self._new_events.items()
+        ]
+
+    def duplicate_count_updates(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "source": key[0],
+                "event_id": key[1],
+                "duplicate_count": self.events[key].duplicate_count,
+            }
+            for key in sorted(self._counted)
+            if key not in self._new_events
+        ]
+
+    def delivery_rows(self) -> list[dict[str, Any]]:
+        return [
+            rows.new_delivery_values(self.deliveries[key], fields)
+            for key, fields in self._new_deliveries.items()
+        ]
+
+    def delivery_updates(self) -> list[dict[str, Any]]:
+        return [
+            rows.answer_values(self.deliveries[key])
+            for key in sorted(self._answered)
+            if key not in self._new_deliveries
+        ]
+
+    def rejection_rows(self) -> list[dict[str, Any]]:
+        return list(self._rejections)
+
+    def processed_rows(self) -> list[dict[str, Any]]:
+        return list(self._processed)
+
+    # --- record kinds ---------------------------------------------------------------------
+
+    def _take_unreadable(self, record: UnreadableRecord) -> None:
+        self.unreadable += 1
+        self._mark_processed(JOURNAL_CONSUMER, record.journal_key, record.at)
+        detail = {
+            "partition": record.partition,
+            "offset": record.offset,
+            "size": record.size,
+            "problems": list(record.problems),
+        }
+        self._log(record.at, AuditKind.JOURNAL_UNREADABLE, None, None, detail)
+
+    def _take_event(self, facts: EventFacts, entry: EventRouted | AnswerRouted) -> bool:
+        """Record a new event and its deliveries; False when it is a duplicate."""
+        known = self.events.get(facts.key)
+        common = {
+            "source": facts.source,
+            "type": facts.type,
+            "position": outbox_key(entry.position),
+        }
+        if known is not None:
+            known.duplicate_count += 1
+            self._counted.add(facts.key)
+            detail = {**common, "duplicate_count": known.duplicate_count}
+            self._log(entry.at, AuditKind.EVENT_DUPLICATE, facts.event_id, facts.unit, detail)
+            return False
+        self.events[facts.key] = KnownEvent(facts.type, facts.subject, 0)
+        self._new_events[facts.key] = _NewEvent(facts, entry.at)
+        self._log(entry.at, AuditKind.EVENT_RECEIVED, facts.event_id, facts.unit, common)
+        for delivered in entry.deliveries:
+            self._take_delivery(facts, delivered, entry.at)
+        return True
+
+    def _take_delivery(self, facts: EventFacts, delivered: Delivered, at: datetime) -> None:
+        key = DeliveryKey(facts.source, facts.event_id, delivered.recipient)
+        self.deliveries[key] = Delivery(
+            event_source=facts.source,
+            event_id=facts.event_id,
+            recipient=delivered.recipient,
+            event_type=facts.type,
+            subject=facts.subject or facts.event_id,
+            routed_at=at,
+            receipt_due=delivered.receipt_by,
+            reply_due=delivered.reply_by,
+        )
+        fields = rows.stored_fields(delivered.fields)
+        self._new_deliveries[key] = fields
+        detail = {
+            "source": facts.source,
+            "type": facts.type,
+            "fields": fields,
+            "receipt_due": _time(delivered.receipt_by),
+            "reply_due": _time(delivered.reply_by),
+        }
+        self._log(at, AuditKind.EVENT_ROUTED, facts.event_id, delivered.recipient, detail)
+
+    def _take_answer(self, entry: AnswerRouted, answered: DeliveryKey, answer: EventFacts) -> None:
+        delivery = self.deliveries.get(answered)
+        if delivery is None:
+            effect = AnswerEffect.NO_DELIVERY
+        else:
+            updated, effect = answer_effect(delivery, entry, answer.event_id)
+            if updated != delivery:
+                self.deliveries[answered] = updated
+                self._answered.add(answered)
+        kind = AuditKind.RECEIPT_RECEIVED if entry.receipt else AuditKind.REPLY_RECEIVED
+        detail = {
+            "source": answered.event_source,
+            "answer_id": answer.event_id,
+            "answer_type": answer.type,
+            "effect": effect.value,
+        }
+        self._log(entry.at, kind, entry.answers, entry.answered_by, detail)
+
+    def _take_rejection(self, entry: RecordRejected) -> None:
+        sender = source_uri(entry.sender) if entry.sender else None
+        self._rejections.append(rows.rejection_values(entry, sender))
+        detail = {
+            "code": entry.code.value,
+            "detail": entry.detail,
+            "fields": [problem.path for problem in entry.fields],
+            "type": entry.type,
+            "size": entry.size,
+            "position": outbox_key(entry.position),
+        }
+        event_id = rows.storable_event_id(entry.event_id)
+        self._log(entry.at, AuditKind.RECORD_REJECTED, event_id, entry.sender, detail)
+
+    def _mark_processed(self, consumer: str, key: str, at: datetime) -> None:
+        self._processed.append(rows.processed_values(consumer, key, at))
+
+    def _log(
+        self,
+        at: datetime,
+        kind: AuditKind,
+        event_id: str | None,
+        unit: str | None,
+        detail: dict[str, Any],
+    ) -> None:
+        self.audit.append(AuditEntry(at, kind.value, event_id, unit, detail))
+
+
+def _time(at: datetime | None) -> str | None:
+    return None if at is None else canonical_time(at)

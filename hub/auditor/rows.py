@@ -1,0 +1,141 @@
+"""Store rows to and from the tracker's `Delivery` snapshots and the journal's facts. Pure.
+
+`deliveries.fields` is a list of payload field paths; a recipient that gets the whole payload
+(`"all"` in the journal) is stored as `["*"]`, a path no payload field can have.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+from hub.store.tables import EVENT_ID
+from hub.tracking.state import Delivery, status
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import datetime
+
+    from sqlalchemy import RowMapping
+
+    from hub.auditor.records import EventFacts
+    from hub.journal import RecordRejected
+    from hub.store.audit_chain import ChainedRow
+
+ALL_FIELDS: Final = "*"
+
+
+def stored_fields(fields: list[str] | Literal["all"]) -> list[str]:
+    return [ALL_FIELDS] if fields == "all" else list(fields)
+
+
+def event_values(facts: EventFacts, received_at: datetime, duplicate_count: int) -> dict[str, Any]:
+    return {
+        "source": facts.source,
+        "event_id": facts.event_id,
+        "type": facts.type,
+        "subject": facts.subject,
+        "case_no": facts.case_no,
+        "time": facts.time,
+        "received_at": received_at,
+        "envelope": dict(facts.envelope),
+        "signature": facts.signature,
+        "signing_key": facts.signing_key,
+        "duplicate_count": duplicate_count,
+    }
+
+
+def delivery_snapshot(
+    row: Mapping[str, Any] | RowMapping, event_type: str, subject: str | None
+) -> Delivery:
+    """A stored delivery as the state machine sees it.
+
+    The store keeps no time for a refused reply, only the `rejected` status; the routing time
+    stands in for it, so the snapshot keeps that status until a valid reply arrives.
+    """
+    refused = row["routed_at"] if row["status"] == "rejected" else None
+    return Delivery(
+        event_source=row["event_source"],
+        event_id=row["event_id"],
+        recipient=row["recipient"],
+        event_type=event_type,
+        # An event without a subject is keyed by its id (`hub.router.records.case_key`).
+        subject=subject or row["event_id"],
+        routed_at=row["routed_at"],
+        receipt_due=row["receipt_due"],
+        reply_due=row["reply_due"],
+        receipt_at=row["receipt_at"],
+        replied_at=row["replied_at"],
+        reply_event_id=row["reply_event_id"],
+        reply_refused_at=refused,
+        receipt_overdue_at=row["receipt_overdue_at"],
+        reply_overdue_at=row["reply_overdue_at"],
+        escalated_at=row["escalated_at"],
+        attempts=row["attempts"],
+        last_attempt_at=row.get("last_attempt_at"),
+    )
+
+
+def new_delivery_values(d: Delivery, fields: list[str]) -> dict[str, Any]:
+    return {
+        **answer_values(d),
+        "routed_at": d.routed_at,
+        "fields": fields,
+        "receipt_due": d.receipt_due,
+        "reply_due": d.reply_due,
+        "receipt_overdue_at": d.receipt_overdue_at,
+        "reply_overdue_at": d.reply_overdue_at,
+        "escalated_at": d.escalated_at,
+        "attempts": d.attempts,
+    }
+
+
+def answer_values(d: Delivery) -> dict[str, Any]:
+    """The key and the columns the auditor owns; overdue marks, escalations and attempts belong
+    to the tracker and are left alone on update."""
+    return {
+        "event_source": d.event_source,
+        "event_id": d.event_id,
+        "recipient": d.recipient,
+        "receipt_at": d.receipt_at,
+        "reply_event_id": d.reply_event_id,
+        "replied_at": d.replied_at,
+        "status": status(d).value,
+    }
+
+
+def rejection_values(entry: RecordRejected, source: str | None) -> dict[str, Any]:
+    return {
+        "code": entry.code.value,
+        "detail": entry.detail,
+        "field_paths": [problem.path for problem in entry.fields],
+        "source": source,
+        "event_id": storable_event_id(entry.event_id),
+        "topic": entry.position.topic,
+        "kafka_partition": entry.position.partition,
+        "kafka_offset": entry.position.offset,
+        "rejected_at": entry.at,
+    }
+
+
+def storable_event_id(event_id: str | None) -> str | None:
+    """A refused record's id may be anything; one too long for the column is not kept (the raw
+    record is in the dead-letter topic)."""
+    return event_id if event_id is not None and len(event_id) <= EVENT_ID else None
+
+
+def audit_values(row: ChainedRow) -> dict[str, Any]:
+    entry = row.entry
+    return {
+        "seq": row.seq,
+        "at": entry.at,
+        "kind": entry.kind,
+        "event_id": entry.event_id,
+        "unit": entry.unit,
+        "detail": dict(entry.detail),
+        "prev_hash": row.prev_hash,
+        "row_hash": row.row_hash,
+    }
+
+
+def processed_values(consumer: str, key: str, at: datetime) -> dict[str, Any]:
+    return {"consumer": consumer, "key": key, "processed_at": at}

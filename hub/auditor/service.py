@@ -1,0 +1,185 @@
+"""The auditor on FastStream: a batch subscriber on the journal that writes the store.
+
+Commit path (effectively once): a batch of journal records is read and parsed, applied in one
+database transaction (`hub.auditor.apply`), and the handler returns only after that transaction
+has committed. Only then does FastStream commit the batch's offsets (`AckPolicy.NACK_ON_ERROR`).
+If the store cannot be written the handler waits a moment and raises; the consumer seeks back and
+the batch comes again, and the `processed` keys make the parts already applied a no-op.
+
+A journal record that cannot be parsed (or whose event the store could not hold) does not block
+the auditor: it is logged by position with the field paths at fault (no values, which may be
+personal data), counted in `AuditorStats`, recorded as a `journal.unreadable` audit row, and
+skipped for good. The raw record stays in the journal for whoever fixes the cause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from faststream import AckPolicy
+from faststream.kafka import (
+    KafkaBroker,  # noqa: TC002 - FastStream resolves handler annotations
+    KafkaMessage,  # noqa: TC002 - at runtime
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from hub.auditor.apply import BatchOutcome, apply_journal_batch
+from hub.auditor.records import JournalRecord, UnreadableRecord, read_record
+from schemas.units import JOURNAL_TOPIC
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Sequence
+
+    from aiokafka import ConsumerRecord
+    from faststream.message import StreamMessage
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+log = logging.getLogger(__name__)
+
+AUDITOR_GROUP: Final = "fyhub.auditor"
+RETRY_PAUSE_S: Final = 1.0
+"""How long a batch the store refused waits before it is read again (FastStream's nack
+redelivers at once, which would spin on a store that is down)."""
+
+
+@dataclass
+class AuditorStats:
+    """Running totals since start, for logs and metrics."""
+
+    batches: int = 0
+    applied: int = 0
+    already_applied: int = 0
+    redeliveries: int = 0
+    unreadable: int = 0
+    failed_batches: int = 0
+
+    def add(self, outcome: BatchOutcome) -> None:
+        self.batches += 1
+        self.applied += outcome.applied
+        self.already_applied += outcome.already_applied
+        self.redeliveries += outcome.redeliveries
+        self.unreadable += outcome.unreadable
+
+
+@dataclass
+class AuditorService:
+    """The running auditor: its broker, and the store engine it writes through."""
+
+    broker: KafkaBroker
+    engine: AsyncEngine
+    stats: AuditorStats
+    owns_engine: bool = True
+    """Dispose of the engine on stop (False when the caller lent it)."""
+
+    async def start(self) -> None:
+        await self.broker.start()
+
+    async def stop(self) -> None:
+        # The broker first: its last batch commits through the engine before the engine goes.
+        await self.broker.stop()
+        if self.owns_engine:
+            await self.engine.dispose()
+
+
+def register_auditor(
+    broker: KafkaBroker,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    topic: str = JOURNAL_TOPIC,
+    group_id: str = AUDITOR_GROUP,
+    max_records: int = 500,
+    retry_pause_s: float = RETRY_PAUSE_S,
+) -> AuditorStats:
+    """Subscribe the auditor to the journal `topic` on `broker`; returns its live totals."""
+    stats = AuditorStats()
+
+    @broker.subscriber(
+        topic,
+        batch=True,
+        group_id=group_id,
+        max_records=max_records,
+        # A new auditor (or a new store) must see the journal from its first record.
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        parser=_parse_ignoring_headers,
+        decoder=_raw_values,
+    )
+    async def record_journal_entries(
+        bodies: list[bytes],  # noqa: ARG001 - the records, with positions, are in `message`
+        message: KafkaMessage,
+    ) -> None:
+        records = [read_consumer_record(raw) for raw in message.raw_message]
+        try:
+            outcome = await write_batch(sessions, records)
+        except Exception as error:
+            stats.failed_batches += 1
+            log_failed_batch(records[0], error)
+            await asyncio.sleep(retry_pause_s)
+            raise
+        stats.add(outcome)
+
+    return stats
+
+
+async def write_batch(
+    sessions: async_sessionmaker[AsyncSession],
+    records: Sequence[JournalRecord | UnreadableRecord],
+) -> BatchOutcome:
+    """Apply `records` in one transaction; returns once it has committed."""
+    async with sessions() as session, session.begin():
+        outcome = await apply_journal_batch(session, records)
+    for record in records:
+        if isinstance(record, UnreadableRecord):
+            log_unreadable(record)
+    return outcome
+
+
+def log_failed_batch(first: JournalRecord | UnreadableRecord, error: Exception) -> None:
+    where = f"{first.partition}:{first.offset}"
+    if isinstance(error, SQLAlchemyError):
+        # The statement's parameters (envelopes with ID numbers) must stay out of the log: only
+        # the database's own first line, which names constraints and columns, not values.
+        said = str(getattr(error, "orig", None) or "").splitlines()
+        reason = said[0] if said else "no message"
+        log.error(
+            "auditor could not write the journal batch from %s (%s): %s; it will be read again",
+            where,
+            type(error).__name__,
+            reason,
+        )
+        return
+    log.error(
+        "auditor failed on the journal batch from %s; it will be read again",
+        where,
+        exc_info=error,
+    )
+
+
+def log_unreadable(record: UnreadableRecord) -> None:
+    log.error(
+        "journal record %s:%s (%d bytes) is unreadable and was skipped: %s",
+        record.partition,
+        record.offset,
+        record.size,
+        "; ".join(record.problems),
+    )
+
+
+def read_consumer_record(raw: ConsumerRecord[Any, Any]) -> JournalRecord | UnreadableRecord:
+    return read_record(raw.partition, raw.offset, raw.timestamp, raw.value)
+
+
+async def _parse_ignoring_headers(
+    records: tuple[ConsumerRecord[Any, Any], ...],
+    original: Callable[[tuple[ConsumerRecord[Any, Any], ...]], Awaitable[StreamMessage[Any]]],
+) -> StreamMessage[Any]:
+    # Only the value matters; FastStream's default parser would decode headers as UTF-8 first.
+    return await original(tuple(dataclasses.replace(r, headers=()) for r in records))
+
+
+async def _raw_values(message: StreamMessage[Any]) -> list[bytes]:
+    return [record.value or b"" for record in message.raw_message]
