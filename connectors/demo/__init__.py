@@ -1,0 +1,1 @@
+"""Demo data for fyhub: plausible people, companies and court traffic, deterministic from a seed."""

@@ -1,0 +1,310 @@
+"""Inbox processing without a broker: copies made by the router's own decision function, handled
+once, receipted, answered, deduplicated, and refused when the hub did not sign them."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connectors.sdk.backoff import Backoff, RetryPolicy
+from connectors.sdk.delivered import DeliveredEvent
+from connectors.sdk.dispatch import Handlers
+from connectors.sdk.inbox import ConnectorStats, InboxProcessor, Outcome
+from connectors.sdk.outgoing import Composer, OutboxRecord
+from connectors.sdk.state import LocalState
+from hub.router.context import RouterContext
+from hub.router.decide import decide
+from hub.router.records import InboundRecord
+from schemas.catalogue import CATALOGUE
+from schemas.debtor import DebtorListed
+from schemas.hubevents import HubReceipt, HubRejected
+from schemas.units import inbox_topic, outbox_topic
+from tests.hubkit import corpus_event, router_context, unit_key
+
+COURT, TAX = "court.411121", "tax.411121"
+NOW = datetime(2026, 3, 16, 1, 0, tzinfo=UTC)
+FAST = RetryPolicy(attempts=3, backoff=Backoff(first_s=0.001, max_s=0.001))
+
+
+@pytest.fixture(scope="module")
+def ctx() -> RouterContext:
+    return router_context()
+
+
+def route(ctx: RouterContext, record: OutboxRecord, sender: str) -> dict[str, bytes]:
+    """The router's copies of `record`, by recipient inbox topic."""
+    inbound = InboundRecord(outbox_topic(sender), 0, 1, record.subject.encode(), record.value)
+    return {out.topic: out.value for out in decide(inbound, ctx, NOW) if out.topic.endswith(".in")}
+
+
+def composer(unit: str) -> Composer:
+    return Composer(unit, unit_key(unit), "k1")
+
+
+def sample(event_type: str) -> Any:
+    return CATALOGUE[event_type].validate_payload(corpus_event(event_type)["data"])
+
+
+@dataclass
+class Unit:
+    """One unit's inbox processing over a real state file."""
+
+    processor: InboxProcessor
+    state: LocalState
+    handlers: Handlers
+    stats: ConnectorStats
+    seen: list[DeliveredEvent[Any]] = field(default_factory=list)
+
+    async def queued(self) -> list[dict[str, Any]]:
+        return [json.loads(row.record.value) for row in await self.all_unsent()]
+
+    async def all_unsent(self) -> list[Any]:
+        pending, rows = [], await self.state.unsent(100)
+        while rows:
+            pending.extend(rows)
+            await self.state.mark_sent([r.seq for r in rows])
+            rows = await self.state.unsent(100)
+        return pending
+
+
+@pytest.fixture
+async def units(ctx: RouterContext, tmp_path: Path):  # type: ignore[no-untyped-def]
+    made: dict[str, Unit] = {}
+    for code in (COURT, TAX):
+        state = LocalState(tmp_path / code / "state.sqlite3")
+        await state.open()
+        handlers, stats = Handlers(), ConnectorStats()
+        processor = InboxProcessor(
+            state=state,
+            hub_keys={ctx.hub_key_id: ctx.hub_key.public_key()},
+            composer=composer(code),
+            handlers=handlers,
+            retry=FAST,
+            queued=lambda: None,
+            stats=stats,
+        )
+        made[code] = Unit(processor, state, handlers, stats)
+    yield made
+    for unit in made.values():
+        await unit.state.close()
+
+
+def on(unit: Unit, event_type: str, *, then: Callable[[DeliveredEvent[Any]], Any] | None = None):  # type: ignore[no-untyped-def]
+    async def handler(event: DeliveredEvent[Any]) -> None:
+        unit.seen.append(event)
+        if then is not None:
+            await then(event)
+
+    unit.handlers.add(event_type, handler)
+
+
+async def listing_copy(ctx: RouterContext) -> tuple[OutboxRecord, bytes]:
+    listing = composer(COURT).event(sample("debtor.listed.v1"))
+    return listing, route(ctx, listing, COURT)[inbox_topic(TAX)]
+
+
+async def test_a_delivered_listing_is_handled_once_and_receipted(
+    ctx: RouterContext, units: dict[str, Unit]
+) -> None:
+    tax = units[TAX]
+    on(tax, "debtor.listed.v1")
+    listing, copy = await listing_copy(ctx)
+    assert await tax.processor.process(copy) is Outcome.PROCESSED
+    (event,) = tax.seen
+    assert isinstance(event.payload, DebtorListed)
+    assert event.payload.duty is None  # withheld from tax by the routing table
+    assert event.payload.debtor.id_no == "411121198503152315"
+    assert (event.id, event.sender, event.subject) == (listing.event_id, COURT, listing.subject)
+    assert event.receipt_by is not None
+    (receipt,) = await tax.queued()
+    assert receipt["type"] == "hub.receipt.v1"
+    assert receipt["correlationid"] == listing.event_id
+    assert await tax.state.is_processed(f"fy:unit:{COURT}", listing.event_id)
+
+
+async def test_a_copy_delivered_again_is_not_processed_again(
+    ctx: RouterContext, units: dict[str, Unit]
+) -> None:
+    tax = units[TAX]
+    on(tax, "debtor.listed.v1")
+    _, copy = await listing_copy(ctx)
+    outcomes = [await tax.processor.process(copy) for _ in range(3)]
+    assert outcomes == [Outcome.PROCESSED, Outcome.DUPLICATE, Outcome.DUPLICATE]
+    assert len(tax.seen) == 1
+    assert len(await tax.queued()) == 1
+    assert (tax.stats.processed, tax.stats.duplicate) == (1, 2)
+
+
+async def test_receipt_and_reply_reach_the_court_through_the_router(
+    ctx: RouterContext, units: dict[str, Unit]
+) -> None:
+    tax, court = units[TAX], units[COURT]
+
+    async def report(event: DeliveredEvent[Any]) -> None:
+        await event.reply(sample("debtor.sanction.reported.v1"))
+
+    on(tax, "debtor.listed.v1", then=report)
+    receipts: list[DeliveredEvent[HubReceipt]] = []
+
+    async def received(event: DeliveredEvent[HubReceipt]) -> None:
+        receipts.append(event)
+
+    court.handlers.add("hub.receipt.v1", received)
+    on(court, "debtor.sanction.reported.v1")
+    listing, copy = await listing_copy(ctx)
+    await tax.processor.process(copy)
+    receipt_row, reply_row = await tax.all_unsent()
+    assert [receipt_row.record.type, reply_row.record.type] == [
+        "hub.receipt.v1",
+        "debtor.sanction.reported.v1",
+    ]
+    for row in (receipt_row, reply_row):
+        (to_court,) = route(ctx, row.record, TAX).values()
+        assert await court.processor.process(to_court) is Outcome.PROCESSED
+    (receipt,) = receipts
+    assert isinstance(receipt.payload, HubReceipt)
+    assert (receipt.correlationid, receipt.sender) == (listing.event_id, TAX)
+    (reply,) = court.seen
+    assert reply.correlationid == listing.event_id
+    (court_receipt,) = await court.queued()  # the reply owes a receipt, the receipt does not
+    assert court_receipt["correlationid"] == reply.id
+
+
+async def test_a_copy_not_signed_by_the_hub_is_never_processed(
+    ctx: RouterContext, units: dict[str, Unit]
+) -> None:
+    tax = units[TAX]
+    on(tax, "debtor.listed.v1")
+    listing, copy = await listing_copy(ctx)
+    altered = json.loads(copy)
+    altered["data"]["listing_id"] = "SX0000"
+    for forged in (listing.value, json.dumps(altered).encode(), b"not json"):
+        assert await tax.processor.process(forged) is Outcome.REFUSED
+    assert tax.seen == []
+    assert await tax.queued() == []
+    assert not await tax.state.is_processed(f"fy:unit:{COURT}", listing.event_id)
+
+
+async def test_a_failing_handler_is_tried_again_and_its_failed_replies_are_dropped(
+    ctx: RouterContext, units: dict[str, Unit]
+) -> None:
+    tax = units[TAX]
+    attempts: list[int] = []
+
+    async def flaky(event: DeliveredEvent[Any]) -> None:
+        attempts.append(1)
+        await event.reply(sample("debtor.sanction.reported.v1"))
+        if len(attempts) < 3:
+            raise ConnectionError("the tax system is busy")
+
+    tax.handlers.add("debtor.listed.v1", flaky)
+    _, copy = await listing_copy(ctx)
+    assert await tax.processor.process(copy) is Outcome.PROCESSED
+    assert len(attempts) == 3
+    assert [event["type"] for event in await tax.queued()] == [
+        "hub.receipt.v1",
+        "debtor.sanction.reported.v1",
+    ]
+
+
+async def test_a_handler_failing_every_attempt_leaves_the_copy_for_redelivery(
+    ctx: RouterContext, units: dict[str, Unit]
+) -> None:
+    tax = units[TAX]
+    broken = True
+
+    async def handler(event: DeliveredEvent[Any]) -> None:
+        if broken:
+            raise RuntimeError("the tax system is down")
+
+    tax.handlers.add("debtor.listed.v1", handler)
+    _, copy = await listing_copy(ctx)
+    assert await tax.processor.process(copy) is Outcome.FAILED
+    assert await tax.queued() == []
+    broken = False
+    assert await tax.processor.process(copy) is Outcome.PROCESSED  # the hub's redelivery
+    assert len(await tax.queued()) == 1
+
+
+async def test_an_invalid_reply_is_not_retried(ctx: RouterContext, units: dict[str, Unit]) -> None:
+    tax = units[TAX]
+    attempts: list[int] = []
+
+    async def wrong_answer(event: DeliveredEvent[Any]) -> None:
+        attempts.append(1)
+        await event.reply(sample("bankruptcy.claim.declared.v1"))
+
+    tax.handlers.add("debtor.listed.v1", wrong_answer)
+    _, copy = await listing_copy(ctx)
+    assert await tax.processor.process(copy) is Outcome.FAILED
+    assert attempts == [1]
+
+
+async def test_an_event_without_a_handler_stays_unreceipted(
+    ctx: RouterContext, units: dict[str, Unit]
+) -> None:
+    tax = units[TAX]
+    listing, copy = await listing_copy(ctx)
+    assert await tax.processor.process(copy) is Outcome.UNHANDLED
+    assert await tax.queued() == []
+    assert not await tax.state.is_processed(f"fy:unit:{COURT}", listing.event_id)
+
+
+async def test_a_receipt_without_a_callback_is_simply_recorded(
+    ctx: RouterContext, units: dict[str, Unit]
+) -> None:
+    tax, court = units[TAX], units[COURT]
+    on(tax, "debtor.listed.v1")
+    _, copy = await listing_copy(ctx)
+    await tax.processor.process(copy)
+    (receipt,) = await tax.all_unsent()
+    (to_court,) = route(ctx, receipt.record, TAX).values()
+    assert await court.processor.process(to_court) is Outcome.SKIPPED
+    assert await court.processor.process(to_court) is Outcome.DUPLICATE
+
+
+async def test_a_rejection_notice_reaches_its_callback_typed_and_unreceipted(
+    ctx: RouterContext, units: dict[str, Unit]
+) -> None:
+    court = units[COURT]
+    notices: list[DeliveredEvent[HubRejected]] = []
+
+    async def rejected(event: DeliveredEvent[HubRejected]) -> None:
+        notices.append(event)
+
+    court.handlers.add("hub.rejected.v1", rejected)
+    garbage = OutboxRecord(str(uuid.uuid4()), "k", "debtor.listed.v1", b"not an event")
+    (notice,) = route(ctx, garbage, COURT).values()
+    assert await court.processor.process(notice) is Outcome.PROCESSED
+    (event,) = notices
+    assert isinstance(event.payload, HubRejected)
+    assert event.payload.code == "malformed"
+    assert event.sender is None
+    assert await court.queued() == []
+
+
+async def test_failures_are_logged_without_personal_data(
+    ctx: RouterContext, units: dict[str, Unit], caplog: pytest.LogCaptureFixture
+) -> None:
+    tax = units[TAX]
+
+    async def leaky(event: DeliveredEvent[Any]) -> None:
+        raise ValueError(f"no taxpayer {event.payload.debtor.id_no} ({event.payload.debtor.name})")
+
+    tax.handlers.add("debtor.listed.v1", leaky)
+    _, copy = await listing_copy(ctx)
+    altered = json.loads(copy)
+    altered["data"]["debtor"]["id_no"] = "411121198503152316"
+    caplog.set_level("DEBUG", logger="connectors")
+    assert await tax.processor.process(copy) is Outcome.FAILED
+    assert await tax.processor.process(json.dumps(altered).encode()) is Outcome.REFUSED
+    assert "ValueError" in caplog.text
+    assert "4111211985031523" not in caplog.text
+    assert "王建军" not in caplog.text
