@@ -6,11 +6,195 @@ nothing is built at import time. Tests pass overrides instead of patching global
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from hub.local_kafka import BrokerRuntime, LocalKafka, single_node, three_nodes
+from hub.routing.loader import Contracts, load_contracts_from
 from hub.settings import Settings
+from hub.store import engine as store_engine
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from faststream.kafka import KafkaBroker
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from hub.auditor.replay import JournalReplay
+    from hub.auditor.service import AuditorService
+    from hub.router.context import RouterContext
+    from hub.router.service import RouterService
+    from hub.tracker.service import Tracker
 
 
 def load_settings(**overrides: Any) -> Settings:
     """Settings from the environment, with keyword overrides taking precedence."""
     return Settings(**overrides)
+
+
+def load_contracts(settings: Settings) -> Contracts:
+    """The unit registry and the routing table, checked against each other and the catalogue;
+    raises `hub.registry.ContractError` naming every problem with its file and line."""
+    return load_contracts_from(settings.registry, settings.routing)
+
+
+def build_engine(settings: Settings) -> AsyncEngine:
+    """The audit and tracking store's engine, from `settings.db`."""
+    return store_engine.build_engine(settings.db.url, echo=settings.db.echo)
+
+
+def build_local_kafka(settings: Settings) -> LocalKafka:
+    """The single local broker that `fyhub kafka up` and the tests run."""
+    local = settings.local_kafka
+    topology = single_node(local.home.absolute(), local.port, local.controller_port)
+    return LocalKafka(topology, _broker_runtime(settings), start_timeout_s=local.start_timeout_s)
+
+
+def build_local_kafka_cluster(settings: Settings) -> LocalKafka:
+    """The local three-node cluster (`fyhub kafka up --cluster`) for fault tests."""
+    local = settings.local_kafka
+    home = local.home.absolute()
+    topology = three_nodes(home, local.cluster_ports, local.cluster_controller_ports)
+    return LocalKafka(topology, _broker_runtime(settings), start_timeout_s=local.start_timeout_s)
+
+
+def _broker_runtime(settings: Settings) -> BrokerRuntime:
+    local = settings.local_kafka
+    deploy = Path("deploy/local").absolute()
+    return BrokerRuntime(
+        jars=local.jars.absolute(),
+        pom=deploy / "pom.xml",
+        log4j_config=deploy / "log4j2.properties",
+        heap=local.heap,
+    )
+
+
+def kafka_bootstrap(settings: Settings) -> str:
+    """The configured brokers, or the local broker that `fyhub kafka up` runs."""
+    return settings.kafka.bootstrap or f"127.0.0.1:{settings.local_kafka.port}"
+
+
+def build_broker(settings: Settings, *, client_id: str) -> KafkaBroker:
+    """A FastStream broker whose producer writes durably: `acks=all`, idempotent, and room for a
+    1 MiB event plus the hub's additions (dead letters carry the whole refused record)."""
+    from faststream.kafka import KafkaBroker  # noqa: PLC0415 - built only when a service starts
+
+    return KafkaBroker(
+        kafka_bootstrap(settings),
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        max_request_size=4 * settings.kafka.max_record_bytes,
+        linger_ms=5,
+    )
+
+
+def load_hub_signing_key(settings: Settings) -> Ed25519PrivateKey:
+    """The hub's Ed25519 key: read from its file, created there (mode 0600) on first start."""
+    from schemas.signing import (  # noqa: PLC0415
+        dump_private_key_raw,
+        generate_keypair,
+        load_private_key_raw,
+    )
+
+    path = settings.security.signing_key_file
+    if path.exists():
+        return load_private_key_raw(path.read_text().strip())
+    private_key, _ = generate_keypair()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(dump_private_key_raw(private_key) + "\n")
+    return private_key
+
+
+def build_router_context(settings: Settings, contracts: Contracts) -> RouterContext:
+    from hub.router.context import RouterContext  # noqa: PLC0415
+    from hub.routing.deadlines import DeadlinePolicy  # noqa: PLC0415
+
+    security = settings.security
+    return RouterContext(
+        registry=contracts.registry,
+        table=contracts.routing,
+        hub_key=load_hub_signing_key(settings),
+        hub_key_id=security.signing_key_id,
+        token_secret=security.token_secret.get_secret_value().encode(),
+        deadlines=DeadlinePolicy(**settings.deadlines.model_dump()),
+        max_record_bytes=settings.kafka.max_record_bytes,
+        require_signatures=security.require_signatures,
+    )
+
+
+def build_router(settings: Settings) -> RouterService:
+    """The router service: a broker subscribed to every registered unit's outbox, and the
+    writer of its copies, journal entries and dead letters."""
+    from hub.router.service import RouterService, register_router  # noqa: PLC0415
+    from hub.writer import RecordWriter  # noqa: PLC0415
+    from schemas.units import outbox_topic  # noqa: PLC0415
+
+    contracts = load_contracts(settings)
+    broker = build_broker(settings, client_id="fyhub-router")
+    writer = RecordWriter(
+        kafka_bootstrap(settings),
+        client_id="fyhub-router",
+        max_request_size=4 * settings.kafka.max_record_bytes,
+    )
+    register_router(
+        broker,
+        writer,
+        build_router_context(settings, contracts),
+        [outbox_topic(code) for code in sorted(contracts.registry.units)],
+        group_id=settings.router.group_id,
+        max_records=settings.router.max_records,
+    )
+    return RouterService(broker, writer)
+
+
+def build_tracker(settings: Settings) -> Tracker:
+    """The tracker service: sweeps the store for late receipts and replies every interval."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from hub.tracker.service import Tracker  # noqa: PLC0415
+    from hub.tracking.redelivery import RedeliveryPolicy  # noqa: PLC0415
+
+    tracker = settings.tracker
+    return Tracker(
+        broker=build_broker(settings, client_id="fyhub-tracker"),
+        engine=build_engine(settings),
+        ctx=build_router_context(settings, load_contracts(settings)),
+        policy=RedeliveryPolicy(
+            interval=timedelta(seconds=tracker.redelivery_interval_s),
+            max_attempts=tracker.max_attempts,
+        ),
+        interval=timedelta(seconds=tracker.interval_s),
+    )
+
+
+def build_auditor(
+    settings: Settings, *, engine: AsyncEngine | None = None, topic: str | None = None
+) -> AuditorService:
+    """The auditor service: a broker subscribed to the journal, writing the store.
+
+    Its store is a new engine from `settings.db`, disposed of when the service stops, or the
+    caller's `engine`, left to the caller. `topic` replaces `fy.hub.journal` (tests)."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker  # noqa: PLC0415
+
+    from hub.auditor.service import AuditorService, register_auditor  # noqa: PLC0415
+    from schemas.units import JOURNAL_TOPIC  # noqa: PLC0415
+
+    broker = build_broker(settings, client_id="fyhub-auditor")
+    store = engine or build_engine(settings)
+    sessions = async_sessionmaker(store, expire_on_commit=False)
+    stats = register_auditor(broker, sessions, topic=topic or JOURNAL_TOPIC)
+    return AuditorService(broker, store, stats, owns_engine=engine is None)
+
+
+def build_journal_replay(
+    settings: Settings, engine: AsyncEngine, *, topic: str | None = None
+) -> JournalReplay:
+    """`fyhub replay`: reads the journal once, up to its current end, into the store at `engine`."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker  # noqa: PLC0415
+
+    from hub.auditor.replay import JournalReplay  # noqa: PLC0415
+    from schemas.units import JOURNAL_TOPIC  # noqa: PLC0415
+
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    return JournalReplay(kafka_bootstrap(settings), sessions, topic=topic or JOURNAL_TOPIC)

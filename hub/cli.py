@@ -6,8 +6,29 @@ from importlib.metadata import version as dist_version
 
 import typer
 
-app = typer.Typer(name="fyhub", help="府院联动数据共享枢纽 — the court–government data-sharing hub.",
-                  no_args_is_help=True, add_completion=False)
+from hub.cli_contracts import routes_app, units_app
+from hub.cli_dlq import dlq_app
+from hub.cli_kafka import kafka_app
+from hub.cli_run import run, topics_app
+from hub.cli_store import audit_app, overdue, replay, trace
+
+app = typer.Typer(
+    name="fyhub",
+    help="府院联动数据共享枢纽 — the court–government data-sharing hub.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+app.add_typer(kafka_app, name="kafka")
+app.add_typer(units_app, name="units")
+app.add_typer(routes_app, name="routes")
+app.add_typer(topics_app, name="topics")
+app.add_typer(dlq_app, name="dlq")
+app.command("run")(run)
+app.add_typer(audit_app, name="audit")
+app.command("trace")(trace)
+app.command("overdue")(overdue)
+app.command("replay")(replay)
 
 
 @app.callback()
