@@ -82,6 +82,9 @@ class RecordRejected(_Entry):
     """The unit owning the outbox the record came in on (whatever `source` claimed)."""
     event_id: str | None = None
     type: str | None = None
+    subject: str | None = None
+    correlationid: str | None = None
+    """On a refused receipt or reply: the event it claimed to answer."""
     size: int
 
 

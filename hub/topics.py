@@ -33,10 +33,20 @@ def planned_topics(units: Iterable[str], kafka: KafkaSettings) -> list[TopicSpec
         ("min.insync.replicas", str(kafka.min_insync_replicas)),
         ("max.message.bytes", str(_TOPIC_MAX_MESSAGE_BYTES)),
     )
-    names = [JOURNAL_TOPIC, DLQ_TOPIC]
-    for unit in sorted(units):
-        names += [outbox_topic(unit), inbox_topic(unit)]
-    return [TopicSpec(name, kafka.partitions, kafka.replication, config) for name in names]
+    # The journal is the system of record (the store is rebuilt from it) and the dead letters are
+    # evidence: neither may age out. The journal has one partition so that its order, which the
+    # audit chain hashes, is the same live and on replay.
+    kept = (*config, ("retention.ms", "-1"))
+    specs = [
+        TopicSpec(JOURNAL_TOPIC, 1, kafka.replication, kept),
+        TopicSpec(DLQ_TOPIC, kafka.partitions, kafka.replication, kept),
+    ]
+    specs.extend(
+        TopicSpec(name, kafka.partitions, kafka.replication, config)
+        for unit in sorted(units)
+        for name in (outbox_topic(unit), inbox_topic(unit))
+    )
+    return specs
 
 
 async def apply_topics(bootstrap: str, specs: Sequence[TopicSpec]) -> list[str]:

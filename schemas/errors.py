@@ -64,6 +64,9 @@ class Rejection:
     event_id: str | None = None
     source: str | None = None
     type: str | None = None
+    subject: str | None = None
+    correlationid: str | None = None
+    """Kept so that a refused reply or receipt can be traced to the case and event it answered."""
 
     def __str__(self) -> str:
         listed = "; ".join(str(error) for error in self.fields)

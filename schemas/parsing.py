@@ -121,6 +121,8 @@ def _rejection(
         event_id=_text_or_none(event.get("id")),
         source=_text_or_none(event.get("source")),
         type=_text_or_none(event.get("type")),
+        subject=_text_or_none(event.get("subject")),
+        correlationid=_text_or_none(event.get("correlationid")),
     )
 
 

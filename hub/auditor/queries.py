@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection
     from datetime import datetime, timedelta
 
+    from sqlalchemy import ColumnElement
     from sqlalchemy.ext.asyncio import AsyncSession
 
 _ANSWER_KINDS = (AuditKind.RECEIPT_RECEIVED.value, AuditKind.REPLY_RECEIVED.value)
@@ -123,7 +124,7 @@ async def trace(session: AsyncSession, event_id_or_case_no: str) -> Trace | None
     if answer_ids:
         events += await _events(session, EventRow.event_id.in_(answer_ids))
         ids |= answer_ids
-    rejections = await _rejections(session, ids)
+    rejections = await _rejections(session, ids, case_no)
     timeline = await _timeline(session, ids)
     if not events and not rejections and not timeline:
         return None
@@ -197,8 +198,18 @@ async def _answer_ids(session: AsyncSession, ids: Collection[str]) -> set[str]:
     return {str(detail["answer_id"]) for detail in details if detail.get("answer_id")}
 
 
-async def _rejections(session: AsyncSession, ids: Collection[str]) -> list[TracedRejection]:
-    query = select(RejectionRow).where(RejectionRow.event_id.in_(ids)).order_by(RejectionRow.id)
+async def _rejections(
+    session: AsyncSession, ids: Collection[str], case_no: str | None
+) -> list[TracedRejection]:
+    # A refused record belongs to the trace by its own id, by the event it claimed to answer,
+    # or by its case number.
+    matches: list[ColumnElement[bool]] = [
+        RejectionRow.event_id.in_(ids),
+        RejectionRow.correlation_id.in_(ids),
+    ]
+    if case_no is not None:
+        matches.append(RejectionRow.case_no == case_no)
+    query = select(RejectionRow).where(or_(*matches)).order_by(RejectionRow.id)
     return [
         TracedRejection(
             code=row.code,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+from hub.auditor.records import case_number
 from hub.store.tables import EVENT_ID
 from hub.tracking.state import Delivery, status
 
@@ -110,6 +111,10 @@ def rejection_values(entry: RecordRejected, source: str | None) -> dict[str, Any
         "field_paths": [problem.path for problem in entry.fields],
         "source": source,
         "event_id": storable_event_id(entry.event_id),
+        "type": _clipped(entry.type),
+        "subject": _clipped(entry.subject),
+        "case_no": case_number(entry.subject) if entry.subject else None,
+        "correlation_id": storable_event_id(entry.correlationid),
         "topic": entry.position.topic,
         "kafka_partition": entry.position.partition,
         "kafka_offset": entry.position.offset,
@@ -139,3 +144,8 @@ def audit_values(row: ChainedRow) -> dict[str, Any]:
 
 def processed_values(consumer: str, key: str, at: datetime) -> dict[str, Any]:
     return {"consumer": consumer, "key": key, "processed_at": at}
+
+
+def _clipped(text: str | None, limit: int = 128) -> str | None:
+    """Whatever a refused record claimed, cut to the column (the raw record is in the DLQ)."""
+    return None if text is None else text[:limit]

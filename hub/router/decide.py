@@ -186,6 +186,8 @@ def _identified(rejection: Rejection, parsed: ParsedEvent) -> Rejection:
         event_id=envelope.id,
         source=envelope.source,
         type=envelope.type,
+        subject=envelope.subject,
+        correlationid=envelope.correlationid,
     )
 
 

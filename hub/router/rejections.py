@@ -65,6 +65,8 @@ def _journal_entry(
         sender=sender,
         event_id=rejection.event_id,
         type=rejection.type,
+        subject=rejection.subject,
+        correlationid=rejection.correlationid,
         size=len(record.value),
     )
     key = case_key(None, rejection.event_id or f"{record.topic}:{record.offset}")

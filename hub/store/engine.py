@@ -25,7 +25,12 @@ def _sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
     database = url.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+    engine = create_async_engine(
+        url,
+        echo=echo,
+        hide_parameters=True,  # statement errors would otherwise print ID numbers and names
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
+    )
     event.listen(engine.sync_engine, "connect", _prepare_sqlite_connection)
     event.listen(engine.sync_engine, "begin", _begin_sqlite_transaction)
     return engine
@@ -50,6 +55,7 @@ def _server_engine(url: URL, *, echo: bool) -> AsyncEngine:
     return create_async_engine(
         url,
         echo=echo,
+        hide_parameters=True,  # statement errors would otherwise print ID numbers and names
         pool_size=5,
         max_overflow=10,
         pool_timeout=30,

@@ -142,6 +142,12 @@ class RejectionRow(Base):
     field_paths: Mapped[list[str]] = mapped_column(JSON)
     source: Mapped[str | None] = mapped_column(String(SOURCE), index=True)
     event_id: Mapped[str | None] = mapped_column(String(EVENT_ID))
+    type: Mapped[str | None] = mapped_column(String(128))
+    subject: Mapped[str | None] = mapped_column(String(128))
+    case_no: Mapped[str | None] = mapped_column(String(64), index=True)
+    """The canonical case number when the refused record's subject is one: `fyhub trace CASE`."""
+    correlation_id: Mapped[str | None] = mapped_column(String(EVENT_ID))
+    """On a refused receipt or reply: the id of the event it claimed to answer."""
     topic: Mapped[str] = mapped_column(String(255))
     kafka_partition: Mapped[int] = mapped_column(Integer)
     kafka_offset: Mapped[int] = mapped_column(BigInteger)

@@ -1,5 +1,10 @@
 """A hub on the real broker for integration tests: a fresh region (so fresh topics), its topics
-created, the router running in this process, and plain aiokafka clients acting as the units."""
+created, the router (and, when given a store, the auditor) running in this process, and plain
+aiokafka clients acting as the units.
+
+The journal topic is shared by every test on the broker, so an audited rig's auditor gets its own
+consumer group whose offsets start at the journal's end when the rig starts: it sees exactly the
+entries this rig's router writes, however long the journal already is."""
 
 from __future__ import annotations
 
@@ -11,11 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from hub import bootstrap
+from hub.auditor.service import AuditorService, register_auditor
 from hub.settings import Settings
+from hub.store.migrate import upgrade_engine
 from hub.topics import apply_topics, planned_topics
+from schemas.units import JOURNAL_TOPIC
+from tests.fixtures.kafka import kafka_admin
 from tests.hubkit import TOKEN_SECRET, random_region, registry_in_region
 
 
@@ -25,6 +36,7 @@ class Rig:
     region: str
     bootstrap: str
     producer: AIOKafkaProducer
+    store: AsyncEngine | None = None
 
     def unit(self, dept: str) -> str:
         return f"{dept}.{self.region}"
@@ -61,20 +73,64 @@ def hub_settings(tmp: Path, kafka: str, region: str, **overrides: Any) -> Settin
 
 
 @asynccontextmanager
-async def running_rig(tmp: Path, kafka: str, **overrides: Any) -> AsyncIterator[Rig]:
+async def running_rig(
+    tmp: Path, kafka: str, *, store: AsyncEngine | None = None, **overrides: Any
+) -> AsyncIterator[Rig]:
     region = random_region()
     settings = hub_settings(tmp, kafka, region, **overrides)
     contracts = bootstrap.load_contracts(settings)
     await apply_topics(kafka, planned_topics(contracts.registry.units, settings.kafka))
+    auditor = None if store is None else await journal_auditor(settings, store, region)
     router = bootstrap.build_router(settings)
     producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all", max_request_size=4_194_304)
     await producer.start()
+    if auditor is not None:
+        await auditor.start()
     await router.start()
     try:
-        yield Rig(settings, region, kafka, producer)
+        yield Rig(settings, region, kafka, producer, store)
     finally:
         await router.stop()
+        if auditor is not None:
+            await auditor.stop()
         await producer.stop()
+
+
+async def journal_auditor(settings: Settings, store: AsyncEngine, name: str) -> AuditorService:
+    """The auditor service on `store` (migrated here), reading the journal from its current end."""
+    await upgrade_engine(store)
+    group = f"fyhub.auditor.{name}"
+    await start_group_at_end(bootstrap.kafka_bootstrap(settings), JOURNAL_TOPIC, group)
+    broker = bootstrap.build_broker(settings, client_id=group)
+    sessions = async_sessionmaker(store, expire_on_commit=False)
+    stats = register_auditor(broker, sessions, group_id=group)
+    return AuditorService(broker, store, stats, owns_engine=False)
+
+
+async def start_group_at_end(kafka: str, topic: str, group: str) -> None:
+    async with kafka_admin(kafka) as admin:
+        (described,) = await admin.describe_topics([topic])
+    partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        await consumer.commit(dict(ends))
+    finally:
+        await consumer.stop()
+
+
+async def wait_for_rows(store: AsyncEngine, query: Any, count: int, *, timeout: float = 60) -> int:
+    """Polls `select count(*)` of `query` until it reaches `count`; returns the last count."""
+    counted = select(func.count()).select_from(query.subquery())
+    async with asyncio.timeout(timeout):
+        while True:
+            async with store.connect() as connection:
+                found = (await connection.execute(counted)).scalar_one()
+            if found >= count:
+                return int(found)
+            await asyncio.sleep(0.2)
 
 
 async def read_records(

@@ -9,16 +9,21 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from sqlalchemy import select
 
 from hub import bootstrap
+from hub.store.tables import DeliveryRow
 from hub.topics import apply_topics, planned_topics
 from schemas.units import inbox_topic, outbox_topic
 from tests.hubkit import as_region, corpus_event, fresh_id, random_region, signed_by
-from tests.integration.rig import hub_settings, read_matching
+from tests.integration.rig import hub_settings, journal_auditor, read_matching, wait_for_rows
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -51,11 +56,15 @@ def queries(region: str, count: int) -> list[dict[str, Any]]:
     return [signed_by(fresh_id(template) | {"to": tax}, court) for _ in range(count)]
 
 
-async def test_a_killed_router_loses_nothing(kafka_bootstrap: str, tmp_path: Path) -> None:
+async def test_a_killed_router_loses_nothing(
+    kafka_bootstrap: str, tmp_path: Path, sqlite_engine: AsyncEngine
+) -> None:
     region = random_region()
     settings = hub_settings(tmp_path, kafka_bootstrap, region)
     units = bootstrap.load_contracts(settings).registry.units
     await apply_topics(kafka_bootstrap, planned_topics(units, settings.kafka))
+    auditor = await journal_auditor(settings, sqlite_engine, region)
+    await auditor.start()
     env, log = router_env(tmp_path, kafka_bootstrap, region), tmp_path / "router.log"
     events = queries(region, EVENTS)
     router = start_router(env, log)
@@ -83,7 +92,14 @@ async def test_a_killed_router_loses_nothing(kafka_bootstrap: str, tmp_path: Pat
         )
         delivered = {json.loads(record.value)["id"] for record in copies}
         assert wanted <= delivered, f"{len(wanted - delivered)} events never reached tax"
+        # Some events were decided twice (before and after the kill); the store has each once.
+        to_tax = select(DeliveryRow).where(DeliveryRow.recipient == f"tax.{region}")
+        assert await wait_for_rows(sqlite_engine, to_tax, EVENTS, timeout=240) == EVENTS
+        async with sqlite_engine.connect() as connection:
+            stored = (await connection.execute(select(DeliveryRow.event_id))).scalars().all()
+        assert sorted(stored) == sorted(wanted)
     finally:
+        await auditor.stop()
         await producer.stop()
         router.terminate()
         router.wait(timeout=30)

@@ -6,13 +6,25 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from sqlalchemy import select
 
+from hub.store.tables import RejectionRow
 from schemas.units import DLQ_TOPIC, inbox_topic, outbox_topic
 from tests.hubkit import as_region, corpus_event, fresh_id, signed_by
-from tests.integration.rig import Rig, bodies, read_matching, read_records, running_rig
+from tests.integration.rig import (
+    Rig,
+    bodies,
+    read_matching,
+    read_records,
+    running_rig,
+    wait_for_rows,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 pytestmark = [pytest.mark.kafka]
 
@@ -20,8 +32,8 @@ JOINT_PUNISHMENT = ("tax", "samr", "nr", "pboc", "police", "justice")
 
 
 @pytest.fixture
-async def rig(kafka_bootstrap: str, tmp_path: Path) -> Any:
-    async with running_rig(tmp_path, kafka_bootstrap) as running:
+async def rig(kafka_bootstrap: str, tmp_path: Path, sqlite_engine: AsyncEngine) -> Any:
+    async with running_rig(tmp_path, kafka_bootstrap, store=sqlite_engine) as running:
         yield running
 
 
@@ -62,6 +74,16 @@ async def expect_refusal(rig: Rig, sender: str, code: str, raw: bytes) -> dict[s
     assert headers["fy-error-code"] == code.encode()
     assert int(headers["fy-original-offset"]) >= 0
     assert headers["fy-error-detail"]
+    assert rig.store is not None
+    await wait_for_rows(rig.store, select(RejectionRow), 1)
+    async with rig.store.connect() as connection:
+        (row,) = (await connection.execute(select(RejectionRow))).all()
+    assert (row.code, row.topic, row.kafka_offset) == (
+        code,
+        outbox_topic(sender),
+        int(headers["fy-original-offset"]),
+    )
+    assert row.source == f"fy:unit:{sender}"
     return notice
 
 
