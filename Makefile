@@ -10,7 +10,7 @@ JARS := build/kafka/jars
 POM := deploy/local/pom.xml
 PG := deploy/local/postgres.sh
 
-.PHONY: help up down test lint format contracts venv jars postgres clean
+.PHONY: help up down test lint format contracts venv jars postgres debian-tools bench clean
 
 help:
 	@echo "make up     set everything up and run the hub on this machine"
@@ -38,6 +38,9 @@ $(JARS)/.resolved: $(POM)
 postgres:
 	bash $(PG) up
 
+debian-tools:
+	bash deploy/local/debian-tools.sh
+
 # --- the two commands -----------------------------------------------------------------------------
 up: venv jars
 	$(BIN)/fyhub up
@@ -47,8 +50,12 @@ down: venv
 	-$(BIN)/fyhub kafka down --cluster
 	-bash $(PG) down
 
-test: venv jars postgres
+test: venv jars postgres debian-tools
 	FYHUB_TEST_POSTGRES_URL="$$(bash $(PG) url)" $(BIN)/pytest
+
+bench: venv jars
+	$(BIN)/fyhub kafka up
+	$(BIN)/python -m bench.run
 
 # --- code health ----------------------------------------------------------------------------------
 lint: venv

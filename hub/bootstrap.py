@@ -6,24 +6,34 @@ nothing is built at import time. Tests pass overrides instead of patching global
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hub.local_kafka import BrokerRuntime, LocalKafka, single_node, three_nodes
 from hub.routing.loader import Contracts, load_contracts_from
-from hub.settings import Settings
+from hub.settings import DeadlineSettings, Settings, TrackerSettings
 from hub.store import engine as store_engine
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from faststream.kafka import KafkaBroker
+    from prometheus_client import CollectorRegistry
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from hub.auditor.replay import JournalReplay
     from hub.auditor.service import AuditorService
+    from hub.observability.health import Probe
+    from hub.observability.http import MetricsServer
     from hub.router.context import RouterContext
     from hub.router.service import RouterService
     from hub.tracker.service import Tracker
+
+
+def _new_registry() -> CollectorRegistry:
+    from prometheus_client import CollectorRegistry  # noqa: PLC0415
+
+    return CollectorRegistry(auto_describe=True)
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -73,11 +83,19 @@ def kafka_bootstrap(settings: Settings) -> str:
     return settings.kafka.bootstrap or f"127.0.0.1:{settings.local_kafka.port}"
 
 
-def build_broker(settings: Settings, *, client_id: str) -> KafkaBroker:
+def build_broker(
+    settings: Settings, *, client_id: str, observed: Observation | None = None
+) -> KafkaBroker:
     """A FastStream broker whose producer writes durably: `acks=all`, idempotent, and room for a
-    1 MiB event plus the hub's additions (dead letters carry the whole refused record)."""
+    1 MiB event plus the hub's additions (dead letters carry the whole refused record); with
+    FastStream's Prometheus middleware when the process is `observed`."""
     from faststream.kafka import KafkaBroker  # noqa: PLC0415 - built only when a service starts
 
+    from hub.observability.metrics import kafka_middleware  # noqa: PLC0415
+
+    middlewares = (
+        () if observed is None else (kafka_middleware(observed.registry, app_name=client_id),)
+    )
     return KafkaBroker(
         kafka_bootstrap(settings),
         client_id=client_id,
@@ -85,6 +103,7 @@ def build_broker(settings: Settings, *, client_id: str) -> KafkaBroker:
         enable_idempotence=True,
         max_request_size=4 * settings.kafka.max_record_bytes,
         linger_ms=5,
+        middlewares=middlewares,
     )
 
 
@@ -123,15 +142,43 @@ def build_router_context(settings: Settings, contracts: Contracts) -> RouterCont
     )
 
 
-def build_router(settings: Settings) -> RouterService:
+@dataclass
+class Observation:
+    """What a process's services report into: one metrics registry, served at `/metrics`, and
+    the health probes `/healthz` runs, by name."""
+
+    registry: CollectorRegistry = field(default_factory=_new_registry)
+    health: dict[str, Probe] = field(default_factory=dict)
+
+
+def build_metrics_server(
+    settings: Settings, observed: Observation, *, port_offset: int = 0
+) -> MetricsServer:
+    """`/metrics` and `/healthz` over what `observed` collected."""
+    from hub.observability.http import MetricsServer  # noqa: PLC0415
+
+    obs = settings.observability
+    return MetricsServer(
+        observed.registry,
+        probes=observed.health,
+        host=obs.host,
+        port=obs.port + port_offset,
+        probe_timeout_s=obs.probe_timeout_s,
+    )
+
+
+def build_router(settings: Settings, *, observed: Observation | None = None) -> RouterService:
     """The router service: a broker subscribed to every registered unit's outbox, and the
     writer of its copies, journal entries and dead letters."""
+    from hub.observability.health import broker_probe  # noqa: PLC0415
+    from hub.observability.hooks import NO_ROUTER_METRICS  # noqa: PLC0415
+    from hub.observability.metrics import RouterMetrics  # noqa: PLC0415
     from hub.router.service import RouterService, register_router  # noqa: PLC0415
     from hub.writer import RecordWriter  # noqa: PLC0415
     from schemas.units import outbox_topic  # noqa: PLC0415
 
     contracts = load_contracts(settings)
-    broker = build_broker(settings, client_id="fyhub-router")
+    broker = build_broker(settings, client_id="fyhub-router", observed=observed)
     writer = RecordWriter(
         kafka_bootstrap(settings),
         client_id="fyhub-router",
@@ -144,46 +191,87 @@ def build_router(settings: Settings) -> RouterService:
         [outbox_topic(code) for code in sorted(contracts.registry.units)],
         group_id=settings.router.group_id,
         max_records=settings.router.max_records,
+        metrics=NO_ROUTER_METRICS if observed is None else RouterMetrics(observed.registry),
     )
+    if observed is not None:
+        timeout_s = settings.observability.probe_timeout_s
+        observed.health["router.kafka"] = broker_probe(broker, timeout_s=timeout_s)
     return RouterService(broker, writer)
 
 
-def build_tracker(settings: Settings) -> Tracker:
+def build_tracker(settings: Settings, *, observed: Observation | None = None) -> Tracker:
     """The tracker service: sweeps the store for late receipts and replies every interval."""
     from datetime import timedelta  # noqa: PLC0415
 
+    from hub.observability.health import broker_probe, store_probe  # noqa: PLC0415
+    from hub.observability.hooks import NO_TRACKER_METRICS  # noqa: PLC0415
+    from hub.observability.metrics import TrackerMetrics  # noqa: PLC0415
     from hub.tracker.service import Tracker  # noqa: PLC0415
     from hub.tracking.redelivery import RedeliveryPolicy  # noqa: PLC0415
 
     tracker = settings.tracker
+    broker = build_broker(settings, client_id="fyhub-tracker", observed=observed)
+    engine = build_engine(settings)
+    if observed is not None:
+        timeout_s = settings.observability.probe_timeout_s
+        observed.health["tracker.kafka"] = broker_probe(broker, timeout_s=timeout_s)
+        observed.health["tracker.store"] = store_probe(engine)
     return Tracker(
-        broker=build_broker(settings, client_id="fyhub-tracker"),
-        engine=build_engine(settings),
+        broker=broker,
+        engine=engine,
         ctx=build_router_context(settings, load_contracts(settings)),
         policy=RedeliveryPolicy(
             interval=timedelta(seconds=tracker.redelivery_interval_s),
             max_attempts=tracker.max_attempts,
         ),
         interval=timedelta(seconds=tracker.interval_s),
+        metrics=NO_TRACKER_METRICS if observed is None else TrackerMetrics(observed.registry),
     )
 
 
 def build_auditor(
-    settings: Settings, *, engine: AsyncEngine | None = None, topic: str | None = None
+    settings: Settings,
+    *,
+    engine: AsyncEngine | None = None,
+    topic: str | None = None,
+    group_id: str | None = None,
+    observed: Observation | None = None,
 ) -> AuditorService:
     """The auditor service: a broker subscribed to the journal, writing the store.
 
     Its store is a new engine from `settings.db`, disposed of when the service stops, or the
-    caller's `engine`, left to the caller. `topic` replaces `fy.hub.journal` (tests)."""
+    caller's `engine`, left to the caller. `topic` replaces `fy.hub.journal` and `group_id` the
+    auditor's consumer group (tests, and a second store fed from the same journal)."""
     from sqlalchemy.ext.asyncio import async_sessionmaker  # noqa: PLC0415
 
-    from hub.auditor.service import AuditorService, register_auditor  # noqa: PLC0415
+    from hub.auditor.service import AUDITOR_GROUP, AuditorService, register_auditor  # noqa: PLC0415
+    from hub.observability.health import (  # noqa: PLC0415
+        broker_probe,
+        journal_lag_probe,
+        store_probe,
+    )
+    from hub.observability.hooks import NO_AUDITOR_METRICS  # noqa: PLC0415
+    from hub.observability.metrics import AuditorMetrics  # noqa: PLC0415
     from schemas.units import JOURNAL_TOPIC  # noqa: PLC0415
 
-    broker = build_broker(settings, client_id="fyhub-auditor")
+    broker = build_broker(settings, client_id="fyhub-auditor", observed=observed)
     store = engine or build_engine(settings)
     sessions = async_sessionmaker(store, expire_on_commit=False)
-    stats = register_auditor(broker, sessions, topic=topic or JOURNAL_TOPIC)
+    metrics = None if observed is None else AuditorMetrics(observed.registry)
+    stats = register_auditor(
+        broker,
+        sessions,
+        topic=topic or JOURNAL_TOPIC,
+        group_id=group_id or AUDITOR_GROUP,
+        metrics=metrics or NO_AUDITOR_METRICS,
+    )
+    if observed is not None and metrics is not None:
+        obs = settings.observability
+        observed.health["auditor.kafka"] = broker_probe(broker, timeout_s=obs.probe_timeout_s)
+        observed.health["auditor.store"] = store_probe(store)
+        observed.health["auditor.journal_lag"] = journal_lag_probe(
+            lambda: metrics.journal_lag, limit=obs.journal_lag_limit
+        )
     return AuditorService(broker, store, stats, owns_engine=engine is None)
 
 
@@ -198,3 +286,19 @@ def build_journal_replay(
 
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     return JournalReplay(kafka_bootstrap(settings), sessions, topic=topic or JOURNAL_TOPIC)
+
+
+def demo_settings(settings: Settings, depts: tuple[str, ...], state: Path) -> Settings:
+    """The settings of a one-machine demo: the demo connectors enrolled in a registry copy, and
+    deadlines of minutes instead of working days so that overdue items appear while one watches.
+    """
+    from hub.enrolment import enrol_depts  # noqa: PLC0415
+
+    enrolled = enrol_depts(settings.registry, depts, state / "keys")
+    return settings.model_copy(
+        update={
+            "registry": enrolled.registry,
+            "deadlines": DeadlineSettings(receipt_override_s=120, reply_override_s=300),
+            "tracker": TrackerSettings(interval_s=10, redelivery_interval_s=60, max_attempts=3),
+        }
+    )

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 import typer
 
 from hub import bootstrap
+from hub.observability.http import SERVICE_PORT_OFFSETS
 from hub.services import serve
+from hub.store.migrate import upgrade_engine
 from hub.topics import apply_topics, planned_topics
 
 if TYPE_CHECKING:
@@ -21,18 +23,44 @@ topics_app = typer.Typer(help="The hub's Kafka topics.", no_args_is_help=True)
 
 class ServiceName(StrEnum):
     ROUTER = "router"
+    AUDITOR = "auditor"
+    TRACKER = "tracker"
 
 
-def build_service(name: ServiceName, settings: Settings) -> Service:
-    builders = {ServiceName.ROUTER: bootstrap.build_router}
-    return builders[name](settings)
+def build_service(
+    name: ServiceName, settings: Settings, observed: bootstrap.Observation | None = None
+) -> Service:
+    if name is ServiceName.AUDITOR:
+        return bootstrap.build_auditor(settings, observed=observed)
+    if name is ServiceName.TRACKER:
+        return bootstrap.build_tracker(settings, observed=observed)
+    return bootstrap.build_router(settings, observed=observed)
 
 
 def run(service: ServiceName) -> None:
     """Run one hub service until Ctrl-C (several instances share the work)."""
     settings = bootstrap.load_settings()
-    built = build_service(service, settings)
-    asyncio.run(serve([built], on_started=f"fyhub {service} running; Ctrl-C stops it."))
+    asyncio.run(_run(service, settings))
+
+
+async def _run(service: ServiceName, settings: Settings) -> None:
+    if service is ServiceName.AUDITOR:
+        # The auditor writes the store: its schema is brought up to date before the first batch.
+        engine = bootstrap.build_engine(settings)
+        try:
+            await upgrade_engine(engine)
+        finally:
+            await engine.dispose()
+    observed = bootstrap.Observation()
+    built = build_service(service, settings, observed)
+    offset = SERVICE_PORT_OFFSETS[service.value]
+    server = bootstrap.build_metrics_server(settings, observed, port_offset=offset)
+    # The metrics server first: it answers (unhealthy) while the service starts, and last to stop.
+    await serve(
+        [server, built],
+        on_started=f"fyhub {service} running; metrics at "
+        f"http://{settings.observability.host}:{server.port}/metrics; Ctrl-C stops it.",
+    )
 
 
 @topics_app.command("apply")

@@ -85,6 +85,19 @@ class TrackerSettings(BaseModel):
     """Deliveries of one copy, the first included, before it is escalated to the office."""
 
 
+class ObservabilitySettings(BaseModel):
+    """`/metrics` and `/healthz` of each hub process."""
+
+    host: str = "127.0.0.1"
+    """0.0.0.0 in containers, where Prometheus scrapes from another host."""
+    port: int = Field(default=9460, ge=1, le=65535)
+    """`fyhub up` serves here; `fyhub run X` on this port plus X's offset (router 1, auditor 2,
+    tracker 3), so that the three can run side by side on one machine."""
+    journal_lag_limit: int = Field(default=10_000, ge=1)
+    """Journal records the auditor may be behind before `/healthz` reports it unhealthy."""
+    probe_timeout_s: float = Field(default=5.0, gt=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="FYHUB_",
@@ -99,5 +112,6 @@ class Settings(BaseSettings):
     router: RouterSettings = RouterSettings()
     deadlines: DeadlineSettings = DeadlineSettings()
     tracker: TrackerSettings = TrackerSettings()
+    observability: ObservabilitySettings = ObservabilitySettings()
     registry: Path = Path("deploy/units/wuyang-411121.yaml")
     routing: Path = Path("deploy/routing.yaml")

@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hub.auditor.apply import BatchOutcome, apply_journal_batch
 from hub.auditor.records import JournalRecord, UnreadableRecord, read_record
+from hub.observability.hooks import NO_AUDITOR_METRICS
 from schemas.units import JOURNAL_TOPIC
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from aiokafka import ConsumerRecord
     from faststream.message import StreamMessage
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+    from hub.observability.hooks import AuditorHooks
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +96,10 @@ def register_auditor(
     group_id: str = AUDITOR_GROUP,
     max_records: int = 500,
     retry_pause_s: float = RETRY_PAUSE_S,
+    metrics: AuditorHooks = NO_AUDITOR_METRICS,
 ) -> AuditorStats:
-    """Subscribe the auditor to the journal `topic` on `broker`; returns its live totals."""
+    """Subscribe the auditor to the journal `topic` on `broker`; returns its live totals.
+    `metrics` hears of each batch once it is committed, or refused by the store."""
     stats = AuditorStats()
 
     @broker.subscriber(
@@ -118,9 +123,12 @@ def register_auditor(
         except Exception as error:
             stats.failed_batches += 1
             log_failed_batch(records[0], error)
+            metrics.journal_read(message.consumer, message.raw_message, applied=False)
             await asyncio.sleep(retry_pause_s)
             raise
         stats.add(outcome)
+        metrics.journal_read(message.consumer, message.raw_message, applied=True)
+        await metrics.batch_committed(records, sessions)
 
     return stats
 

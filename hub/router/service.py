@@ -27,6 +27,7 @@ from faststream.kafka import (
     KafkaMessage,  # noqa: TC002 - at runtime
 )
 
+from hub.observability.hooks import NO_ROUTER_METRICS
 from hub.router.decide import decide
 from hub.router.records import InboundRecord, Outbound
 from hub.router.rejections import rejection_records
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from aiokafka import ConsumerRecord
     from faststream.message import StreamMessage
 
+    from hub.observability.hooks import RouterHooks
     from hub.router.context import RouterContext
     from hub.writer import RecordWriter
 
@@ -67,7 +69,7 @@ class RouterService:
         await self.writer.stop()
 
 
-def register_router(
+def register_router(  # noqa: PLR0913 - all but the first three are keyword-only options
     broker: KafkaBroker,
     writer: RecordWriter,
     ctx: RouterContext,
@@ -76,8 +78,9 @@ def register_router(
     group_id: str,
     max_records: int,
     clock: Clock = utc_now,
+    metrics: RouterHooks = NO_ROUTER_METRICS,
 ) -> None:
-    """Subscribe the router to `outboxes` on `broker`."""
+    """Subscribe the router to `outboxes` on `broker`; `metrics` hears of each written batch."""
 
     @broker.subscriber(
         *outboxes,
@@ -95,8 +98,10 @@ def register_router(
     ) -> None:
         records = [_inbound(raw) for raw in message.raw_message]
         now = clock()
-        outbound = [out for record in records for out in decide_or_dead_letter(record, ctx, now)]
-        await writer.write_all(outbound)
+        decided = [(record, decide_or_dead_letter(record, ctx, now)) for record in records]
+        await writer.write_all([out for _, written in decided for out in written])
+        # Counted only now: a batch whose write fails is routed again and counted then.
+        metrics.batch_written(decided)
 
 
 def decide_or_dead_letter(

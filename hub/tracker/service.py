@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from hub.observability.hooks import NO_TRACKER_METRICS
 from hub.router.service import publish_all
 from hub.tracker.store import open_deliveries, record_actions, stored_copy
 from hub.tracker.work import Job, notice_job, redelivery_job
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from faststream.kafka import KafkaBroker
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+    from hub.observability.hooks import TrackerHooks
     from hub.router.context import RouterContext
     from hub.tracker.work import Action
     from hub.tracking.redelivery import RedeliveryPolicy
@@ -78,6 +80,7 @@ class Tracker:
         policy: RedeliveryPolicy,
         interval: timedelta,
         clock: Callable[[], datetime] = utc_now,
+        metrics: TrackerHooks = NO_TRACKER_METRICS,
     ) -> None:
         self._broker = broker
         self._engine = engine
@@ -87,6 +90,7 @@ class Tracker:
         self._policy = policy
         self._interval = interval
         self._clock = clock
+        self._metrics = metrics
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -107,6 +111,7 @@ class Tracker:
         """One pass over the open deliveries at `now`; the broker must be connected."""
         async with self._sessions() as session:
             deliveries = await open_deliveries(session)
+            self._metrics.deliveries_swept(deliveries, now)
             jobs = await self._jobs(session, deliveries, now)
         if not jobs:
             return SweepReport()

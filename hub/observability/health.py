@@ -1,0 +1,77 @@
+"""Health probes for `/healthz`: small async callables, each saying what is wrong or None.
+
+A service is healthy while every probe it was given passes: the router needs its broker; the
+auditor its broker, its store and a bounded journal lag; the tracker its broker and its store.
+A probe that raises or overruns its time fails with the exception's name and first line (never
+the statement parameters, which may hold personal data).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from faststream.kafka import KafkaBroker
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+Probe = Callable[[], Awaitable[str | None]]
+"""None while healthy; otherwise what is wrong, in a few words."""
+
+_PROBLEM_CHARS = 200
+
+
+def broker_probe(broker: KafkaBroker, *, timeout_s: float) -> Probe:
+    async def kafka_answers() -> str | None:
+        if await broker.ping(timeout=timeout_s):
+            return None
+        return f"Kafka did not answer within {timeout_s:g} s"
+
+    return kafka_answers
+
+
+def store_probe(engine: AsyncEngine) -> Probe:
+    async def store_answers() -> str | None:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        return None
+
+    return store_answers
+
+
+def journal_lag_probe(lag: Callable[[], int], *, limit: int) -> Probe:
+    async def journal_lag_bounded() -> str | None:
+        behind = lag()
+        if behind <= limit:
+            return None
+        return f"{behind} journal records not yet in the store (limit {limit})"
+
+    return journal_lag_bounded
+
+
+async def failing_probes(probes: Mapping[str, Probe], *, timeout_s: float) -> dict[str, str]:
+    """Run every probe at once; name → problem for each that failed."""
+    names = list(probes)
+    results = await asyncio.gather(
+        *(asyncio.wait_for(probes[name](), timeout_s) for name in names), return_exceptions=True
+    )
+    problems: dict[str, str] = {}
+    for name, result in zip(names, results, strict=True):
+        if isinstance(result, BaseException):
+            problems[name] = _described(result, timeout_s)
+        elif result is not None:
+            problems[name] = result
+    return problems
+
+
+def _described(error: BaseException, timeout_s: float) -> str:
+    if isinstance(error, TimeoutError):
+        return f"no answer within {timeout_s:g} s"
+    said = str(getattr(error, "orig", None) or error).splitlines()
+    first = said[0][:_PROBLEM_CHARS] if said else ""
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__

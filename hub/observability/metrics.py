@@ -1,0 +1,221 @@
+"""The hub's Prometheus metrics (DESIGN.md §8), each service's on the registry it is given.
+
+| metric | kind, labels | kept by |
+| --- | --- | --- |
+| `fyhub_events_received_total` | counter `{type,source}`: outbox records read | router |
+| `fyhub_events_routed_total` | counter `{type,recipient}`: copies written to inboxes | router |
+| `fyhub_events_rejected_total` | counter `{code,source}`: records refused | router |
+| `fyhub_dlq_records_total` | counter `{code}`: records written to `fy.hub.dlq` | router |
+| `fyhub_receipt_seconds` | histogram `{type,recipient}`: routed → receipt | auditor |
+| `fyhub_reply_seconds` | histogram `{type,recipient}`: routed → reply | auditor |
+| `fyhub_journal_lag` | gauge: journal records not yet in the store | auditor |
+| `fyhub_deliveries_overdue` | gauge `{recipient,stage}`: open deliveries past due | tracker |
+
+`source`, `recipient` are unit codes; `type` the event type (`unknown` for a record refused before
+its type was read); `stage` is `receipt` or `reply`. Receipt and reply times are observed by the
+auditor, not the router: the delivery token a unit echoes does not carry the routing time, the
+copy's `hubrouted` is the unit's to alter, and only the delivery row knows whether an answer is the
+first one. Both ends are the router's clock (the routing of the event, the routing of its answer).
+
+Each service class takes a `CollectorRegistry`; one process (`fyhub up`) puts all of them and its
+brokers' `kafka_middleware` on one registry and serves it at `/metrics`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Final
+
+from aiokafka import TopicPartition
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import Counter, Gauge, Histogram
+
+from hub.observability.answers import stored_answers
+from hub.observability.outcomes import (
+    JournalMarks,
+    answer_timings,
+    answers,
+    overdue_counts,
+    partition_lags,
+    record_outcome,
+)
+from hub.tracking.state import Stage
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from prometheus_client import CollectorRegistry
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from hub.auditor.records import JournalRecord, UnreadableRecord
+    from hub.observability.hooks import Decided
+    from hub.tracking.state import Delivery
+
+log = logging.getLogger(__name__)
+
+ANSWER_BUCKETS: Final = (
+    60.0,
+    300.0,
+    900.0,
+    3600.0,
+    4 * 3600.0,
+    8 * 3600.0,
+    86400.0,
+    2 * 86400.0,
+    3 * 86400.0,
+    5 * 86400.0,
+    7 * 86400.0,
+    15 * 86400.0,
+    30 * 86400.0,
+    60 * 86400.0,
+    float("inf"),
+)
+"""Seconds from a minute to two months: the deadlines run from one working day (receipts) to
+two months (replies to judicial suggestions)."""
+
+
+def kafka_middleware(registry: CollectorRegistry, *, app_name: str) -> KafkaPrometheusMiddleware:
+    """FastStream's consume and publish metrics (`faststream_*`) for one service's broker."""
+    return KafkaPrometheusMiddleware(registry=registry, app_name=app_name)
+
+
+class RouterMetrics:
+    """What the router received, routed, refused and dead-lettered."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.received = Counter(
+            "fyhub_events_received_total",
+            "Outbox records read by the router, by event type and publishing unit",
+            ["type", "source"],
+            registry=registry,
+        )
+        self.routed = Counter(
+            "fyhub_events_routed_total",
+            "Copies written to recipients' inboxes, by event type and recipient",
+            ["type", "recipient"],
+            registry=registry,
+        )
+        self.rejected = Counter(
+            "fyhub_events_rejected_total",
+            "Outbox records refused by the router, by error code and publishing unit",
+            ["code", "source"],
+            registry=registry,
+        )
+        self.dead_letters = Counter(
+            "fyhub_dlq_records_total",
+            "Records written to the dead-letter topic, by error code",
+            ["code"],
+            registry=registry,
+        )
+
+    def batch_written(self, decided: Sequence[Decided]) -> None:
+        try:
+            self._count(decided)
+        except Exception:
+            # The batch is written; its offsets must be committed whatever the counting did.
+            log.exception("router metrics of a batch not counted")
+
+    def _count(self, decided: Sequence[Decided]) -> None:
+        for record, written in decided:
+            outcome = record_outcome(record, written)
+            self.received.labels(outcome.type, outcome.source).inc()
+            for recipient in outcome.recipients:
+                self.routed.labels(outcome.type, recipient).inc()
+            if outcome.rejected is not None:
+                self.rejected.labels(outcome.rejected, outcome.source).inc()
+            for code in outcome.dead_letters:
+                self.dead_letters.labels(code).inc()
+
+
+class AuditorMetrics:
+    """Receipt and reply latencies, and how far the auditor is behind the journal."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.receipt_seconds = Histogram(
+            "fyhub_receipt_seconds",
+            "Seconds from routing an event to routing its recipient's first receipt",
+            ["type", "recipient"],
+            buckets=ANSWER_BUCKETS,
+            registry=registry,
+        )
+        self.reply_seconds = Histogram(
+            "fyhub_reply_seconds",
+            "Seconds from routing an event to routing its recipient's reply",
+            ["type", "recipient"],
+            buckets=ANSWER_BUCKETS,
+            registry=registry,
+        )
+        self.journal_lag_records = Gauge(
+            "fyhub_journal_lag",
+            "Journal records not yet applied to the store, over this auditor's partitions",
+            registry=registry,
+        )
+        self._marks = JournalMarks()
+        self._lags: dict[tuple[str, int], int] = {}
+
+    @property
+    def journal_lag(self) -> int:
+        return sum(self._lags.values())
+
+    async def batch_committed(
+        self,
+        records: Sequence[JournalRecord | UnreadableRecord],
+        sessions: async_sessionmaker[AsyncSession],
+    ) -> None:
+        applied = answers(self._marks.unseen(records))
+        if not applied:
+            return
+        try:
+            async with sessions() as session:
+                stored = await stored_answers(session, {answer.delivery for answer in applied})
+        except Exception as error:
+            # The batch is in the store already; a latency missed is not worth reading it again.
+            log.warning("answer times of a journal batch not measured: %s", type(error).__name__)
+            return
+        for timing in answer_timings(applied, stored):
+            seconds = self.receipt_seconds if timing.stage is Stage.RECEIPT else self.reply_seconds
+            seconds.labels(timing.event_type, timing.recipient).observe(timing.seconds)
+
+    def journal_read(self, consumer: Any, raw: Sequence[Any], *, applied: bool) -> None:
+        try:
+            self._measure_lag(consumer, raw, applied=applied)
+        except Exception:
+            log.exception("journal lag not measured")
+
+    def _measure_lag(self, consumer: Any, raw: Sequence[Any], *, applied: bool) -> None:
+        def highwater(topic: str, partition: int) -> int | None:
+            end: int | None = consumer.highwater(TopicPartition(topic, partition))
+            return end
+
+        self._lags.update(
+            partition_lags(
+                ((r.topic, r.partition, r.offset) for r in raw), highwater, applied=applied
+            )
+        )
+        # Partitions given to another auditor in a rebalance are that one's lag now.
+        assigned = {(tp.topic, tp.partition) for tp in consumer.assignment()}
+        self._lags = {key: lag for key, lag in self._lags.items() if key in assigned}
+        self.journal_lag_records.set(self.journal_lag)
+
+
+class TrackerMetrics:
+    """The open deliveries past due, as the tracker's last sweep found them."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.overdue = Gauge(
+            "fyhub_deliveries_overdue",
+            "Open deliveries whose receipt or reply is past due, by recipient and stage",
+            ["recipient", "stage"],
+            registry=registry,
+        )
+        self._shown: set[tuple[str, str]] = set()
+
+    def deliveries_swept(self, deliveries: Sequence[Delivery], now: datetime) -> None:
+        counts = overdue_counts(deliveries, now)
+        # A unit that caught up reads 0 rather than vanishing, so rules over it keep working.
+        for labels in self._shown - counts.keys():
+            self.overdue.labels(*labels).set(0)
+        for labels, count in counts.items():
+            self.overdue.labels(*labels).set(count)
+        self._shown |= counts.keys()
