@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -69,7 +70,28 @@ def env_for(settings: Settings) -> dict[str, str]:
         "FYHUB_SECURITY__SIGNING_KEY_ID": settings.security.signing_key_id,
         "FYHUB_ROUTER__GROUP_ID": settings.router.group_id,
         "FYHUB_DB__URL": settings.db.url,
+        # each service serves /metrics on this port plus its offset: away from a running hub's
+        "FYHUB_OBSERVABILITY__PORT": str(free_port_block()),
     }
+
+
+def free_port_block(size: int = 4) -> int:
+    """A port p with p … p+size-1 free now (the services bind them a moment later)."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base + size < 65536 and all(_free(base + n) for n in range(size)):
+            return base
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 async def provision(settings: Settings) -> list[str]:
@@ -136,13 +158,14 @@ class EndOffsets:
         ends = await self._consumer.end_offsets(self._partitions)
         return sum(ends.values())
 
-    async def wait_for(self, target: int, *, limit_s: float) -> tuple[float, float]:
-        """Poll until `target` records exist; the times the first and the last one were seen."""
+    async def wait_for(self, base: int, target: int, *, limit_s: float) -> tuple[float, float]:
+        """Poll until `target` records exist; the times the first one beyond `base` and the last
+        one were seen (so a worker's start-up is not counted as its work)."""
         first = last = 0.0
         deadline = time.monotonic() + limit_s
         while time.monotonic() < deadline:
             now_total = await self.total()
-            if now_total > 0 and not first:
+            if now_total > base and not first:
                 first = time.monotonic()
             if now_total >= target:
                 last = time.monotonic()

@@ -59,14 +59,18 @@ async def produce_all(kafka: str, topic: str, values: list[bytes]) -> None:
 
 
 async def timed_drain(
-    kafka: str, inboxes: list[str], target: int, process: Any
+    kafka: str, inboxes: list[str], base: int, target: int, process: Any
 ) -> tuple[float, float]:
-    """Seconds from the first to the last expected delivery, and the worker's peak RSS."""
+    """Seconds from the first to the last expected delivery, and the worker's peak RSS.
+    `base` is what the inboxes held before the worker started."""
     peak = 0.0
     async with rig.EndOffsets(kafka, inboxes) as counter:
-        base = await counter.total()
-        waiting = asyncio.create_task(counter.wait_for(base + target, limit_s=600))
+        waiting = asyncio.create_task(counter.wait_for(base, base + target, limit_s=600))
         while not waiting.done():
+            if process.poll() is not None:
+                waiting.cancel()
+                msg = f"the worker exited with status {process.returncode}; see its log"
+                raise RuntimeError(msg)
             peak = max(peak, rig.rss_mib(process.pid))
             await asyncio.sleep(0.2)
         first, last = await waiting
@@ -109,10 +113,10 @@ async def throughput(work: Path, kafka: str, scenario: str, count: int) -> Throu
         rig.env_for(settings),
         log,
     )
-    base_s, _ = await timed_drain(kafka, inboxes, target, passthrough)
+    base_s, _ = await timed_drain(kafka, inboxes, 0, target, passthrough)
     stop(passthrough)
     router = rig.hub_service("router", rig.env_for(settings), log)
-    router_s, peak = await timed_drain(kafka, inboxes, target, router)
+    router_s, peak = await timed_drain(kafka, inboxes, target, target, router)
     stop(router)
     return Throughput(
         scenario=scenario,

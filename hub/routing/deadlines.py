@@ -15,6 +15,7 @@ China Standard Time on its last day.
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -56,7 +57,10 @@ def calendar_covers(day: date) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=4096)
 def is_working_day(day: date) -> bool:
+    # Cached: the package checks each date against its whole holiday table, and the router asks
+    # about the same few weeks for every copy it routes.
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:

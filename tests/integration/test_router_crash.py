@@ -20,7 +20,13 @@ from hub.store.tables import DeliveryRow
 from hub.topics import apply_topics, planned_topics
 from schemas.units import inbox_topic, outbox_topic
 from tests.hubkit import as_region, corpus_event, fresh_id, random_region, signed_by
-from tests.integration.rig import hub_settings, journal_auditor, read_matching, wait_for_rows
+from tests.integration.rig import (
+    free_port_block,
+    hub_settings,
+    journal_auditor,
+    read_matching,
+    wait_for_rows,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -40,6 +46,7 @@ def router_env(tmp: Path, kafka: str, region: str) -> dict[str, str]:
         "FYHUB_SECURITY__SIGNING_KEY_FILE": str(settings.security.signing_key_file),
         "FYHUB_ROUTER__GROUP_ID": settings.router.group_id,
         "FYHUB_ROUTER__MAX_RECORDS": "200",
+        "FYHUB_OBSERVABILITY__PORT": str(free_port_block()),
     }
 
 
