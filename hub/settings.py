@@ -98,6 +98,15 @@ class ObservabilitySettings(BaseModel):
     probe_timeout_s: float = Field(default=5.0, gt=0)
 
 
+class ConsoleSettings(BaseModel):
+    """The joint-meeting office's console: read-only pages, no login; keep it on loopback or
+    behind an authenticating proxy."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=8470, ge=0, le=65535)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="FYHUB_",
@@ -113,5 +122,6 @@ class Settings(BaseSettings):
     deadlines: DeadlineSettings = DeadlineSettings()
     tracker: TrackerSettings = TrackerSettings()
     observability: ObservabilitySettings = ObservabilitySettings()
+    console: ConsoleSettings = ConsoleSettings()
     registry: Path = Path("deploy/units/wuyang-411121.yaml")
     routing: Path = Path("deploy/routing.yaml")

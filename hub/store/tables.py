@@ -101,6 +101,7 @@ class DeliveryRow(Base):
         Index(None, "recipient", "status"),
         Index(None, "status", "receipt_due"),
         Index(None, "status", "reply_due"),
+        Index(None, "routed_at"),  # a month's scorecard
     )
 
     event_source: Mapped[str] = mapped_column(String(SOURCE), primary_key=True)
