@@ -1,0 +1,1 @@
+"""The court connector: the court's case database on one side, the fyhub SDK on the other."""

@@ -1,0 +1,127 @@
+"""`DepartmentApp`: what every department connector does alike, on top of its own handlers.
+
+It answers as a possible defendant agency (defence, appearance), replies to judicial suggestions
+and to the joint-meeting office's tasks, receipts the notices it only has to acknowledge, and logs
+the hub's refusals and overdue notices. Subclasses register their own request types with
+`register`.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from connectors.sdk.outgoing import china_now
+from connectors.tax import agency
+from connectors.tax.desk import AnswerDesk
+from schemas.admincase import AdmincaseFiled, AdmincaseHearingScheduled, AdmincaseJudged
+from schemas.dates import CHINA_TIME
+from schemas.judicial import JudicialSuggestionIssued
+from schemas.linkage import LinkageTaskAssigned, UnitLiaisonChanged
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Callable, Mapping
+
+    from sqlalchemy import Table
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+    from connectors.sdk import Connector, DeliveredEvent
+    from schemas.common import Payload
+    from schemas.hubevents import HubOverdue, HubRejected
+
+    Handler = Callable[[DeliveredEvent[Any]], Any]
+
+log = logging.getLogger(__name__)
+
+
+class DepartmentApp:
+    """A department on `connector`, answering from its database `engine`; `handled` is the
+    database's `handled_requests_table`. See `AnswerDesk` for the timing knobs."""
+
+    def __init__(  # noqa: PLR0913 - every knob is keyword-only
+        self,
+        connector: Connector,
+        engine: AsyncEngine,
+        handled: Table,
+        *,
+        officials: agency.AgencyOfficials,
+        answer_delay_s: float = 0.0,
+        late_every: int = 0,
+        late_by_s: float = 30.0,
+        clock: Callable[[], dt.datetime] = china_now,
+    ) -> None:
+        self.connector = connector
+        self.officials = officials
+        self.clock = clock
+        self.desk = AnswerDesk(
+            connector,
+            engine,
+            handled,
+            answer_delay_s=answer_delay_s,
+            late_every=late_every,
+            late_by_s=late_by_s,
+            clock=clock,
+        )
+        self.register(
+            {
+                AdmincaseFiled: self.submit_defence,
+                AdmincaseHearingScheduled: self.report_appearance,
+                JudicialSuggestionIssued: self.reply_to_suggestion,
+                LinkageTaskAssigned: self.report_task,
+                AdmincaseJudged: self.note,
+                UnitLiaisonChanged: self.note,
+            }
+        )
+        connector.on_rejected(self.refused)
+        connector.on_overdue(self.overdue)
+
+    def register(self, handlers: Mapping[type[Payload], Handler]) -> None:
+        for event_type, handler in handlers.items():
+            self.connector.handles(event_type)(handler)
+
+    async def start(self) -> None:
+        """Start the background work (deferred replies); the caller starts the connector."""
+        await self.desk.start()
+
+    async def stop(self) -> None:
+        await self.desk.stop()
+
+    def today(self) -> dt.date:
+        return self.clock().astimezone(CHINA_TIME).date()
+
+    async def submit_defence(self, event: DeliveredEvent[AdmincaseFiled]) -> None:
+        await self.reply_with(event, agency.defence(event.payload, self.today(), self.officials))
+
+    async def report_appearance(self, event: DeliveredEvent[AdmincaseHearingScheduled]) -> None:
+        await self.reply_with(event, agency.appearance_report(event.payload, self.officials))
+
+    async def reply_to_suggestion(self, event: DeliveredEvent[JudicialSuggestionIssued]) -> None:
+        reply = agency.suggestion_reply(event.payload, self.today(), self.officials)
+        await self.reply_with(event, reply)
+
+    async def report_task(self, event: DeliveredEvent[LinkageTaskAssigned]) -> None:
+        await self.reply_with(event, agency.task_report(event.payload, self.today()))
+
+    async def note(self, event: DeliveredEvent[Any]) -> None:
+        """Record a notice that owes only the receipt."""
+        await self.reply_with(event, None)
+
+    async def reply_with(self, event: DeliveredEvent[Any], reply: Payload | None) -> None:
+        """Answer `event` with a reply that needs nothing from the database."""
+        await self.desk.answer(event, partial(_just, reply))
+
+    async def refused(self, event: DeliveredEvent[HubRejected]) -> None:
+        notice = event.payload
+        log.error(
+            "the hub refused %s (%s): %s", notice.rejected_id, notice.rejected_type, notice.code
+        )
+
+    async def overdue(self, event: DeliveredEvent[HubOverdue]) -> None:
+        notice = event.payload
+        log.warning("the %s of %s is overdue since %s", notice.stage, notice.event_id, notice.due)
+
+
+async def _just(reply: Payload | None, _connection: AsyncConnection) -> Payload | None:
+    return reply

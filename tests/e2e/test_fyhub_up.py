@@ -1,0 +1,117 @@
+"""`fyhub up` as an operator runs it: the hub, the office console and the demo linkage on the real
+broker, steady traffic within minutes, a case whose trace shows the answers of tax and market
+supervision, metrics and the console answering, and Ctrl-C stopping everything cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from hub.store.engine import build_engine
+from hub.store.tables import DeliveryRow, EventRow
+from tests.integration.rig import free_port_block
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+FYHUB = Path(sys.executable).parent / "fyhub"
+REGION = "411121"
+
+
+def up_env(kafka: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FYHUB_")}
+    return env | {
+        "FYHUB_KAFKA__BOOTSTRAP": kafka,
+        "FYHUB_REGISTRY": str(REPO / "deploy/units/wuyang-411121.yaml"),
+        "FYHUB_ROUTING": str(REPO / "deploy/routing.yaml"),
+        "FYHUB_OBSERVABILITY__PORT": str(free_port_block()),
+        "FYHUB_CONSOLE__PORT": str(free_port_block(1)),
+    }
+
+
+async def answered_by_tax_and_samr(store_url: str) -> str | None:
+    """The case number of an enforcement query both tax and samr have answered, if any."""
+    engine = build_engine(store_url)
+    try:
+        async with engine.connect() as connection:
+            query = (
+                select(EventRow.case_no, DeliveryRow.recipient)
+                .join(DeliveryRow, DeliveryRow.event_id == EventRow.event_id)
+                .where(
+                    EventRow.type == "enforcement.query.requested.v1",
+                    DeliveryRow.replied_at.is_not(None),
+                )
+            )
+            rows = (await connection.execute(query)).all()
+    except Exception:
+        return None
+    finally:
+        await engine.dispose()
+    by_case: dict[str, set[str]] = {}
+    for case_no, recipient in rows:
+        by_case.setdefault(case_no, set()).add(recipient)
+    wanted = {f"tax.{REGION}", f"samr.{REGION}"}
+    return next((case for case, units in by_case.items() if wanted <= units), None)
+
+
+def get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.status, response.read().decode()
+
+
+async def test_fyhub_up_runs_the_linkage_until_ctrl_c(kafka_bootstrap: str, tmp_path: Path) -> None:
+    env = up_env(kafka_bootstrap)
+    log = tmp_path / "up.log"
+    with log.open("wb") as out:
+        up = await asyncio.create_subprocess_exec(
+            FYHUB, "up", cwd=tmp_path, env=env, stdout=out, stderr=asyncio.subprocess.STDOUT
+        )
+    store_url = f"sqlite+aiosqlite:///{tmp_path / '.fyhub/fyhub.db'}"
+    try:
+        async with asyncio.timeout(240):
+            while "fyhub is running" not in log.read_text(errors="replace"):
+                assert up.returncode is None, log.read_text(errors="replace")
+                await asyncio.sleep(0.5)
+        case_no = None
+        async with asyncio.timeout(300):
+            while case_no is None:
+                assert up.returncode is None, log.read_text(errors="replace")[-3000:]
+                await asyncio.sleep(2)
+                case_no = await answered_by_tax_and_samr(store_url)
+
+        traced = await asyncio.create_subprocess_exec(
+            FYHUB,
+            "trace",
+            case_no,
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(traced.communicate(), 60)
+        shown = out.decode()
+        assert traced.returncode == 0, err.decode()
+        assert "enforcement.query.answered.v1" in shown
+        assert f"tax.{REGION}" in shown
+        assert f"samr.{REGION}" in shown
+
+        metrics_port = env["FYHUB_OBSERVABILITY__PORT"]
+        status, text = await asyncio.to_thread(get, f"http://127.0.0.1:{metrics_port}/metrics")
+        assert status == 200
+        assert 'fyhub_events_routed_total{recipient="tax.411121"' in text
+        console = f"http://127.0.0.1:{env['FYHUB_CONSOLE__PORT']}/liaisons"
+        status, page = await asyncio.to_thread(get, console)
+        assert status == 200
+        assert "舞阳县人民法院" in page
+    finally:
+        if up.returncode is None:
+            up.send_signal(signal.SIGINT)
+        stopped = await asyncio.wait_for(up.wait(), 90)
+    assert stopped == 0, log.read_text(errors="replace")[-3000:]
