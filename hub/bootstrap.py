@@ -21,8 +21,10 @@ if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from connectors.demo.linkage import DemoLinkage
     from hub.auditor.replay import JournalReplay
     from hub.auditor.service import AuditorService
+    from hub.console import ConsoleServer
     from hub.observability.health import Probe
     from hub.observability.http import MetricsServer
     from hub.router.context import RouterContext
@@ -275,6 +277,19 @@ def build_auditor(
     return AuditorService(broker, store, stats, owns_engine=engine is None)
 
 
+def build_console(settings: Settings, *, engine: AsyncEngine | None = None) -> ConsoleServer:
+    """The office console over the store at `engine` (left to the caller), or over a new engine
+    from `settings.db` that the server disposes of when it stops."""
+    from hub.console import ConsoleServer, create_console_app  # noqa: PLC0415
+    from hub.registry import load_registry  # noqa: PLC0415
+
+    store = engine or build_engine(settings)
+    app = create_console_app(store, load_registry(settings.registry))
+    console = settings.console
+    owned = None if engine is not None else store
+    return ConsoleServer(app, host=console.host, port=console.port, engine=owned)
+
+
 def build_journal_replay(
     settings: Settings, engine: AsyncEngine, *, topic: str | None = None
 ) -> JournalReplay:
@@ -302,3 +317,25 @@ def demo_settings(settings: Settings, depts: tuple[str, ...], state: Path) -> Se
             "tracker": TrackerSettings(interval_s=10, redelivery_interval_s=60, max_attempts=3),
         }
     )
+
+
+def build_demo(settings: Settings, depts: tuple[str, ...], state: Path) -> DemoLinkage:
+    """The demo connectors of `depts` (enrolled by `demo_settings`) on generated databases, with
+    the scenario driver; `fyhub up` runs it beside the hub."""
+    from connectors.demo.linkage import DemoLinkage, DemoPlan  # noqa: PLC0415
+    from hub.enrolment import KEY_ID, enrol_depts  # noqa: PLC0415
+    from hub.registry import load_registry  # noqa: PLC0415
+
+    enrolled = enrol_depts(settings.registry, depts, state / "keys")
+    (region,) = {code.split(".", 1)[1] for code in enrolled.keys}
+    hub_key = load_hub_signing_key(settings).public_key()
+    load_registry(enrolled.registry)  # refuse to start on a registry the hub would not load
+    plan = DemoPlan(
+        bootstrap=kafka_bootstrap(settings),
+        region=region,
+        keys=enrolled.keys,
+        key_id=KEY_ID,
+        hub_keys={settings.security.signing_key_id: hub_key},
+        state=state,
+    )
+    return DemoLinkage(plan)

@@ -11,6 +11,8 @@ from hub.cli_dlq import dlq_app
 from hub.cli_kafka import kafka_app
 from hub.cli_run import run, topics_app
 from hub.cli_store import audit_app, overdue, replay, trace
+from hub.cli_supervision import annual, console, scorecard
+from hub.cli_up import up
 
 app = typer.Typer(
     name="fyhub",
@@ -19,6 +21,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
+app.command("up")(up)
 app.add_typer(kafka_app, name="kafka")
 app.add_typer(units_app, name="units")
 app.add_typer(routes_app, name="routes")
@@ -29,6 +32,9 @@ app.add_typer(audit_app, name="audit")
 app.command("trace")(trace)
 app.command("overdue")(overdue)
 app.command("replay")(replay)
+app.command("scorecard")(scorecard)
+app.command("annual")(annual)
+app.command("console")(console)
 
 
 @app.callback()
