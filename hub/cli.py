@@ -42,6 +42,18 @@ def _root() -> None:
     """府院联动数据共享枢纽 — the court–government data-sharing hub."""
 
 
+@app.command("hub-key")
+def hub_key() -> None:
+    """Print the hub's signing key id and public key (base64), for connectors to verify the
+    copies the hub delivers; the key is made on first use."""
+    from hub import bootstrap  # noqa: PLC0415
+    from schemas.signing import dump_public_key  # noqa: PLC0415
+
+    settings = bootstrap.load_settings()
+    public = bootstrap.load_hub_signing_key(settings).public_key()
+    print(f"{settings.security.signing_key_id} {dump_public_key(public)}")
+
+
 @app.command()
 def version() -> None:
     """Print the installed fyhub version."""
