@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
+from connectors.department.punishment import Debtor, Sanction
 from connectors.samr.store import BANKRUPTCY_STAGES, ENTERPRISE_STATUSES
-from connectors.tax.punishment import Debtor, Sanction
 from schemas.bankruptcy import BankruptcyDeregistrationReported, BankruptcyTerminated, Enterprise
 from schemas.control import (
     AssetKind,

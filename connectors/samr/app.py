@@ -12,7 +12,7 @@ registration database.
     bankruptcy.terminated.v1          → bankruptcy.deregistration.reported.v1
     bankruptcy.accepted / declared / reorganization.approved.v1: noted on the registration
     admincase.filed / hearing.scheduled.v1, judicial.suggestion.issued.v1,
-    linkage.task.assigned.v1          → as every department (`connectors.tax.department`)
+    linkage.task.assigned.v1          → as every department (`connectors.department.department`)
 
 Every request is handled once, by its event id, in one transaction with its effect.
 """
@@ -23,12 +23,12 @@ import logging
 from functools import partial
 from typing import TYPE_CHECKING
 
+from connectors.department.agency import AgencyOfficials
+from connectors.department.department import DepartmentApp
+from connectors.department.punishment import JointPunishment
 from connectors.samr import answers, registry
 from connectors.samr.store import handled_requests, restrictions
 from connectors.sdk.outgoing import china_now
-from connectors.tax.agency import AgencyOfficials
-from connectors.tax.department import DepartmentApp
-from connectors.tax.punishment import JointPunishment
 from schemas.bankruptcy import (
     BankruptcyAccepted,
     BankruptcyDeclared,
@@ -47,8 +47,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+    from connectors.department.punishment import Debtor, Sanction
     from connectors.sdk import Connector, DeliveredEvent
-    from connectors.tax.punishment import Debtor, Sanction
     from schemas.bankruptcy import BankruptcyDeregistrationReported
     from schemas.common import Subject
     from schemas.control import EnforcementControlAnswered

@@ -22,8 +22,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from connectors.tax.desk import AwareDateTime, handled_requests_table
-from connectors.tax.punishment import joint_punishment_table
+from connectors.department.desk import AwareDateTime, handled_requests_table
+from connectors.department.punishment import joint_punishment_table
 from schemas.control import ControlAction
 from schemas.identifiers import IdType
 

@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from connectors.tax.punishment import Sanction
+from connectors.department.punishment import Sanction
 from connectors.tax.store import REGISTRATION_STATUSES, TAXPAYER_KINDS
 from schemas.bankruptcy import BankruptcyClaimDeclared, ClaimItem, ClaimKind
 from schemas.enforcement import AssetRecord, QueryCategory, QueryResult

@@ -12,7 +12,7 @@
     other notices (bankruptcy stages, judgments, liaison changes): recorded and receipted
 
 Every request is handled once, by its event id, in one transaction with its effect
-(`connectors.tax.desk`).
+(`connectors.department.desk`).
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from connectors.department.agency import AgencyOfficials
+from connectors.department.department import DepartmentApp
+from connectors.department.punishment import JointPunishment
 from connectors.sdk.outgoing import china_now
 from connectors.tax import answers, ledger
-from connectors.tax.agency import AgencyOfficials
-from connectors.tax.department import DepartmentApp
-from connectors.tax.punishment import JointPunishment
 from connectors.tax.store import handled_requests, punishment_flags
 from schemas.bankruptcy import (
     BankruptcyAccepted,
@@ -42,8 +42,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+    from connectors.department.punishment import Debtor, Sanction
     from connectors.sdk import Connector, DeliveredEvent
-    from connectors.tax.punishment import Debtor, Sanction
     from schemas.bankruptcy import BankruptcyClaimDeclared
 
 TAX_OFFICIALS = AgencyOfficials(

@@ -23,8 +23,8 @@ from sqlalchemy import (
     Table,
 )
 
-from connectors.tax.desk import AwareDateTime, handled_requests_table
-from connectors.tax.punishment import joint_punishment_table
+from connectors.department.desk import AwareDateTime, handled_requests_table
+from connectors.department.punishment import joint_punishment_table
 from schemas.bankruptcy import ClaimKind
 from schemas.identifiers import IdType
 

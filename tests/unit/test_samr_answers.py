@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from connectors.department.punishment import Debtor
 from connectors.samr.answers import (
     OFFICER_BAN_ARTICLE,
     ControlDecision,
@@ -24,7 +25,6 @@ from connectors.samr.answers import (
     registration_no,
     sanctions,
 )
-from connectors.tax.punishment import Debtor
 from schemas.catalogue import CATALOGUE
 from schemas.common import Subject
 from schemas.control import ControlResult, EnforcementControlRequested

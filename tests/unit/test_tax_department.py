@@ -8,15 +8,14 @@ from typing import Any
 
 import pytest
 
-from connectors.tax.agency import (
+from connectors.department.agency import (
     appearance_report,
     defence,
     suggestion_reply,
     task_report,
 )
-from connectors.tax.app import TAX_OFFICIALS
-from connectors.tax.desk import reply_time
-from connectors.tax.punishment import (
+from connectors.department.desk import reply_time
+from connectors.department.punishment import (
     Debtor,
     Sanction,
     applied_flags,
@@ -25,6 +24,7 @@ from connectors.tax.punishment import (
     lifted,
     report,
 )
+from connectors.tax.app import TAX_OFFICIALS
 from schemas.admincase import DocumentKind
 from schemas.catalogue import CATALOGUE
 from schemas.debtor import DebtorDelisted, SanctionAction

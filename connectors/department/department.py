@@ -12,9 +12,9 @@ import logging
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from connectors.department import agency
+from connectors.department.desk import AnswerDesk
 from connectors.sdk.outgoing import china_now
-from connectors.tax import agency
-from connectors.tax.desk import AnswerDesk
 from schemas.admincase import AdmincaseFiled, AdmincaseHearingScheduled, AdmincaseJudged
 from schemas.dates import CHINA_TIME
 from schemas.judicial import JudicialSuggestionIssued

@@ -33,7 +33,7 @@ from sqlalchemy import (
     update,
 )
 
-from connectors.tax.desk import AwareDateTime
+from connectors.department.desk import AwareDateTime
 from schemas.debtor import (
     DebtorCorrected,
     DebtorDelisted,
