@@ -61,7 +61,9 @@ async def apply_journal_batch(
     changes = BatchChanges(
         events=await _known_events(session, {r.event.key for r in readable if r.event}),
         deliveries=await _answered_deliveries(
-            session, {r.answered for r in readable if r.answered}
+            session,
+            {r.answered for r in readable if r.answered},
+            {r.refused_answer for r in readable if r.refused_answer},
         ),
         seen_positions=await _processed_keys(
             session, OUTBOX_CONSUMER, [r.outbox_key for r in readable]
@@ -114,9 +116,13 @@ async def _known_events(
 
 
 async def _answered_deliveries(
-    session: AsyncSession, keys: Collection[DeliveryKey]
+    session: AsyncSession,
+    keys: Collection[DeliveryKey],
+    refused: Collection[tuple[str, str]] = (),
 ) -> dict[DeliveryKey, Delivery]:
-    if not keys:
+    """The deliveries answered in the batch, by key, and those a refused answer names by event
+    id and recipient (a refused record's claim of the original sender is not trusted)."""
+    if not keys and not refused:
         return {}
     query = (
         select(
@@ -125,12 +131,16 @@ async def _answered_deliveries(
             _events.subject.label("event_subject"),
         )
         .join_from(DeliveryRow, EventRow)
-        .where(_deliveries.event_id.in_({key.event_id for key in keys}))
+        .where(
+            _deliveries.event_id.in_(
+                {key.event_id for key in keys} | {event_id for event_id, _ in refused}
+            )
+        )
     )
     found: dict[DeliveryKey, Delivery] = {}
     for row in (await session.execute(query)).mappings():
         key = DeliveryKey(row["event_source"], row["event_id"], row["recipient"])
-        if key in keys:
+        if key in keys or (key.event_id, key.recipient) in refused:
             found[key] = rows.delivery_snapshot(row, row["event_type"], row["event_subject"])
     return found
 

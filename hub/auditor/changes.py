@@ -25,7 +25,8 @@ from hub.auditor.answers import AnswerEffect, answer_effect
 from hub.auditor.records import JournalRecord, UnreadableRecord, outbox_key
 from hub.journal import AnswerRouted, RecordRejected
 from hub.store.audit_chain import AuditEntry, canonical_time
-from hub.tracking.state import Delivery, DeliveryKey
+from hub.tracking.state import Delivery, DeliveryKey, TransitionError, reply_refused
+from schemas.catalogue import lookup
 from schemas.units import source_uri
 
 if TYPE_CHECKING:
@@ -236,6 +237,23 @@ class BatchChanges:
         }
         event_id = rows.storable_event_id(entry.event_id)
         self._log(entry.at, AuditKind.RECORD_REJECTED, event_id, entry.sender, detail)
+        self._refuse_reply(entry)
+
+    def _refuse_reply(self, entry: RecordRejected) -> None:
+        """A refused reply marks the delivery it claimed to answer `rejected` (a valid reply is
+        still owed), when that delivery went to the unit whose outbox the reply came from."""
+        if entry.correlationid is None or entry.sender is None or not is_reply_type(entry.type):
+            return
+        for key, delivery in list(self.deliveries.items()):
+            if (key.event_id, key.recipient) != (entry.correlationid, entry.sender):
+                continue
+            try:
+                updated = reply_refused(delivery, entry.at)
+            except TransitionError:  # the delivery owed no reply: nothing to mark
+                continue
+            if updated != delivery:
+                self.deliveries[key] = updated
+                self._answered.add(key)
 
     def _mark_processed(self, consumer: str, key: str, at: datetime) -> None:
         self._processed.append(rows.processed_values(consumer, key, at))
@@ -253,3 +271,9 @@ class BatchChanges:
 
 def _time(at: datetime | None) -> str | None:
     return None if at is None else canonical_time(at)
+
+
+def is_reply_type(event_type: str | None) -> bool:
+    """Whether `event_type` is a catalogue reply (answers a request; receipts are not replies)."""
+    known = lookup(event_type) if event_type else None
+    return known is not None and known.is_reply

@@ -74,6 +74,15 @@ class JournalRecord:
     """For an answer: the delivery it answers."""
 
     @property
+    def refused_answer(self) -> tuple[str, str] | None:
+        """For a refused record that named the event it answers: that event's id and the unit
+        whose outbox it came from (the delivery's recipient, if it was one)."""
+        entry = self.entry
+        if isinstance(entry, RecordRejected) and entry.correlationid and entry.sender:
+            return entry.correlationid, entry.sender
+        return None
+
+    @property
     def journal_key(self) -> str:
         return journal_key(self.partition, self.offset)
 

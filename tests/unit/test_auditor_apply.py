@@ -442,3 +442,44 @@ def test_a_failed_batch_is_logged_without_the_statements_values(
 
     assert ID_NO not in caplog.text
     assert "journal batch from 0:0 (IntegrityError): UNIQUE constraint failed" in caplog.text
+
+
+# --- refused replies ----------------------------------------------------------------------------
+
+
+def refused_reply(journal: Journal, answers: str, *, sender: str = TAX, at: Any = T0) -> Any:
+    refused = journal.rejected(eid=event_id(201), sender=sender, at=at)
+    return refused.model_copy(
+        update={"type": "enforcement.query.answered.v1", "correlationid": answers}
+    )
+
+
+async def test_a_refused_reply_marks_the_delivery_rejected_until_a_valid_reply_arrives(
+    store: AsyncEngine, journal: Journal
+) -> None:
+    await apply(store, journal.records(journal.routed(E1)))
+    await apply(store, journal.records(refused_reply(journal, E1, at=T0 + timedelta(hours=1))))
+    assert (await delivery(store, E1, TAX)).status == "rejected"
+    assert (await delivery(store, E1, NR)).status == "routed"  # the refused reply was tax's
+
+    reply = journal.answer(REPLY_ID, E1, at=T0 + timedelta(hours=2), receipt=False)
+    await apply(store, journal.records(reply))
+    assert (await delivery(store, E1, TAX)).status == "replied"
+    await apply(store, journal.records(refused_reply(journal, E1, at=T0 + timedelta(hours=3))))
+    assert (await delivery(store, E1, TAX)).status == "replied"  # a valid reply stays
+    assert await chain_is_intact(store)
+
+
+async def test_a_refused_record_that_is_not_a_reply_leaves_the_delivery_alone(
+    store: AsyncEngine, journal: Journal
+) -> None:
+    await apply(store, journal.records(journal.routed(E1)))
+    receipt = journal.rejected(eid=event_id(202)).model_copy(
+        update={"type": "hub.receipt.v1", "correlationid": E1}
+    )
+    foreign = refused_reply(journal, E1, sender=COURT)  # not delivered to the court
+    await apply(store, journal.records(receipt, foreign))
+    assert (await delivery(store, E1, TAX)).status == "routed"
+    async with async_sessionmaker(store)() as session:
+        refused = (await session.execute(select(RejectionRow.correlation_id))).scalars().all()
+    assert refused == [E1, E1]
