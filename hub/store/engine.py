@@ -48,7 +48,13 @@ def _prepare_sqlite_connection(dbapi_connection: Any, _record: object) -> None:
 
 
 def _begin_sqlite_transaction(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock at BEGIN, waiting up to the busy timeout for it. A deferred
+    # transaction that reads first and writes later fails at once, without waiting, when another
+    # process wrote in between (SQLITE_BUSY_SNAPSHOT in WAL mode): the tracker and the auditor,
+    # or a unit's own system and its connector, share one file. Read-only transactions take it
+    # too, so they wait for a writer's batch (milliseconds); PostgreSQL is the store for heavy
+    # concurrent use.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _server_engine(url: URL, *, echo: bool) -> AsyncEngine:
