@@ -71,7 +71,7 @@ def env_for(settings: Settings) -> dict[str, str]:
         "FYHUB_ROUTER__GROUP_ID": settings.router.group_id,
         "FYHUB_DB__URL": settings.db.url,
         # each service serves /metrics on this port plus its offset: away from a running hub's
-        "FYHUB_OBSERVABILITY__PORT": str(free_port_block()),
+        "FYHUB_OBSERVABILITY__PORT": str(free_port_block(12)),
     }
 
 
@@ -80,7 +80,7 @@ def free_port_block(size: int = 4) -> int:
     while True:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
+            base = int(probe.getsockname()[1])
         if base + size < 65536 and all(_free(base + n) for n in range(size)):
             return base
 

@@ -54,8 +54,13 @@ def initial_heap(max_heap: str) -> str:
 
 
 def new_cluster_id() -> str:
-    """A cluster id in Kafka's own form: URL-safe base64 of a random UUID, no padding."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """A cluster id in Kafka's own form: URL-safe base64 of a random UUID, no padding, and (as
+    Kafka's own `Uuid.randomUuid` does) never starting with `-`, which the storage tool's command
+    line would take for an option (1 in 64 ids would)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def _classpath(runtime: BrokerRuntime) -> str:

@@ -85,6 +85,11 @@ def test_cluster_ids_look_like_kafkas_own() -> None:
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{22}", cluster_id) for cluster_id in ids)
 
 
+def test_no_cluster_id_starts_with_a_dash_the_storage_tool_would_read_as_an_option() -> None:
+    # One random id in 64 would; 2,000 draws miss that with a chance of about 1e-14.
+    assert not [cluster_id for _ in range(2000) if (cluster_id := new_cluster_id())[0] == "-"]
+
+
 def test_only_this_nodes_kafka_process_counts_as_its_broker() -> None:
     mine = " ".join(broker_command("java", RUNTIME, NODE))
     other_node = mine.replace("/home/kafka/broker/", "/home/other/broker/")
