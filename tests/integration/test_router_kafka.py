@@ -37,6 +37,13 @@ async def rig(kafka_bootstrap: str, tmp_path: Path, sqlite_engine: AsyncEngine) 
         yield running
 
 
+@pytest.fixture
+async def rig_on_each_store(kafka_bootstrap: str, tmp_path: Path, store_engine: AsyncEngine) -> Any:
+    """The rig with its auditor writing SQLite, then PostgreSQL."""
+    async with running_rig(tmp_path, kafka_bootstrap, store=store_engine) as running:
+        yield running
+
+
 def court_event(rig: Rig, event_type: str, **changes: Any) -> dict[str, Any]:
     event = as_region(fresh_id(corpus_event(event_type)), rig.region) | changes
     return signed_by(event, rig.unit("court"))
@@ -139,8 +146,9 @@ BAD_RECORDS = {
 
 @pytest.mark.parametrize("code", sorted(BAD_RECORDS))
 async def test_each_refusal_reaches_the_sender_and_the_dead_letter_topic(
-    rig: Rig, code: str
+    rig_on_each_store: Rig, code: str
 ) -> None:
+    rig = rig_on_each_store
     sender, raw = BAD_RECORDS[code](rig)
     await rig.send_raw(outbox_topic(sender), raw)
     await expect_refusal(rig, sender, code, raw)
