@@ -12,12 +12,10 @@ the outbox and for the hub.
 A reply normally leaves with the handler, in the SDK's transaction together with the receipt. It
 is deferred when the unit takes its time (`answer_delay_s`) or, for every `late_every`-th answer,
 until past its deadline (`late_by_s` after `hubreplyby`), so that demo traffic shows overdue items.
-A background task then composes the reply on the delivered event it kept and queues it in the
-connector's outbox file with `Outbox.add`; the inbox is not held up meanwhile.
-
-A deferred reply waits in memory: the SDK composes replies only from a delivered event, so a reply
-still waiting when the process stops is not sent. `start` marks such replies of an earlier run
-`lost` and logs how many; the hub reports them overdue.
+The handled row then keeps the delivered copy's envelope too, and a background task composes the
+reply from it when it is due (`Connector.compose_reply`) and queues it in the connector's outbox
+file with `Outbox.add`; the inbox is not held up meanwhile. A reply still waiting when the process
+stops is picked up from its row by the next `start`, so a deferred reply is late, never lost.
 """
 
 from __future__ import annotations
@@ -50,6 +48,7 @@ from sqlalchemy.types import TypeDecorator
 from connectors.sdk.dispatch import describe
 from connectors.sdk.outgoing import china_now
 from schemas.catalogue import CATALOGUE
+from schemas.envelope import Envelope
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -94,9 +93,9 @@ class ReplyState(StrEnum):
     QUEUED = "queued"
     """Handed to the connector: with the handler, or by the background task when it was due."""
     DEFERRED = "deferred"
-    """Waiting in this process until `reply_after`."""
+    """Waiting until `reply_after` (in this process, or for the next start)."""
     LOST = "lost"
-    """Was deferred when an earlier run stopped; never sent."""
+    """Deferred without the delivered envelope to answer from (a row of an older version)."""
 
 
 def handled_requests_table(metadata: MetaData) -> Table:
@@ -115,6 +114,9 @@ def handled_requests_table(metadata: MetaData) -> Table:
         Column("reply_state", String(16)),
         Column("reply_after", AwareDateTime()),
         Column("replied_at", AwareDateTime()),
+        Column("delivered", JSON(none_as_null=True)),
+        # The copy as the hub delivered it, kept while a deferred reply waits: the reply echoes
+        # its `hubdelivery` token, so it can be composed after a restart.
         CheckConstraint(
             "(reply_type IS NULL) = (reply_id IS NULL) AND (reply_id IS NULL) = (reply IS NULL)"
             " AND (reply_id IS NULL) = (reply_state IS NULL)",
@@ -183,20 +185,30 @@ class AnswerDesk:
         self._waiting: dict[str, asyncio.Task[None]] = {}
 
     async def start(self) -> None:
-        """Mark the deferred replies an earlier run left unsent as lost."""
+        """Wait again for the deferred replies an earlier run left unsent."""
         table = self._handled
         earlier = and_(
             table.c.reply_state == ReplyState.DEFERRED, table.c.reply_id.not_in(self._waiting)
         )
         async with self.engine.begin() as connection:
-            result = await connection.execute(
-                update(table).where(earlier).values(reply_state=ReplyState.LOST)
-            )
-        if result.rowcount:
+            rows = (await connection.execute(select(table).where(earlier))).all()
+            unanswerable = [row for row in rows if row.delivered is None]
+            for row in unanswerable:
+                await connection.execute(
+                    update(table)
+                    .where(table.c.source == row.source, table.c.event_id == row.event_id)
+                    .values(reply_state=ReplyState.LOST)
+                )
+        if unanswerable:
             log.warning(
-                "%d deferred replies of an earlier run were never sent; the hub reports them",
-                result.rowcount,
+                "%d deferred replies of an earlier run cannot be composed; the hub reports them",
+                len(unanswerable),
             )
+        for row in rows:
+            reply = _stored_reply(row)
+            if row.delivered is not None and reply is not None:
+                envelope = Envelope.model_validate(row.delivered)
+                self._wait(envelope, reply, row.reply_id, row.reply_after)
 
     async def stop(self) -> None:
         """Cancel the replies still waiting (their rows stay `deferred` until the next start)."""
@@ -234,19 +246,24 @@ class AnswerDesk:
                     and row.reply_state != ReplyState.QUEUED
                     and _due(after, self.clock())
                 ):
-                    await self._mark_queued(connection, event)
+                    await self._mark_queued(connection, event.envelope.source, event.id)
         if reply is None:
             return None
         reply_id = reply_id_for(self.connector.unit, event, reply.event_type)
         if after is None or _due(after, self.clock()):
             await event.reply(reply, event_id=reply_id)
-        elif reply_id not in self._waiting:
-            task = asyncio.create_task(
-                self._reply_later(event, reply, reply_id, after), name=f"reply-{reply_id}"
-            )
-            self._waiting[reply_id] = task
-            task.add_done_callback(lambda _: self._waiting.pop(reply_id, None))
+        else:
+            self._wait(event.envelope, reply, reply_id, after)
         return reply_id
+
+    def _wait(self, delivered: Envelope, reply: Payload, reply_id: str, after: dt.datetime) -> None:
+        if reply_id in self._waiting:
+            return
+        task = asyncio.create_task(
+            self._reply_later(delivered, reply, reply_id, after), name=f"reply-{reply_id}"
+        )
+        self._waiting[reply_id] = task
+        task.add_done_callback(lambda _: self._waiting.pop(reply_id, None))
 
     def _reply_after(self, event: DeliveredEvent[Any]) -> dt.datetime | None:
         self._answers += 1
@@ -291,28 +308,31 @@ class AnswerDesk:
                 "reply_state": ReplyState.DEFERRED if after else ReplyState.QUEUED,
                 "reply_after": after,
                 "replied_at": None if after else now,
+                "delivered": dict(event.raw) if after else None,
             }
         await connection.execute(insert(self._handled).values(**values))
 
     async def _reply_later(
-        self, event: DeliveredEvent[Any], reply: Payload, reply_id: str, after: dt.datetime
+        self, delivered: Envelope, reply: Payload, reply_id: str, after: dt.datetime
     ) -> None:
         await asyncio.sleep(max(0.0, (after - self.clock()).total_seconds()))
         try:
-            await event.reply(reply, event_id=reply_id)
-            (record,) = (r for r in event.replies if r.event_id == reply_id)
+            record = self.connector.compose_reply(delivered, reply, event_id=reply_id)
             await asyncio.to_thread(self._queue, record)
             self.connector.outbox.notify()
             async with self.engine.begin() as connection:
-                await self._mark_queued(connection, event)
+                await self._mark_queued(connection, delivered.source, delivered.id)
         except Exception as error:
-            log.error("deferred reply %s to %r not sent: %s", reply_id, event, describe(error))  # noqa: TRY400
+            log.error(  # noqa: TRY400 - the reason is the message; no stack needed
+                "deferred reply %s to %s not sent: %s", reply_id, delivered.id, describe(error)
+            )
 
-    async def _mark_queued(self, connection: AsyncConnection, event: DeliveredEvent[Any]) -> None:
+    async def _mark_queued(self, connection: AsyncConnection, source: str, event_id: str) -> None:
+        table = self._handled
         await connection.execute(
-            update(self._handled)
-            .where(self._key(event))
-            .values(reply_state=ReplyState.QUEUED, replied_at=self.clock())
+            update(table)
+            .where(table.c.source == source, table.c.event_id == event_id)
+            .values(reply_state=ReplyState.QUEUED, replied_at=self.clock(), delivered=None)
         )
 
     def _queue(self, record: OutboxRecord) -> None:

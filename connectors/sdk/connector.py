@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
     from connectors.sdk.dispatch import Handler
     from schemas.common import Payload, Purpose
+    from schemas.envelope import Envelope
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +177,20 @@ class Connector:
         return self._composer.event(
             payload, subject=subject, to=to, purpose=purpose, event_id=event_id
         )
+
+    def compose_reply(
+        self,
+        delivered: Envelope,
+        payload: Payload,
+        *,
+        purpose: Purpose | None = None,
+        event_id: str | None = None,
+    ) -> OutboxRecord:
+        """The signed reply to a copy delivered earlier, from its envelope as the hub delivered
+        it (`DeliveredEvent.raw`, kept by the application), for `Outbox.add`: how a unit answers
+        after its handler returned, even after a restart. Raises `ReplyNotAllowed` when `payload`
+        does not answer that type."""
+        return self._composer.reply(delivered, payload, purpose=purpose, event_id=event_id)
 
     async def publish(
         self,

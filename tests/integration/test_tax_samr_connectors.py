@@ -602,3 +602,43 @@ async def test_a_late_reply_goes_after_its_deadline_while_later_requests_are_ans
 
 def mentions(event_id: str) -> Callable[[Any], bool]:
     return lambda record: event_id.encode() in record.value
+
+
+@pytest.mark.kafka
+async def test_a_deferred_reply_waiting_when_the_connector_stops_is_sent_after_restart(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    async with running_rig(tmp_path, kafka_bootstrap, deadlines={"reply_override_s": 2.0}) as rig:
+        engine = department_db(tmp_path, "tax")
+        await tax_books(engine)
+        court = Court(
+            connector(rig, "court", tmp_path / "court"), ["enforcement.query.answered.v1"]
+        )
+        async with court.connector:
+            first_run = connector(rig, "tax", tmp_path / "tax")
+            tax = TaxApp(first_run, engine, late_every=1, late_by_s=4.0)
+            async with first_run:
+                await tax.start()
+                query = sample("enforcement.query.requested.v1", case_no="（2026）豫1121执356号")
+                asked = await court.connector.publish(query, to=rig.unit("tax"))
+                async with asyncio.timeout(60):
+                    while tax.desk.waiting == 0:
+                        await asyncio.sleep(0.05)
+                await tax.stop()  # the reply is due in seconds; this run never sends it
+            assert not court.answers
+
+            second_run = connector(rig, "tax", tmp_path / "tax")
+            restarted = TaxApp(second_run, engine)
+            async with second_run:
+                await restarted.start()
+                (answer,) = await court.answered(asked)
+                await second_run.flush(10)
+                await restarted.stop()
+
+        async with engine.connect() as connection:
+            (row,) = (await connection.execute(select(handled_requests))).all()
+        await engine.dispose()
+    assert answer.request_no == query.request_no
+    assert len(court.answers[asked]) == 1
+    assert (row.reply_state, row.delivered) == ("queued", None)
+    assert court.answers[asked][0].envelope.time >= row.reply_after
