@@ -40,6 +40,7 @@ from schemas.debtor import (
     DebtorListed,
     DebtorSanctionReported,
     DelistingGround,
+    ListingChanges,
     Measure,
     SanctionAction,
 )
@@ -242,7 +243,8 @@ class JointPunishment:
         self, connection: AsyncConnection, correction: DebtorCorrected, now: dt.datetime
     ) -> DebtorSanctionReported | None:
         in_force = await self._flags(connection, correction.listing_id, in_force_only=True)
-        changes = correction.changes
+        # A copy without `changes`: what changed is nothing this unit is entitled to see.
+        changes = correction.changes or ListingChanges()
         corrected = Debtor.of(changes.debtor) if changes.debtor is not None else None
         if corrected is not None and (not in_force or identity_changed(in_force, corrected)):
             result = (

@@ -12,7 +12,9 @@ _Tree = dict[str, "_Tree | None"]
 def project(payload: Mapping[str, Any], paths: Iterable[str]) -> dict[str, Any]:
     """The payload reduced to `paths` (dotted; a path through a list applies to every item).
 
-    A path naming an object keeps all of it; a field the payload lacks is simply absent.
+    A path naming an object keeps all of it; a field the payload lacks is simply absent, and so
+    is an object none of whose named fields the payload has (a correction of fields the recipient
+    is not entitled to reaches it without `changes`, not with an empty one its rules refuse).
     """
     return _keep(payload, _tree(paths))
 
@@ -33,7 +35,8 @@ def _tree(paths: Iterable[str]) -> _Tree:
 
 
 def _keep(payload: Mapping[str, Any], tree: _Tree) -> dict[str, Any]:
-    return {key: _keep_value(payload[key], sub) for key, sub in tree.items() if key in payload}
+    kept = {key: _keep_value(payload[key], sub) for key, sub in tree.items() if key in payload}
+    return {key: value for key, value in kept.items() if value != {} or tree[key] is None}
 
 
 def _keep_value(value: Any, tree: _Tree | None) -> Any:

@@ -34,7 +34,10 @@ async def test_the_scenario_keeps_every_family_flowing_and_bad_records_are_rejec
         raw_producer_bootstrap=rig.bootstrap,
     )
     stop = asyncio.Event()
-    async with running_departments(rig, tmp_path), running_court(rig, court_db, tmp_path / "court"):
+    async with (
+        running_departments(rig, tmp_path) as departments,
+        running_court(rig, court_db, tmp_path / "court") as court,
+    ):
         filing = asyncio.create_task(driver.run(stop))
 
         async def enough_steps() -> bool:
@@ -61,6 +64,11 @@ async def test_the_scenario_keeps_every_family_flowing_and_bad_records_are_rejec
         await eventually(every_family_answered, what="answers of every family")
         await eventually(bad_records_rejected, what="a rejection of each bad record")
         await eventually(all_exported, what="the drainer to publish every export")
+
+    # Every copy the hub delivered was one its recipient could read (a projection that left a
+    # recipient an invalid payload would be refused by its connector, and never receipted).
+    for connector in (departments.tax, departments.samr, court.connector):
+        assert connector.stats.refused == 0, connector.unit
 
     assert driver.done["bad_record"] == 10
     assert set(driver.done) - {"bad_record"} >= {"enforcement_query", "listing", "admin_case_filed"}

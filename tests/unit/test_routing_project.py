@@ -63,7 +63,7 @@ def test_naming_an_object_keeps_all_of_it_whatever_else_is_named() -> None:
 
 
 def test_fields_the_payload_lacks_are_absent_not_invented() -> None:
-    assert project(LISTING, ["period_end", "debtor.legal_rep"]) == {"debtor": {}}
+    assert project(LISTING, ["period_end", "debtor.legal_rep"]) == {}
 
 
 def test_a_null_object_stays_null_and_a_scalar_in_its_place_is_withheld() -> None:
@@ -79,3 +79,17 @@ def test_the_input_is_not_changed() -> None:
 
 def test_nothing_named_gives_an_empty_payload() -> None:
     assert project(LISTING, []) == {}
+
+
+def test_an_object_with_none_of_its_named_fields_is_left_out_not_sent_empty() -> None:
+    correction = {"listing_id": "SX1", "changes": {"duty": "偿还借款", "performed": 100}}
+    paths = ["listing_id", "changes.debtor.id_no", "changes.period_end"]
+    assert project(correction, paths) == {"listing_id": "SX1"}
+    assert project(correction, [*paths, "changes.duty"]) == {
+        "listing_id": "SX1",
+        "changes": {"duty": "偿还借款"},
+    }
+
+
+def test_an_object_kept_whole_stays_even_when_empty() -> None:
+    assert project({"listing_id": "SX1", "changes": {}}, ["changes"]) == {"changes": {}}
