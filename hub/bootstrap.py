@@ -6,6 +6,7 @@ nothing is built at import time. Tests pass overrides instead of patching global
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,6 +107,9 @@ def build_broker(
         max_request_size=4 * settings.kafka.max_record_bytes,
         linger_ms=5,
         middlewares=middlewares,
+        # FastStream logs every batch received and processed; at DEBUG, so that an operator's
+        # console shows the hub's own messages (the metrics count the batches).
+        log_level=logging.DEBUG,
     )
 
 
