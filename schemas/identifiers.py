@@ -15,6 +15,7 @@ types and `validate_id` first normalise (full-width characters, whitespace, a lo
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -333,12 +334,18 @@ class CaseNumber:
 
     @classmethod
     def parse(cls, text: str, *, today: date | None = None) -> CaseNumber:
+        # Cached by text and year: one event's case number is parsed by its envelope, its
+        # payload and the routing of every copy, and a case's events come together.
+        return _parse_case_number(text, (today or china_today()).year)
+
+    @classmethod
+    def _parse(cls, text: str, this_year: int) -> CaseNumber:
         canonical = _with_year_brackets(_canonical_text(text), "（", "）")
         match = re.fullmatch(r"（(?P<year>[0-9]+)）(?P<body>.*?)(?P<number>[0-9]+)号", canonical)
         if match is None:
             raise ValueError(f"case number {text!r} must look like （2024）豫1121执123号")
         year, number = match["year"], match["number"]
-        if len(year) != 4 or not _EARLIEST_CASE_YEAR <= int(year) <= (today or china_today()).year:
+        if len(year) != 4 or not _EARLIEST_CASE_YEAR <= int(year) <= this_year:
             raise ValueError(f"case number {text!r}: year {year} is not plausible")
         if number.startswith("0"):
             raise ValueError(f"case number {text!r}: number {number} must not start with 0")
@@ -372,6 +379,11 @@ class CaseNumber:
 
     def __str__(self) -> str:
         return self.normalised
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_case_number(text: str, this_year: int) -> CaseNumber:
+    return CaseNumber._parse(text, this_year)  # noqa: SLF001 - the class's own cached entry
 
 
 def _split_court_code(text: str, body: str) -> tuple[str, str]:
