@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from hub.auditor.records import case_number
 from hub.routing.deadlines import CHINA_TZ
-from schemas.identifiers import mask_id
+from schemas.identifiers import SuggestionNumber, mask_id
 from schemas.units import unit_from_source
 
 if TYPE_CHECKING:
@@ -68,9 +68,18 @@ def show_duration(span: timedelta) -> str:
 
 
 def show_subject(subject: str | None) -> str:
+    """A case or judicial-suggestion number as it is; anything else may be a person's
+    identifier (the subject of an event without a case), so it is masked."""
     if subject is None:
         return "-"
-    return case_number(subject) or mask_id(subject)
+    return case_number(subject) or _suggestion_number(subject) or mask_id(subject)
+
+
+def _suggestion_number(subject: str) -> str | None:
+    try:
+        return SuggestionNumber.parse(subject).normalised
+    except ValueError:
+        return None
 
 
 def _event_lines(event: TracedEvent) -> list[str]:
