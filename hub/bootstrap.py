@@ -307,13 +307,13 @@ def build_journal_replay(
     return JournalReplay(kafka_bootstrap(settings), sessions, topic=topic or JOURNAL_TOPIC)
 
 
-def demo_settings(settings: Settings, depts: tuple[str, ...], state: Path) -> Settings:
-    """The settings of a one-machine demo: the demo connectors enrolled in a registry copy, and
-    deadlines of minutes instead of working days so that overdue items appear while one watches.
-    """
-    from hub.enrolment import enrol_depts  # noqa: PLC0415
+def demo_settings(settings: Settings, state: Path) -> Settings:
+    """The settings of a one-machine demo: every unit's demo connector enrolled in a registry
+    copy, and deadlines of minutes instead of working days so that overdue items appear while
+    one watches."""
+    from hub.enrolment import enrol_all  # noqa: PLC0415
 
-    enrolled = enrol_depts(settings.registry, depts, state / "keys")
+    enrolled = enrol_all(settings.registry, state / "keys")
     return settings.model_copy(
         update={
             "registry": enrolled.registry,
@@ -323,15 +323,16 @@ def demo_settings(settings: Settings, depts: tuple[str, ...], state: Path) -> Se
     )
 
 
-def build_demo(settings: Settings, depts: tuple[str, ...], state: Path) -> DemoLinkage:
-    """The demo connectors of `depts` (enrolled by `demo_settings`) on generated databases, with
-    the scenario driver; `fyhub up` runs it beside the hub."""
+def build_demo(settings: Settings, state: Path) -> DemoLinkage:
+    """The demo linkage (units enrolled by `demo_settings`): the court, tax and market
+    supervision on generated databases with the scenario driver, and a connector for every other
+    member unit; `fyhub up` runs it beside the hub."""
     from connectors.demo.linkage import DemoLinkage, DemoPlan  # noqa: PLC0415
-    from hub.enrolment import KEY_ID, enrol_depts  # noqa: PLC0415
+    from hub.enrolment import KEY_ID, enrol_all  # noqa: PLC0415
     from hub.registry import load_registry  # noqa: PLC0415
 
-    enrolled = enrol_depts(settings.registry, depts, state / "keys")
-    (region,) = {code.split(".", 1)[1] for code in enrolled.keys}
+    enrolled = enrol_all(settings.registry, state / "keys")
+    (region,) = {code.split(".", 1)[1] for code in enrolled.keys if code.startswith("court.")}
     hub_key = load_hub_signing_key(settings).public_key()
     load_registry(enrolled.registry)  # refuse to start on a registry the hub would not load
     plan = DemoPlan(

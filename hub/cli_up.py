@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from hub.services import Service
     from hub.settings import Settings
 
-DEMO_DEPTS = ("court", "tax", "samr")
-
 
 def up(
     demo: Annotated[
@@ -57,7 +55,7 @@ async def _up(settings: Settings, *, demo: bool) -> None:
         )
     try:
         if demo:
-            settings = bootstrap.demo_settings(settings, DEMO_DEPTS, STATE_DIR / "demo")
+            settings = bootstrap.demo_settings(settings, STATE_DIR / "demo")
         created = await ensure_topics(settings)
         print(f"Topics ready ({len(created)} created).", flush=True)
         engine = bootstrap.build_engine(settings)
@@ -74,7 +72,7 @@ async def _up(settings: Settings, *, demo: bool) -> None:
             if settings.console.enabled:
                 services.append(bootstrap.build_console(settings, engine=engine))
             if demo:
-                services.append(bootstrap.build_demo(settings, DEMO_DEPTS, STATE_DIR / "demo"))
+                services.append(bootstrap.build_demo(settings, STATE_DIR / "demo"))
             await serve(services, on_started=_started_message(settings, demo=demo))
         finally:
             await engine.dispose()
@@ -99,6 +97,9 @@ def _started_message(settings: Settings, *, demo: bool) -> str:
         "  monthly scorecard: .venv/bin/fyhub scorecard --month YYYY-MM",
     ]
     if demo:
-        lines.append("  demo: court, tax and market supervision connectors with generated traffic")
+        lines.append(
+            "  demo: the court, tax and market supervision on generated databases, with traffic;"
+            " every other member unit receipts what it gets"
+        )
     lines.append("Ctrl-C stops everything.")
     return "\n".join(lines)

@@ -42,8 +42,17 @@ def enrol_depts(registry: Path, depts: Iterable[str], state: Path) -> Enrolled:
     """Keys for the units of `depts` in the region of the `registry` file (made once, then reused
     from `state`) and a copy of that file listing their public keys."""
     document: dict[str, Any] = yaml.safe_load(registry.read_text(encoding="utf-8"))
+    return _enrolled(registry, document, [f"{dept}.{document['region']}" for dept in depts], state)
+
+
+def enrol_all(registry: Path, state: Path) -> Enrolled:
+    """`enrol_depts` for every unit the `registry` file lists (towns included)."""
+    document: dict[str, Any] = yaml.safe_load(registry.read_text(encoding="utf-8"))
+    return _enrolled(registry, document, [entry["code"] for entry in document["units"]], state)
+
+
+def _enrolled(registry: Path, document: dict[str, Any], units: list[str], state: Path) -> Enrolled:
     state.mkdir(parents=True, exist_ok=True)
-    units = [f"{dept}.{document['region']}" for dept in depts]
     keys = {unit: _unit_key(state / f"{unit}.key") for unit in units}
     listed = {entry["code"]: entry for entry in document["units"]}
     for unit, key in keys.items():

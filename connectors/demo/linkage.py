@@ -1,6 +1,7 @@
 """The demo linkage `fyhub up` runs beside the hub: the court, the tax office and market
-supervision, each on its own connector and its own generated database, and the scenario driver
-filing the court's work so that traffic keeps flowing across all four families.
+supervision, each on its own connector and its own generated database, the scenario driver
+filing the court's work so that traffic keeps flowing across all four families, and a connector
+for every other member unit that receipts what it is delivered (`connectors.demo.members`).
 
 Every unit keeps its state under one folder (its database, the connector's outbox and inbox
 ledger), so stopping and starting again carries on where it stopped: the databases are seeded
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 from connectors.court.app import CourtApp
 from connectors.court.store import create_court_schema
 from connectors.demo.court import known_parties
+from connectors.demo.members import ReceiptingMember
 from connectors.demo.scenario import ScenarioDriver
 from connectors.samr.app import SamrApp
 from connectors.samr.demo import seed_samr_demo
@@ -39,6 +41,10 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
 
+DEPARTMENTS = ("court", "tax", "samr")
+"""The units the demo runs on generated databases; every other enrolled unit only receipts."""
+
+
 @dataclass(frozen=True)
 class DemoPlan:
     """Where and how fast the demo runs."""
@@ -46,7 +52,8 @@ class DemoPlan:
     bootstrap: str
     region: str
     keys: dict[str, Ed25519PrivateKey]
-    """Each demo unit's signing key (registered in the hub's registry as `key_id`)."""
+    """Each enrolled unit's signing key (registered in the hub's registry as `key_id`): the
+    three `DEPARTMENTS` of `region` and the member units that only receipt."""
     key_id: str
     hub_keys: dict[str, Ed25519PublicKey]
     state: Path
@@ -66,6 +73,7 @@ class DemoLinkage:
     _engines: list[AsyncEngine] = field(default_factory=list)
     _connectors: list[Connector] = field(default_factory=list)
     _apps: list[CourtApp | TaxApp | SamrApp] = field(default_factory=list)
+    _members: list[ReceiptingMember] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _driver: asyncio.Task[None] | None = None
 
@@ -86,7 +94,9 @@ class DemoLinkage:
         court_db = await self._database("court", create_court_schema, seed=None)
         tax_db = await self._database("tax", create_tax_schema, seed=seed_tax)
         samr_db = await self._database("samr", create_samr_schema, seed=seed_samr)
-        court, tax, samr = (self._connector(dept) for dept in ("court", "tax", "samr"))
+        court, tax, samr = (self._connector(f"{dept}.{plan.region}") for dept in DEPARTMENTS)
+        others = sorted(set(plan.keys) - {c.unit for c in (court, tax, samr)})
+        self._members = [ReceiptingMember(self._connector(unit)) for unit in others]
         self._apps = [
             CourtApp(court, court_db),
             TaxApp(tax, tax_db, late_every=plan.late_every, late_by_s=plan.late_by_s),
@@ -136,9 +146,8 @@ class DemoLinkage:
             await seed(engine, random.Random(self.plan.seed))  # noqa: S311 - demo data
         return engine
 
-    def _connector(self, dept: str) -> Connector:
+    def _connector(self, unit: str) -> Connector:
         plan = self.plan
-        unit = f"{dept}.{plan.region}"
         connector = Connector(
             unit,
             bootstrap=plan.bootstrap,

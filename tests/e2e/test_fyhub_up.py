@@ -61,6 +61,18 @@ async def answered_by_tax_and_samr(store_url: str) -> str | None:
     return next((case for case, units in by_case.items() if wanted <= units), None)
 
 
+async def receipted_by_members(store_url: str) -> set[str]:
+    """The member units (neither court, tax nor samr) that have receipted a delivery."""
+    engine = build_engine(store_url)
+    try:
+        async with engine.connect() as connection:
+            query = select(DeliveryRow.recipient).where(DeliveryRow.receipt_at.is_not(None))
+            recipients = set((await connection.execute(query)).scalars())
+    finally:
+        await engine.dispose()
+    return recipients - {f"{dept}.{REGION}" for dept in ("court", "tax", "samr")}
+
+
 def get(url: str) -> tuple[int, str]:
     with urllib.request.urlopen(url, timeout=30) as response:
         return response.status, response.read().decode()
@@ -101,6 +113,12 @@ async def test_fyhub_up_runs_the_linkage_until_ctrl_c(kafka_bootstrap: str, tmp_
         assert "enforcement.query.answered.v1" in shown
         assert f"tax.{REGION}" in shown
         assert f"samr.{REGION}" in shown
+
+        # the other member units' connectors receipt what they are delivered
+        async with asyncio.timeout(180):
+            while not await receipted_by_members(store_url):
+                assert up.returncode is None, log.read_text(errors="replace")[-3000:]
+                await asyncio.sleep(2)
 
         metrics_port = env["FYHUB_OBSERVABILITY__PORT"]
         status, text = await asyncio.to_thread(get, f"http://127.0.0.1:{metrics_port}/metrics")
