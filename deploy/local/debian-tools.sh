@@ -2,16 +2,20 @@
 # The Debian packages the test suite runs for real, installed when missing:
 #   promtool                 (package prometheus)       checks the alert rules and scrape config
 #   chromium, chromedriver   (chromium, chromium-driver) drive the office console in a browser test
+#   a Chinese font           (fonts-noto-cjk)            so the console's screenshots are readable
 #
 #   deploy/local/debian-tools.sh        install what is missing (root only), else say what is
 set -euo pipefail
 
 declare -A PACKAGE_OF=([promtool]=prometheus [chromium]=chromium [chromedriver]=chromium-driver)
 
+has_chinese_font() { command -v fc-list >/dev/null && [ -n "$(fc-list :lang=zh 2>/dev/null)" ]; }
+
 missing=()
 for tool in promtool chromium chromedriver; do
     command -v "$tool" >/dev/null || missing+=("${PACKAGE_OF[$tool]}")
 done
+has_chinese_font || missing+=(fonts-noto-cjk)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 die() { echo "debian-tools.sh: $*" >&2; exit 1; }
@@ -27,3 +31,4 @@ fi
 for tool in promtool chromium chromedriver; do
     command -v "$tool" >/dev/null || die "$tool is still missing after installing ${missing[*]}"
 done
+has_chinese_font || die "no Chinese font after installing ${missing[*]}"
