@@ -16,20 +16,25 @@ from sqlalchemy import select
 
 from hub.store.engine import build_engine
 from hub.store.tables import DeliveryRow, EventRow
+from tests.hubkit import random_region
 from tests.integration.rig import free_port_block
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
 FYHUB = Path(sys.executable).parent / "fyhub"
-REGION = "411121"
+COUNTY = REPO / "deploy/units/wuyang-411121.yaml"
+REGION = random_region()
+"""The county's registry is run in a made-up region, so its topics are this run's own."""
 
 
-def up_env(kafka: str) -> dict[str, str]:
+def up_env(kafka: str, tmp_path: Path) -> dict[str, str]:
+    registry = tmp_path / f"wuyang-{REGION}.yaml"
+    registry.write_text(COUNTY.read_text(encoding="utf-8").replace("411121", REGION), "utf-8")
     env = {key: value for key, value in os.environ.items() if not key.startswith("FYHUB_")}
     return env | {
         "FYHUB_KAFKA__BOOTSTRAP": kafka,
-        "FYHUB_REGISTRY": str(REPO / "deploy/units/wuyang-411121.yaml"),
+        "FYHUB_REGISTRY": str(registry),
         "FYHUB_ROUTING": str(REPO / "deploy/routing.yaml"),
         "FYHUB_OBSERVABILITY__PORT": str(free_port_block()),
         "FYHUB_CONSOLE__PORT": str(free_port_block(1)),
@@ -79,7 +84,7 @@ def get(url: str) -> tuple[int, str]:
 
 
 async def test_fyhub_up_runs_the_linkage_until_ctrl_c(kafka_bootstrap: str, tmp_path: Path) -> None:
-    env = up_env(kafka_bootstrap)
+    env = up_env(kafka_bootstrap, tmp_path)
     log = tmp_path / "up.log"
     with log.open("wb") as out:
         up = await asyncio.create_subprocess_exec(
@@ -123,7 +128,7 @@ async def test_fyhub_up_runs_the_linkage_until_ctrl_c(kafka_bootstrap: str, tmp_
         metrics_port = env["FYHUB_OBSERVABILITY__PORT"]
         status, text = await asyncio.to_thread(get, f"http://127.0.0.1:{metrics_port}/metrics")
         assert status == 200
-        assert 'fyhub_events_routed_total{recipient="tax.411121"' in text
+        assert f'fyhub_events_routed_total{{recipient="tax.{REGION}"' in text
         console = f"http://127.0.0.1:{env['FYHUB_CONSOLE__PORT']}/liaisons"
         status, page = await asyncio.to_thread(get, console)
         assert status == 200
