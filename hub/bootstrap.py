@@ -50,9 +50,9 @@ def load_contracts(settings: Settings) -> Contracts:
     return load_contracts_from(settings.registry, settings.routing)
 
 
-def build_engine(settings: Settings) -> AsyncEngine:
-    """The audit and tracking store's engine, from `settings.db`."""
-    return store_engine.build_engine(settings.db.url, echo=settings.db.echo)
+def build_engine(settings: Settings, *, read_only: bool = False) -> AsyncEngine:
+    """The audit and tracking store's engine, from `settings.db` (`read_only` for readers)."""
+    return store_engine.build_engine(settings.db.url, echo=settings.db.echo, read_only=read_only)
 
 
 def build_local_kafka(settings: Settings) -> LocalKafka:
@@ -287,7 +287,7 @@ def build_console(settings: Settings, *, engine: AsyncEngine | None = None) -> C
     from hub.console import ConsoleServer, create_console_app  # noqa: PLC0415
     from hub.registry import load_registry  # noqa: PLC0415
 
-    store = engine or build_engine(settings)
+    store = engine or build_engine(settings, read_only=True)
     app = create_console_app(store, load_registry(settings.registry))
     console = settings.console
     owned = None if engine is not None else store

@@ -147,18 +147,20 @@ class _RefusedError(Exception):
 
 
 def _run(query: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """`query` in one read-only transaction."""
+
     async def in_session(engine: AsyncEngine) -> T:
         async with async_sessionmaker(engine)() as session, session.begin():
             return await query(session)
 
-    return _with_engine(in_session)
+    return _with_engine(in_session, read_only=True)
 
 
-def _with_engine(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+def _with_engine(work: Callable[[AsyncEngine], Awaitable[T]], *, read_only: bool = False) -> T:
     settings = load_settings()
 
     async def run() -> T:
-        engine = build_engine(settings)
+        engine = build_engine(settings, read_only=read_only)
         try:
             return await work(engine)
         finally:

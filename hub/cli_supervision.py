@@ -114,7 +114,7 @@ def console(
     """The joint-meeting office's console (read-only web pages) until Ctrl-C."""
     settings = bootstrap.load_settings()
     registry = _registry(settings)
-    engine = bootstrap.build_engine(settings)
+    engine = bootstrap.build_engine(settings, read_only=True)
     server = ConsoleServer(
         create_console_app(engine, registry),
         host=host or settings.console.host,
@@ -136,7 +136,7 @@ def _registry(settings: Settings) -> Registry:
 
 def _read(settings: Settings, query: Callable[[AsyncSession], Awaitable[T]]) -> T:
     async def run() -> T:
-        engine = bootstrap.build_engine(settings)
+        engine = bootstrap.build_engine(settings, read_only=True)
         try:
             async with async_sessionmaker(engine)() as session, session.begin():
                 return await query(session)

@@ -70,7 +70,8 @@ async def _up(settings: Settings, *, demo: bool) -> None:
                 bootstrap.build_tracker(settings, observed=observed),
             ]
             if settings.console.enabled:
-                services.append(bootstrap.build_console(settings, engine=engine))
+                # its own read-only engine: page views never wait for the auditor's batches
+                services.append(bootstrap.build_console(settings))
             if demo:
                 services.append(bootstrap.build_demo(settings, STATE_DIR / "demo"))
             await serve(services, on_started=_started_message(settings, demo=demo))

@@ -13,15 +13,18 @@ SQLITE_BUSY_TIMEOUT_S = 15.0
 POSTGRES_CONNECT_TIMEOUT_S = 10.0
 
 
-def build_engine(url: str | URL, *, echo: bool = False) -> AsyncEngine:
-    """An AsyncEngine for `url` (`sqlite+aiosqlite:///…` or `postgresql+asyncpg://…`)."""
+def build_engine(url: str | URL, *, echo: bool = False, read_only: bool = False) -> AsyncEngine:
+    """An AsyncEngine for `url` (`sqlite+aiosqlite:///…` or `postgresql+asyncpg://…`).
+
+    `read_only` is for readers (trace, overdue, the console, scorecards): on SQLite their
+    transactions do not take the write lock, so they never wait for, or hold up, a writer."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, echo=echo)
+        return _sqlite_engine(parsed, echo=echo, read_only=read_only)
     return _server_engine(parsed, echo=echo)
 
 
-def _sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
+def _sqlite_engine(url: URL, *, echo: bool, read_only: bool) -> AsyncEngine:
     database = url.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -32,7 +35,8 @@ def _sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
     )
     event.listen(engine.sync_engine, "connect", _prepare_sqlite_connection)
-    event.listen(engine.sync_engine, "begin", _begin_sqlite_transaction)
+    begin = _begin_read_transaction if read_only else _begin_sqlite_transaction
+    event.listen(engine.sync_engine, "begin", begin)
     return engine
 
 
@@ -51,10 +55,13 @@ def _begin_sqlite_transaction(connection: Connection) -> None:
     # IMMEDIATE takes the write lock at BEGIN, waiting up to the busy timeout for it. A deferred
     # transaction that reads first and writes later fails at once, without waiting, when another
     # process wrote in between (SQLITE_BUSY_SNAPSHOT in WAL mode): the tracker and the auditor,
-    # or a unit's own system and its connector, share one file. Read-only transactions take it
-    # too, so they wait for a writer's batch (milliseconds); PostgreSQL is the store for heavy
-    # concurrent use.
+    # or a unit's own system and its connector, share one file. Readers use a read-only engine,
+    # whose deferred transactions see the last commit (WAL) without taking the lock.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _begin_read_transaction(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def _server_engine(url: URL, *, echo: bool) -> AsyncEngine:

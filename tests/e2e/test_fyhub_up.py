@@ -43,7 +43,7 @@ def up_env(kafka: str, tmp_path: Path) -> dict[str, str]:
 
 async def answered_by_tax_and_samr(store_url: str) -> str | None:
     """The case number of an enforcement query both tax and samr have answered, if any."""
-    engine = build_engine(store_url)
+    engine = build_engine(store_url, read_only=True)
     try:
         async with engine.connect() as connection:
             query = (
@@ -68,7 +68,7 @@ async def answered_by_tax_and_samr(store_url: str) -> str | None:
 
 async def receipted_by_members(store_url: str) -> set[str]:
     """The member units (neither court, tax nor samr) that have receipted a delivery."""
-    engine = build_engine(store_url)
+    engine = build_engine(store_url, read_only=True)
     try:
         async with engine.connect() as connection:
             query = select(DeliveryRow.recipient).where(DeliveryRow.receipt_at.is_not(None))
