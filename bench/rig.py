@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from hub import bootstrap
 from hub.topics import apply_topics, planned_topics
 from schemas.signing import dump_public_key
+from tests.fixtures.ports import free_port_block
 from tests.hubkit import (
     TOKEN_SECRET,
     as_region,
@@ -73,25 +73,6 @@ def env_for(settings: Settings) -> dict[str, str]:
         # each service serves /metrics on this port plus its offset: away from a running hub's
         "FYHUB_OBSERVABILITY__PORT": str(free_port_block(12)),
     }
-
-
-def free_port_block(size: int = 4) -> int:
-    """A port p with p … p+size-1 free now (the services bind them a moment later)."""
-    while True:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = int(probe.getsockname()[1])
-        if base + size < 65536 and all(_free(base + n) for n in range(size)):
-            return base
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 async def provision(settings: Settings) -> list[str]:

@@ -51,7 +51,7 @@ from schemas.catalogue import CATALOGUE
 from schemas.envelope import Envelope
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Iterable
 
     from sqlalchemy import ColumnElement
     from sqlalchemy.engine import Row
@@ -96,6 +96,25 @@ class ReplyState(StrEnum):
     """Waiting until `reply_after` (in this process, or for the next start)."""
     LOST = "lost"
     """Deferred without the delivered envelope to answer from (a row of an older version)."""
+
+
+def department_metadata() -> MetaData:
+    """The MetaData of a department's database, with constraint names that stay the same on
+    SQLite and PostgreSQL."""
+    return MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+def one_of(column: str, values: Iterable[object]) -> str:
+    """A CHECK constraint's text: `column` holds one of `values`."""
+    return f"{column} IN ({', '.join(repr(str(value)) for value in values)})"
 
 
 def handled_requests_table(metadata: MetaData) -> Table:

@@ -16,20 +16,22 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
-    MetaData,
     String,
     Table,
     UniqueConstraint,
 )
 
-from connectors.department.desk import AwareDateTime, handled_requests_table
+from connectors.department.desk import (
+    AwareDateTime,
+    department_metadata,
+    handled_requests_table,
+    one_of,
+)
 from connectors.department.punishment import joint_punishment_table
 from schemas.control import ControlAction
 from schemas.identifiers import IdType
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from sqlalchemy.ext.asyncio import AsyncEngine
 
 ENTERPRISE_STATUSES: Final = {
@@ -46,19 +48,7 @@ BANKRUPTCY_STAGES: Final = {
 FREEZE_ACTIONS: Final = (ControlAction.FREEZE, ControlAction.CONTINUE_FREEZE)
 
 
-def _one_of(column: str, values: Iterable[object]) -> str:
-    return f"{column} IN ({', '.join(repr(str(value)) for value in values)})"
-
-
-METADATA: Final = MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+METADATA: Final = department_metadata()
 
 enterprises: Final = Table(
     "enterprises",
@@ -76,9 +66,9 @@ enterprises: Final = Table(
     Column("authority", String(100), nullable=False),
     Column("bankruptcy_case_no", String(64)),
     Column("bankruptcy_stage", String(16)),
-    CheckConstraint(_one_of("legal_rep_id_type", IdType), name="legal_rep_id_type_known"),
-    CheckConstraint(_one_of("status", ENTERPRISE_STATUSES), name="status_known"),
-    CheckConstraint(_one_of("bankruptcy_stage", BANKRUPTCY_STAGES), name="bankruptcy_stage_known"),
+    CheckConstraint(one_of("legal_rep_id_type", IdType), name="legal_rep_id_type_known"),
+    CheckConstraint(one_of("status", ENTERPRISE_STATUSES), name="status_known"),
+    CheckConstraint(one_of("bankruptcy_stage", BANKRUPTCY_STAGES), name="bankruptcy_stage_known"),
     CheckConstraint("registered_capital >= 0", name="capital_not_negative"),
     CheckConstraint(
         "(bankruptcy_case_no IS NULL) = (bankruptcy_stage IS NULL)", name="bankruptcy_complete"
@@ -97,7 +87,7 @@ equity_holdings: Final = Table(
     Column("share_bp", Integer, nullable=False),
     Column("amount", BigInteger, nullable=False),
     UniqueConstraint("enterprise_uscc", "holder_id_no"),
-    CheckConstraint(_one_of("holder_id_type", IdType), name="holder_id_type_known"),
+    CheckConstraint(one_of("holder_id_type", IdType), name="holder_id_type_known"),
     CheckConstraint("share_bp > 0 AND share_bp <= 10000", name="share_range"),
     CheckConstraint("amount > 0", name="amount_positive"),
 )

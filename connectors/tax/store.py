@@ -18,19 +18,21 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
-    MetaData,
     String,
     Table,
 )
 
-from connectors.department.desk import AwareDateTime, handled_requests_table
+from connectors.department.desk import (
+    AwareDateTime,
+    department_metadata,
+    handled_requests_table,
+    one_of,
+)
 from connectors.department.punishment import joint_punishment_table
 from schemas.bankruptcy import ClaimKind
 from schemas.identifiers import IdType
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from sqlalchemy.ext.asyncio import AsyncEngine
 
 TAXPAYER_KINDS: Final = {
@@ -46,19 +48,7 @@ REGISTRATION_STATUSES: Final = {
 REFUND_STATUSES: Final = ("due", "paid")
 
 
-def _one_of(column: str, values: Iterable[object]) -> str:
-    return f"{column} IN ({', '.join(repr(str(value)) for value in values)})"
-
-
-METADATA: Final = MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+METADATA: Final = department_metadata()
 
 taxpayers: Final = Table(
     "taxpayers",
@@ -72,10 +62,10 @@ taxpayers: Final = Table(
     Column("tax_office", String(100), nullable=False),
     Column("registered_on", Date, nullable=False),
     Column("credit_level", String(1)),
-    CheckConstraint(_one_of("id_type", IdType), name="id_type_known"),
-    CheckConstraint(_one_of("kind", TAXPAYER_KINDS), name="kind_known"),
-    CheckConstraint(_one_of("status", REGISTRATION_STATUSES), name="status_known"),
-    CheckConstraint(_one_of("credit_level", "ABMCD"), name="credit_level_known"),
+    CheckConstraint(one_of("id_type", IdType), name="id_type_known"),
+    CheckConstraint(one_of("kind", TAXPAYER_KINDS), name="kind_known"),
+    CheckConstraint(one_of("status", REGISTRATION_STATUSES), name="status_known"),
+    CheckConstraint(one_of("credit_level", "ABMCD"), name="credit_level_known"),
 )
 """纳税人登记: one row per taxpayer."""
 
@@ -91,7 +81,7 @@ refunds_due: Final = Table(
     Column("approved_on", Date, nullable=False),
     Column("status", String(8), nullable=False),
     CheckConstraint("amount > 0", name="amount_positive"),
-    CheckConstraint(_one_of("status", REFUND_STATUSES), name="status_known"),
+    CheckConstraint(one_of("status", REFUND_STATUSES), name="status_known"),
 )
 """应退税款: refunds approved for a taxpayer; the court may freeze or take those still due."""
 
@@ -128,7 +118,7 @@ bankruptcy_claims: Final = Table(
     Column("declared_on", Date, nullable=False),
     Column("declared_at", AwareDateTime(), nullable=False),
     CheckConstraint("amount >= 0", name="amount_not_negative"),
-    CheckConstraint(_one_of("kind", ClaimKind), name="kind_known"),
+    CheckConstraint(one_of("kind", ClaimKind), name="kind_known"),
 )
 """破产债权申报: the claims filed with the administrator, item by item."""
 

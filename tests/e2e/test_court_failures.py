@@ -7,7 +7,6 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -38,6 +37,7 @@ from tests.e2e.harness import (
     sqlite_url,
     wait_for_answers,
 )
+from tests.fixtures.ports import free_port
 from tests.hubkit import ROOT
 from tests.integration.rig import Rig
 
@@ -150,7 +150,7 @@ async def test_while_kafka_is_unreachable_the_court_keeps_exporting_and_all_arri
     )
     stop = asyncio.Event()
     async with running_departments(rig, tmp_path):
-        cut_off = f"127.0.0.1:{closed_port()}"
+        cut_off = f"127.0.0.1:{free_port()}"
         async with running_court(rig, court_db, tmp_path / "court", kafka=cut_off) as offline:
             filing = asyncio.create_task(driver.run(stop))
             await asyncio.sleep(OUTAGE_S)
@@ -199,11 +199,3 @@ async def _exported(
             if export["event_type"] in {"enforcement.query.requested.v1", "debtor.listed.v1"}:
                 owed[export["event_id"]] = {tax, samr}
     return dict(order), at_tax, owed
-
-
-def closed_port() -> int:
-    """A local port nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from hub.store.engine import build_engine
 from hub.store.tables import DeliveryRow, EventRow
+from tests.fixtures.ports import free_port_block
 from tests.hubkit import random_region
-from tests.integration.rig import free_port_block
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 

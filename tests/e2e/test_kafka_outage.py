@@ -29,7 +29,8 @@ from tests.e2e.harness import (
     wait_for_answers,
 )
 from tests.e2e.test_court_failures import _exported
-from tests.integration.rig import Rig, free_port_block, running_rig
+from tests.fixtures.ports import free_port_block
+from tests.integration.rig import Rig, running_rig
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -185,22 +184,3 @@ async def read_matching(
                     return found
     finally:
         await consumer.stop()
-
-
-def free_port_block(size: int = 4) -> int:
-    """A port p with p … p+size-1 free now, for a hub process's `/metrics` (base + offset)."""
-    while True:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = int(probe.getsockname()[1])
-        if base + size < 65536 and all(_free(base + n) for n in range(size)):
-            return base
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True

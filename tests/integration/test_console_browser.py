@@ -13,7 +13,6 @@ import base64
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 import urllib.error
@@ -34,6 +33,7 @@ from hub.tracking.redelivery import Escalate
 from hub.tracking.state import DeliveryKey, Stage
 from schemas.units import source_uri
 from tests.fixtures.journal import CASE, COURT, NR, T0, TAX, Journal, event_id
+from tests.fixtures.ports import free_port
 from tests.hubkit import ROOT, TEST_REGISTRY
 
 if TYPE_CHECKING:
@@ -137,12 +137,6 @@ class WebDriver:
     def quit(self) -> None:
         if self.session:
             self.call("DELETE", self.session)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_until_ready(driver: WebDriver, process: subprocess.Popen[bytes]) -> None:

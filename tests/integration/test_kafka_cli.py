@@ -18,18 +18,13 @@ from typing import TYPE_CHECKING
 import pytest
 
 from hub.local_kafka.processes import is_alive
+from tests.fixtures.ports import free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 REPO = Path(__file__).resolve().parents[2]
 FYHUB = Path(sys.executable).parent / "fyhub"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

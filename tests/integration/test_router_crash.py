@@ -19,9 +19,9 @@ from hub import bootstrap
 from hub.store.tables import DeliveryRow
 from hub.topics import apply_topics, planned_topics
 from schemas.units import inbox_topic, outbox_topic
+from tests.fixtures.ports import free_port_block
 from tests.hubkit import as_region, corpus_event, fresh_id, random_region, signed_by
 from tests.integration.rig import (
-    free_port_block,
     hub_settings,
     journal_auditor,
     read_matching,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ from schemas.catalogue import CATALOGUE
 from schemas.debtor import DebtorListed, DebtorSanctionReported
 from schemas.hubevents import HubReceipt
 from schemas.units import inbox_topic, outbox_topic
+from tests.fixtures.ports import free_port
 from tests.hubkit import corpus_event, unit_key
 from tests.integration.rig import Rig, bodies, read_matching, running_rig
 
@@ -217,7 +217,7 @@ async def test_events_published_while_kafka_is_unreachable_arrive_in_order_per_c
 ) -> None:
     court_unit = rig.unit("court")
     published: dict[str, list[str]] = defaultdict(list)
-    offline = connector(rig, "court", tmp_path / "court", kafka=f"127.0.0.1:{closed_port()}")
+    offline = connector(rig, "court", tmp_path / "court", kafka=f"127.0.0.1:{free_port()}")
     async with offline:
         for n in range(20):
             payload = listing(number=356 + n % 3, listing_id=f"SX{n}")
@@ -233,11 +233,3 @@ async def test_events_published_while_kafka_is_unreachable_arrive_in_order_per_c
     ids = {event_id for events in published.values() for event_id in events}
     for topic in (outbox_topic(court_unit), inbox_topic(rig.unit("tax"))):
         assert first_seen_per_subject(await events_in(rig, topic, ids)) == published
-
-
-def closed_port() -> int:
-    """A local port nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port

@@ -17,12 +17,7 @@ from hub.local_kafka.preflight import (
     jars_present,
     port_is_free,
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.fixtures.ports import free_port
 
 
 def script(folder: Path, name: str, body: str) -> Path:
