@@ -285,6 +285,48 @@ async def test_a_second_reply_is_logged_and_the_first_one_stays(
     assert (await answer_effects(store))[-1] == ("reply.received", "already_replied")
 
 
+def task_report(status: str) -> dict[str, Any]:
+    data = {
+        "task_id": "FY-2026-GOV-07",
+        "status": status,
+        "progress": "进展",
+        "reported_on": "2024-03-02",
+    }
+    return {"type": "linkage.task.reported.v1", "data": data}
+
+
+async def test_a_task_progress_report_keeps_the_task_open_until_it_is_reported_done(
+    store: AsyncEngine, journal: Journal
+) -> None:
+    await apply(store, journal.records(journal.routed(E1, type_="linkage.task.assigned.v1")))
+    progress_at, done_at = T0 + timedelta(hours=2), T0 + timedelta(days=2)
+
+    progress = journal.answer(
+        REPLY_ID, E1, at=progress_at, receipt=False, **task_report("progress")
+    )
+    await apply(store, journal.records(progress))
+    in_progress = await delivery(store, E1, TAX)
+    done = journal.answer(REPLY_ID_2, E1, at=done_at, receipt=False, **task_report("done"))
+    await apply(store, journal.records(done))
+    replied = await delivery(store, E1, TAX)
+
+    assert (in_progress.status, in_progress.receipt_at, in_progress.replied_at) == (
+        "received",
+        progress_at,
+        None,
+    )
+    assert in_progress.reply_event_id is None
+    assert (replied.status, replied.replied_at, replied.reply_event_id) == (
+        "replied",
+        done_at,
+        REPLY_ID_2,
+    )
+    assert await answer_effects(store) == [
+        ("reply.received", "progress"),
+        ("reply.received", "recorded"),
+    ]
+
+
 async def test_a_reply_to_a_delivery_owing_none_counts_as_its_receipt(
     store: AsyncEngine, journal: Journal
 ) -> None:
