@@ -18,7 +18,15 @@ from hub.auditor.service import log_failed_batch
 from hub.store.audit_repository import SqlAuditLog
 from hub.store.engine import build_engine
 from hub.store.migrate import upgrade_engine
-from hub.store.tables import AuditLogRow, DeliveryRow, EventRow, ProcessedRow, RejectionRow
+from hub.store.tables import (
+    AuditLogRow,
+    DeliveryRow,
+    EventRow,
+    LiaisonChangeRow,
+    ProcessedRow,
+    RejectionRow,
+    UnitLiaisonRow,
+)
 from tests.fixtures.journal import (
     CASE,
     COURT,
@@ -283,6 +291,37 @@ async def test_a_second_reply_is_logged_and_the_first_one_stays(
     tax = await delivery(store, E1, TAX)
     assert (tax.reply_event_id, tax.replied_at) == (REPLY_ID, first_at)
     assert (await answer_effects(store))[-1] == ("reply.received", "already_replied")
+
+
+def liaison_change(old: dict[str, str] | None, new: dict[str, str]) -> dict[str, Any]:
+    data = {"unit": TAX, "old": old, "new": new, "effective_on": "2024-03-04"}
+    return {"type": "unit.liaison.changed.v1", "source": TAX, "subject": TAX, "data": data}
+
+
+XU = {"name": "许文", "post": "法制股股长", "phone": "0395-7235325"}
+SUN = {"name": "孙丽", "post": "法制股副股长", "phone": "0395-7235326"}
+
+
+async def test_a_liaison_change_is_kept_in_the_history_and_per_officer(
+    store: AsyncEngine, journal: Journal
+) -> None:
+    first = journal.routed(E1, **liaison_change(XU, SUN))
+    back = journal.routed(E2, at=T0 + timedelta(days=1), **liaison_change(SUN, XU))
+    await apply(store, journal.records(first))
+    await apply(store, journal.records(first, back))  # the first again: applied once
+
+    async with async_sessionmaker(store)() as session:
+        history = (await session.execute(select(LiaisonChangeRow))).scalars().all()
+        officers = (await session.execute(select(UnitLiaisonRow))).scalars().all()
+    assert sorted((r.event_id, r.unit, r.old["name"], r.new["name"]) for r in history) == [
+        (E1, TAX, "许文", "孙丽"),
+        (E2, TAX, "孙丽", "许文"),
+    ]
+    assert {r.changed_at for r in history} == {T0, T0 + timedelta(days=1)}
+    assert sorted((r.name, r.state, r.event_id) for r in officers) == [
+        ("孙丽", "replaced", E2),
+        ("许文", "current", E2),
+    ]
 
 
 def task_report(status: str) -> dict[str, Any]:
