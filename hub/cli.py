@@ -11,7 +11,7 @@ from hub.cli_dlq import dlq_app
 from hub.cli_kafka import kafka_app
 from hub.cli_run import run, topics_app
 from hub.cli_store import audit_app, overdue, replay, trace
-from hub.cli_supervision import annual, console, scorecard
+from hub.cli_supervision import annual, console, liaisons, scorecard
 from hub.cli_up import up
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app = typer.Typer(
 
 app.command("up")(up)
 app.add_typer(kafka_app, name="kafka")
+units_app.command("liaisons")(liaisons)
 app.add_typer(units_app, name="units")
 app.add_typer(routes_app, name="routes")
 app.add_typer(topics_app, name="topics")

@@ -1,4 +1,5 @@
-"""The joint-meeting office's verbs: `fyhub scorecard`, `fyhub annual` and `fyhub console`.
+"""The joint-meeting office's verbs: `fyhub scorecard`, `fyhub annual`, `fyhub console` and
+`fyhub units liaisons`.
 
 `scorecard` and `annual` read the store named by `FYHUB_DB__URL` and the registry (for the units'
 names, and so that every unit gets a scorecard row); they print to stdout or write `--out`.
@@ -19,6 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub import bootstrap
+from hub.auditor import queries
+from hub.auditor.liaisons import liaison_list, liaisons_text
 from hub.console import ConsoleServer, create_console_app
 from hub.registry import ContractError, load_registry
 from hub.scorecard import Month, annual_admin_figures, monthly_scorecard
@@ -100,6 +103,24 @@ def annual(
         ReportFormat.HTML: annual_html,
     }
     _emit(renderers[fmt](figures, names), out)
+
+
+def liaisons(
+    unit: Annotated[str | None, typer.Option("--unit", help="One unit, e.g. tax.411121.")] = None,
+) -> None:
+    """The liaison officers (联络员) of every unit: the registry overlaid with the changes the
+    units announced (each with its source and since when), then the changes received."""
+    settings = bootstrap.load_settings()
+    registry = _registry(settings)
+    if unit is not None and registry.unit(unit) is None:
+        raise typer.BadParameter(f"{unit} is not a registered unit", param_hint="--unit")
+
+    async def read(session: AsyncSession) -> str:
+        received = await queries.received_liaisons(session, unit)
+        history = await queries.liaison_history(session, unit)
+        return liaisons_text(liaison_list(registry, received, unit), history)
+
+    _emit(_read(settings, read), None)
 
 
 def console(

@@ -51,6 +51,9 @@ class EventType:
     is_receipt: bool = False
     hub_published: bool = False
     """Originated by the hub (source `fy:hub`), never by a unit."""
+    interim: tuple[str, str] | None = None
+    """(payload field, value): a reply whose field has that value reports progress only; the
+    request stays open until a reply without it (a task reported `done`)."""
 
     @property
     def is_reply(self) -> bool:
@@ -60,6 +63,13 @@ class EventType:
     def needs_correlation(self) -> bool:
         """Replies and receipts must name the event they answer in `correlationid`."""
         return self.is_reply or self.is_receipt
+
+    def is_interim(self, data: object) -> bool:
+        """Whether a reply with this `data` leaves the request it answers open."""
+        if self.interim is None or not isinstance(data, dict):
+            return False
+        field, value = self.interim
+        return data.get(field) == value
 
     def validate_payload(self, data: Mapping[str, Any]) -> Payload:
         """The typed payload, validated as JSON in strict mode (no "1" for 1, no 1 for true);
@@ -75,6 +85,7 @@ def _entry(
     personal: bool = False,
     deadline_field: str | None = None,
     also: frozenset[Purpose] = frozenset(),
+    interim: tuple[str, str] | None = None,
 ) -> EventType:
     name = payload.event_type
     # Personal data may travel only for the stated legal bases (PIPL arts 6, 34); other
@@ -91,6 +102,7 @@ def _entry(
         deadline_field=deadline_field,
         is_receipt=payload is hubevents.HubReceipt,
         hub_published=name in {hubevents.HubRejected.event_type, hubevents.HubOverdue.event_type},
+        interim=interim,
     )
 
 
@@ -166,7 +178,12 @@ _ENTRIES: Final = (
         answers=(nonlit.NonlitigationEnforcementApplied,),
     ),
     _entry(linkage.LinkageTaskAssigned, purpose=_LINKAGE, personal=True, deadline_field="due"),
-    _entry(linkage.LinkageTaskReported, purpose=_LINKAGE, answers=(linkage.LinkageTaskAssigned,)),
+    _entry(
+        linkage.LinkageTaskReported,
+        purpose=_LINKAGE,
+        answers=(linkage.LinkageTaskAssigned,),
+        interim=("status", linkage.TaskStatus.PROGRESS.value),
+    ),
     _entry(linkage.UnitLiaisonChanged, purpose=_LINKAGE, personal=True),
     _entry(hubevents.HubReceipt, purpose=None),
     _entry(hubevents.HubRejected, purpose=None),

@@ -246,10 +246,70 @@ class Measure(Record):
     """What happened, e.g. the application that was refused."""
 
 
-class DebtorSanctionReported(Payload):
-    """A unit reports the measures it took on a listing, correction or deletion."""
+class NoMeasureReason(StrEnum):
+    """Why a unit applies, keeps or lifts no measure on a listing (无可实施的惩戒措施)."""
 
+    NOT_IN_REGISTERS = "not_in_registers"
+    """The debtor is unknown to the unit's registers (本单位无该主体登记或业务记录)."""
+    NO_APPLICABLE_MEASURE = "no_applicable_measure"
+    """The debtor is known, but none of the unit's measures applies to it (e.g. a measure for
+    organisations against a natural person), or the unit had applied none to lift or carry."""
+    OTHER = "other"
+    """Another reason, stated in `detail`."""
+
+
+class NoMeasure(Record):
+    """The unit's answer when no measure applies: why, in a code and in words."""
+
+    reason: NoMeasureReason
+    detail: LongText
+    """What the unit checked and found, e.g. 经核查本局征管系统无该纳税人登记信息."""
+
+
+class DebtorSanctionReported(Payload):
+    """A unit reports the measures it took on a listing, correction or deletion, or that no
+    measure applies (`no_measure`, with its reason): either answers the delivery on time."""
+
+    model_config = ConfigDict(
+        json_schema_extra=json_rules(
+            {
+                "oneOf": [
+                    {
+                        "required": ["measures"],
+                        "properties": {
+                            "measures": {"type": "array"},
+                            "no_measure": {"type": "null"},
+                        },
+                    },
+                    {
+                        "required": ["no_measure"],
+                        "properties": {
+                            "measures": {"type": "null"},
+                            "no_measure": {"type": "object"},
+                        },
+                    },
+                ]
+            }
+        )
+    )
     event_type = "debtor.sanction.reported.v1"
     listing_id: Text
     case_no: ListingCaseNo
-    measures: tuple[Measure, ...] = Field(min_length=1)
+    measures: tuple[Measure, ...] | None = Field(default=None, min_length=1)
+    """The measures applied or lifted; absent when `no_measure` says why there are none."""
+    no_measure: NoMeasure | None = Field(default=None, validate_default=True)
+    """Why no measure applies; absent when `measures` are reported."""
+
+    @field_validator("no_measure")
+    @classmethod
+    def _measures_or_why_not(
+        cls, value: NoMeasure | None, info: ValidationInfo
+    ) -> NoMeasure | None:
+        if "measures" not in info.data:  # measures failed: its own error says why
+            return value
+        measures = info.data["measures"]
+        if value is None and measures is None:
+            raise ValueError("report the measures, or state in no_measure why none applies")
+        if value is not None and measures is not None:
+            raise ValueError("no_measure excludes measures: report one or the other")
+        return value

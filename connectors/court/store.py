@@ -384,6 +384,17 @@ sanction_measures: Final = Table(
     Column("result", Text, nullable=False),
 )
 
+no_measure_reports: Final = Table(
+    "no_measure_reports",
+    metadata,
+    _id(),
+    _answer_key(),
+    Column("listing_id", String(SHORT), nullable=False, index=True),
+    Column("reason", String(32), nullable=False),
+    Column("detail", Text, nullable=False),
+)
+"""A unit's answer that no measure applies to a listing, with its reason (`no_measure`)."""
+
 bankruptcy_claims: Final = Table(
     "bankruptcy_claims",
     metadata,

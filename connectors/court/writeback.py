@@ -16,6 +16,7 @@ from connectors.court.store import (
     bankruptcy_claims,
     deregistrations,
     enforcement_answers,
+    no_measure_reports,
     sanction_measures,
     suggestion_replies,
 )
@@ -82,10 +83,13 @@ def answer_rows(answer_event_id: str, payload: Payload) -> Rows:  # noqa: PLR091
         case EnforcementControlAnswered():
             return [(enforcement_answers, key | _control_answer(payload))]
         case DebtorSanctionReported():
-            return [
-                (sanction_measures, key | {"listing_id": payload.listing_id} | _measure(measure))
-                for measure in payload.measures
-            ]
+            listing = key | {"listing_id": payload.listing_id}
+            if payload.no_measure is not None:
+                why = payload.no_measure
+                return [
+                    (no_measure_reports, listing | {"reason": why.reason, "detail": why.detail})
+                ]
+            return [(sanction_measures, listing | _measure(m)) for m in payload.measures or ()]
         case BankruptcyClaimDeclared():
             return [(bankruptcy_claims, key | _claim(payload))]
         case BankruptcyDeregistrationReported():

@@ -9,8 +9,9 @@ every department connector; each supplies which measures it takes against a debt
                            (period end) and report the measures still applied
     debtor.delisted.v1   → lift every measure of the listing, report them lifted
 
-A correction or deletion of a listing the unit has no measures for gets no report: there is
-nothing true to say (a report needs at least one measure), so the hub's deadline watch shows it.
+When no measure applies the unit still answers, on time, saying why (`no_measure`): a debtor
+unknown to its registers (`MeasuresFor` returns a `NoMeasure`), or a correction or deletion of a
+listing it applied nothing under.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ from schemas.debtor import (
     DelistingGround,
     ListingChanges,
     Measure,
+    NoMeasure,
+    NoMeasureReason,
     SanctionAction,
 )
 
@@ -54,8 +57,9 @@ if TYPE_CHECKING:
 
     from schemas.common import Party
 
-    MeasuresFor = Callable[[AsyncConnection, "Debtor"], Awaitable[Sequence["Sanction"]]]
-    """Which measures the unit takes against a debtor, and what it did in its system."""
+    MeasuresFor = Callable[[AsyncConnection, "Debtor"], Awaitable[Sequence["Sanction"] | NoMeasure]]
+    """Which measures the unit takes against a debtor, and what it did in its system; or why
+    none applies (the debtor is unknown to its registers)."""
 
 DELISTING_GROUNDS: Final = {
     DelistingGround.FULFILLED: "被执行人已履行完毕",
@@ -201,7 +205,28 @@ def _measure(flag: Flag) -> Measure:
     )
 
 
-def report(listing_id: str, case_no: str, flags: Sequence[Flag]) -> DebtorSanctionReported:
+NOTHING_TO_CARRY: Final = NoMeasure(
+    reason=NoMeasureReason.NO_APPLICABLE_MEASURE,
+    detail="本单位未对该失信名单采取惩戒措施（被执行人不在本单位登记范围或无适用措施），本次更正无需调整",
+)
+NONE_APPLICABLE: Final = NoMeasure(
+    reason=NoMeasureReason.NO_APPLICABLE_MEASURE,
+    detail="本单位对该被执行人无适用的联合惩戒措施",
+)
+NOTHING_TO_LIFT: Final = NoMeasure(
+    reason=NoMeasureReason.NO_APPLICABLE_MEASURE,
+    detail="本单位未对该失信名单采取惩戒措施，无需解除",
+)
+
+
+def report(
+    listing_id: str, case_no: str, flags: Sequence[Flag] | NoMeasure
+) -> DebtorSanctionReported:
+    """The measures of `flags`, or why there are none (no flags is never reported empty)."""
+    if not flags:
+        flags = NONE_APPLICABLE
+    if isinstance(flags, NoMeasure):
+        return DebtorSanctionReported(listing_id=listing_id, case_no=case_no, no_measure=flags)
     return DebtorSanctionReported(listing_id=listing_id, case_no=case_no, measures=measures(flags))
 
 
@@ -233,6 +258,8 @@ class JointPunishment:
         if not in_force:
             debtor = Debtor.of(listing.debtor)
             sanctions = await self._measures_for(connection, debtor)
+            if isinstance(sanctions, NoMeasure):
+                return report(listing.listing_id, listing.case_no, sanctions)
             in_force = applied_flags(
                 listing.listing_id, listing.case_no, debtor, sanctions, now, listing.period_end
             )
@@ -241,7 +268,7 @@ class JointPunishment:
 
     async def corrected(
         self, connection: AsyncConnection, correction: DebtorCorrected, now: dt.datetime
-    ) -> DebtorSanctionReported | None:
+    ) -> DebtorSanctionReported:
         in_force = await self._flags(connection, correction.listing_id, in_force_only=True)
         # A copy without `changes`: what changed is nothing this unit is entitled to see.
         changes = correction.changes or ListingChanges()
@@ -253,6 +280,8 @@ class JointPunishment:
             gone = lifted(in_force, now, result)
             await self._lift(connection, gone)
             sanctions = await self._measures_for(connection, corrected)
+            if isinstance(sanctions, NoMeasure):
+                return report(correction.listing_id, correction.case_no, gone or sanctions)
             period_end = changes.period_end or (in_force[0].period_end if in_force else None)
             applied = applied_flags(
                 correction.listing_id, correction.case_no, corrected, sanctions, now, period_end
@@ -260,14 +289,14 @@ class JointPunishment:
             await self._add(connection, applied)
             return report(correction.listing_id, correction.case_no, (*gone, *applied))
         if not in_force:
-            return None
+            return report(correction.listing_id, correction.case_no, NOTHING_TO_CARRY)
         if changes.period_end is not None:
             await self._set_period_end(connection, in_force, changes.period_end)
         return report(correction.listing_id, correction.case_no, in_force)
 
     async def delisted(
         self, connection: AsyncConnection, delisting: DebtorDelisted, now: dt.datetime
-    ) -> DebtorSanctionReported | None:
+    ) -> DebtorSanctionReported:
         flags = await self._flags(connection, delisting.listing_id, in_force_only=False)
         in_force = [flag for flag in flags if flag.active]
         if in_force:
@@ -277,7 +306,7 @@ class JointPunishment:
             # Lifted already, by an earlier deletion of the same listing: report what was done.
             gone = tuple(flag for flag in flags if flag.lifted_at is not None)
         else:
-            return None
+            return report(delisting.listing_id, delisting.case_no, NOTHING_TO_LIFT)
         return report(delisting.listing_id, delisting.case_no, gone)
 
     async def _flags(

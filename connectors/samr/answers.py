@@ -29,6 +29,7 @@ from schemas.control import (
     EnforcementControlAnswered,
     EnforcementControlRequested,
 )
+from schemas.debtor import NoMeasure, NoMeasureReason
 from schemas.enforcement import AssetRecord, QueryCategory, QueryResult
 from schemas.identifiers import IdType
 
@@ -363,19 +364,22 @@ def registration_no(year: int, freeze_id: int) -> str:
 
 def sanctions(
     debtor: Debtor, registration: Registration | None, represented: Sequence[Registration]
-) -> tuple[Sanction, ...]:
-    """The office's measures against a listed debtor, and what was done in its systems.
+) -> tuple[Sanction, ...] | NoMeasure:
+    """The office's measures against a listed debtor, and what was done in its systems; or, for
+    an enterprise it has not registered, that no measure applies. A listed person is barred from
+    office whether or not it holds one now: the bar stops its next registration.
 
     `registration`: the debtor's own registration (an enterprise); `represented`: the
     enterprises a listed person represents now."""
     if debtor.kind == "legal" or debtor.id_type == IdType.USCC:
         if registration is None:
-            done = "本局登记系统中无该市场主体，已纳入失信主体比对名单，办理登记事项时比对"
-        else:
-            done = (
-                f"已在{PUBLICITY_SYSTEM}{registration.name}名下标注失信被执行人信息，"
-                "纳入重点监管名单"
+            return NoMeasure(
+                reason=NoMeasureReason.NOT_IN_REGISTERS,
+                detail="经核查，本局登记系统无该市场主体，其不在本局登记管辖范围，无可实施的惩戒措施",
             )
+        done = (
+            f"已在{PUBLICITY_SYSTEM}{registration.name}名下标注失信被执行人信息，纳入重点监管名单"
+        )
         return tuple(Sanction(article, measure, done) for article, measure in ENTERPRISE_MEASURES)
     names = "、".join(r.name for r in represented[:5])
     serving = (

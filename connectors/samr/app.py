@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from schemas.bankruptcy import BankruptcyDeregistrationReported
     from schemas.common import Subject
     from schemas.control import EnforcementControlAnswered
+    from schemas.debtor import NoMeasure
     from schemas.enforcement import QueryResult
 
 log = logging.getLogger(__name__)
@@ -210,7 +211,7 @@ class SamrApp(DepartmentApp):
 
     async def _sanctions_for(
         self, connection: AsyncConnection, debtor: Debtor
-    ) -> Sequence[Sanction]:
+    ) -> Sequence[Sanction] | NoMeasure:
         if debtor.id_no is None:
             return answers.sanctions(debtor, None, ())
         if debtor.kind == "legal" or debtor.id_type == IdType.USCC:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final
 from connectors.department.punishment import Sanction
 from connectors.tax.store import REGISTRATION_STATUSES, TAXPAYER_KINDS
 from schemas.bankruptcy import BankruptcyClaimDeclared, ClaimItem, ClaimKind
+from schemas.debtor import NoMeasure, NoMeasureReason
 from schemas.enforcement import AssetRecord, QueryCategory, QueryResult
 
 if TYPE_CHECKING:
@@ -204,12 +205,13 @@ def claim_declaration(
 # --- joint punishment ----------------------------------------------------------------------------
 
 
-def sanctions(taxpayer: Taxpayer | None) -> tuple[Sanction, ...]:
-    """The tax measures against a listed debtor, and what was done in the collection system."""
+def sanctions(taxpayer: Taxpayer | None) -> tuple[Sanction, ...] | NoMeasure:
+    """The tax measures against a listed debtor, and what was done in the collection system; or,
+    for a debtor the office has no taxpayer record of, that no measure applies."""
     if taxpayer is None:
-        done = "本局无该纳税人登记信息，已将其身份信息纳入失信被执行人比对名单，办理涉税事项时比对"
-    else:
-        done = (
-            f"已在税收征管系统对该纳税人设置失信被执行人标记（主管税务机关{taxpayer.tax_office}）"
+        return NoMeasure(
+            reason=NoMeasureReason.NOT_IN_REGISTERS,
+            detail="经核查，本局税收征管系统无该纳税人登记信息，无可实施的税收惩戒措施",
         )
+    done = f"已在税收征管系统对该纳税人设置失信被执行人标记（主管税务机关{taxpayer.tax_office}）"
     return tuple(Sanction(article, measure, done) for article, measure in TAX_MEASURES)

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from connectors.department.punishment import Debtor, Sanction
     from connectors.sdk import Connector, DeliveredEvent
     from schemas.bankruptcy import BankruptcyClaimDeclared
+    from schemas.debtor import NoMeasure
 
 TAX_OFFICIALS = AgencyOfficials(
     name="国家税务总局舞阳县税务局",
@@ -153,6 +154,6 @@ class TaxApp(DepartmentApp):
 
     async def _sanctions_for(
         self, connection: AsyncConnection, debtor: Debtor
-    ) -> Sequence[Sanction]:
+    ) -> Sequence[Sanction] | NoMeasure:
         found = await ledger.taxpayer(connection, debtor.id_no) if debtor.id_no else None
         return answers.sanctions(found)

@@ -10,7 +10,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from hub.tracking.state import AlreadyRepliedError, NotOwedError, receipt_arrived, reply_arrived
+from hub.tracking.state import (
+    AlreadyRepliedError,
+    NotOwedError,
+    progress_reported,
+    receipt_arrived,
+    reply_arrived,
+)
+from schemas.catalogue import lookup
 
 if TYPE_CHECKING:
     from hub.journal import AnswerRouted
@@ -24,6 +31,8 @@ class AnswerEffect(StrEnum):
     ALREADY_RECEIVED = "already_received"
     ALREADY_REPLIED = "already_replied"
     """A second, different reply: the first one stays on the delivery."""
+    PROGRESS = "progress"
+    """An interim reply (a task's progress report): recorded, the reply still owed."""
     REPLY_NOT_OWED = "reply_not_owed"
     """A reply to a delivery that owed none: it counts as the receipt."""
     NO_DELIVERY = "no_delivery"
@@ -39,8 +48,16 @@ def answer_effect(
             return d, AnswerEffect.ALREADY_RECEIVED
         return receipt_arrived(d, entry.at), AnswerEffect.RECORDED
     try:
+        if is_interim(entry):
+            return progress_reported(d, entry.at), AnswerEffect.PROGRESS
         return reply_arrived(d, answer_id, entry.at), AnswerEffect.RECORDED
     except NotOwedError:
         return receipt_arrived(d, entry.at), AnswerEffect.REPLY_NOT_OWED
     except AlreadyRepliedError:
         return d, AnswerEffect.ALREADY_REPLIED
+
+
+def is_interim(entry: AnswerRouted) -> bool:
+    """Whether the routed reply only reports progress (`schemas.catalogue.EventType.interim`)."""
+    known = lookup(str(entry.event.get("type")))
+    return known is not None and known.is_interim(entry.event.get("data"))

@@ -12,14 +12,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, tuple_, update
 
 from hub.auditor import rows
 from hub.auditor.changes import JOURNAL_CONSUMER, OUTBOX_CONSUMER, BatchChanges, KnownEvent
 from hub.auditor.records import JournalRecord, UnreadableRecord
 from hub.store.audit_chain import chain_next
 from hub.store.audit_repository import SqlAuditLog
-from hub.store.tables import AuditLogRow, DeliveryRow, EventRow, ProcessedRow, RejectionRow
+from hub.store.tables import (
+    AuditLogRow,
+    DeliveryRow,
+    EventRow,
+    LiaisonChangeRow,
+    ProcessedRow,
+    RejectionRow,
+    UnitLiaisonRow,
+)
 from hub.tracking.state import Delivery, DeliveryKey
 
 if TYPE_CHECKING:
@@ -152,10 +160,24 @@ async def _write(session: AsyncSession, changes: BatchChanges, audit: SqlAuditLo
     await _insert(session, DeliveryRow, changes.delivery_rows())
     await _update(session, DeliveryRow, changes.delivery_updates())
     await _insert(session, RejectionRow, changes.rejection_rows())
+    await _insert(session, LiaisonChangeRow, changes.liaison_change_rows())
+    await _replace_liaisons(session, changes.unit_liaison_rows())
     await _insert(
         session, AuditLogRow, [rows.audit_values(r) for r in await _chained(changes, audit)]
     )
     await _insert(session, ProcessedRow, changes.processed_rows())
+
+
+async def _replace_liaisons(session: AsyncSession, values: list[dict[str, Any]]) -> None:
+    # Liaison changes are rare: the latest change naming an officer replaces its row outright.
+    if not values:
+        return
+    liaisons = UnitLiaisonRow.__table__.c
+    keys = [(row["unit"], row["name"]) for row in values]
+    await session.execute(
+        delete(UnitLiaisonRow).where(tuple_(liaisons.unit, liaisons.name).in_(keys))
+    )
+    await _insert(session, UnitLiaisonRow, values)
 
 
 async def _chained(changes: BatchChanges, audit: SqlAuditLog) -> list[ChainedRow]:

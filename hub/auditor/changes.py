@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from hub.auditor import rows
 from hub.auditor.answers import AnswerEffect, answer_effect
+from hub.auditor.liaisons import LiaisonChange, liaison_change, officers
 from hub.auditor.records import JournalRecord, UnreadableRecord, outbox_key
 from hub.journal import AnswerRouted, RecordRejected
 from hub.store.audit_chain import AuditEntry, canonical_time
@@ -84,6 +85,7 @@ class BatchChanges:
     _answered: set[DeliveryKey] = field(default_factory=set)
     _rejections: list[dict[str, Any]] = field(default_factory=list)
     _processed: list[dict[str, Any]] = field(default_factory=list)
+    _liaison_changes: list[LiaisonChange] = field(default_factory=list)
 
     def take_all(self, records: Iterable[JournalRecord | UnreadableRecord]) -> None:
         for record in records:
@@ -149,6 +151,14 @@ class BatchChanges:
     def processed_rows(self) -> list[dict[str, Any]]:
         return list(self._processed)
 
+    def liaison_change_rows(self) -> list[dict[str, Any]]:
+        return [change.values() for change in self._liaison_changes]
+
+    def unit_liaison_rows(self) -> list[dict[str, Any]]:
+        """Per unit and officer name, what the batch's last change naming it says; each row
+        replaces the store's row of that unit and name."""
+        return [officer.values() for officer in officers(self._liaison_changes).values()]
+
     # --- record kinds ---------------------------------------------------------------------
 
     def _take_unreadable(self, record: UnreadableRecord) -> None:
@@ -181,6 +191,9 @@ class BatchChanges:
         self._log(entry.at, AuditKind.EVENT_RECEIVED, facts.event_id, facts.unit, common)
         for delivered in entry.deliveries:
             self._take_delivery(facts, delivered, entry.at)
+        change = liaison_change(facts, entry.at)
+        if change is not None:
+            self._liaison_changes.append(change)
         return True
 
     def _take_delivery(self, facts: EventFacts, delivered: Delivered, at: datetime) -> None:

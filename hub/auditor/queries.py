@@ -10,9 +10,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, or_, select
 
 from hub.auditor.changes import AuditKind
+from hub.auditor.liaisons import LiaisonChange, Officer, OfficerState
 from hub.auditor.records import case_number
 from hub.auditor.rows import delivery_snapshot
-from hub.store.tables import AuditLogRow, DeliveryRow, EventRow, RejectionRow
+from hub.store.tables import (
+    AuditLogRow,
+    DeliveryRow,
+    EventRow,
+    LiaisonChangeRow,
+    RejectionRow,
+    UnitLiaisonRow,
+)
 from hub.tracking.state import Stage, Status, due_time, stages_past_due
 
 if TYPE_CHECKING:
@@ -264,3 +272,48 @@ def _traced_delivery(d: DeliveryRow) -> TracedDelivery:
         escalated_at=d.escalated_at,
         attempts=d.attempts,
     )
+
+
+# --- liaison officers ----------------------------------------------------------------------------
+
+
+async def received_liaisons(session: AsyncSession, unit: str | None = None) -> list[Officer]:
+    """What the received liaison changes say about each officer they named."""
+    query = select(UnitLiaisonRow).order_by(UnitLiaisonRow.unit, UnitLiaisonRow.name)
+    if unit is not None:
+        query = query.where(UnitLiaisonRow.unit == unit)
+    return [
+        Officer(
+            unit=row.unit,
+            name=row.name,
+            post=row.post,
+            phone=row.phone,
+            state=OfficerState(row.state),
+            since=row.since,
+            event_source=row.event_source,
+            event_id=row.event_id,
+            changed_at=row.changed_at,
+        )
+        for row in (await session.execute(query)).scalars()
+    ]
+
+
+async def liaison_history(session: AsyncSession, unit: str | None = None) -> list[LiaisonChange]:
+    """The routed liaison changes, newest first."""
+    query = select(LiaisonChangeRow).order_by(
+        LiaisonChangeRow.changed_at.desc(), LiaisonChangeRow.event_id.desc()
+    )
+    if unit is not None:
+        query = query.where(LiaisonChangeRow.unit == unit)
+    return [
+        LiaisonChange(
+            event_source=row.event_source,
+            event_id=row.event_id,
+            unit=row.unit,
+            changed_at=row.changed_at,
+            effective_on=row.effective_on,
+            old=row.old,
+            new=row.new,
+        )
+        for row in (await session.execute(query)).scalars()
+    ]

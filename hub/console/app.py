@@ -22,6 +22,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from hub.auditor import queries
+from hub.auditor.liaisons import liaison_list
 from hub.auditor.render import show_duration, show_subject, show_time
 from hub.console import labels, views
 from hub.scorecard import Month, annual_admin_figures, monthly_scorecard
@@ -139,8 +140,14 @@ class _Console:
         return _csv(annual_csv(figures, self.names), f"admin-cases-{year}.csv")
 
     async def liaisons(self, request: Request) -> Response:
-        rows = views.liaison_rows(self.registry)
-        return self._page(request, "liaisons.html", {"rows": rows})
+        unit = request.query_params.get("unit") or None
+        if unit is not None and self.registry.unit(unit) is None:
+            return self._bad_request(request, f"未登记的单位代码：{unit}")
+        received = await self._read(lambda s: queries.received_liaisons(s, unit))
+        history = await self._read(lambda s: queries.liaison_history(s, unit))
+        rows = liaison_list(self.registry, received, unit)
+        context = {"rows": rows, "history": history, "unit": unit}
+        return self._page(request, "liaisons.html", context)
 
     async def health(self, _request: Request) -> Response:
         return PlainTextResponse("ok\n")

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from hub.auditor.queries import OverdueDelivery
-    from hub.registry import Liaison, Registry
+    from hub.registry import Registry
 
 
 class Supervision(StrEnum):
@@ -68,25 +68,6 @@ def overdue_by_unit(items: Iterable[OverdueDelivery], registry: Registry) -> lis
         for unit, found in grouped.items()
     ]
     return sorted(groups, key=lambda g: (-len(g.items), g.unit))
-
-
-@dataclass(frozen=True, slots=True)
-class LiaisonRow:
-    unit: str
-    unit_name: str
-    dept: str
-    office: bool
-    liaison: Liaison
-
-
-def liaison_rows(registry: Registry) -> list[LiaisonRow]:
-    """Every unit's liaison officers; the office first, then by unit code."""
-    units = sorted(registry.units.values(), key=lambda unit: (not unit.office, unit.code))
-    return [
-        LiaisonRow(unit.code, unit.name, unit.dept, unit.office, liaison)
-        for unit in units
-        for liaison in unit.liaisons
-    ]
 
 
 def unit_name(registry: Registry, code: str) -> str:

@@ -5,12 +5,12 @@ The order of the checks, each refusing with its own code (DESIGN.md §6):
 1. parse: size, JSON and CloudEvents, catalogue type, schema and legal rules (`schemas.parsing`)
 2. `source` names the unit owning the outbox topic                        → source_mismatch
 3. the unit's signature verifies with a key registered for it             → bad_signature
-4. receipts and replies: the echoed `hubdelivery` token is the hub's, was
+4. the routing table lets this unit publish the type, and what it says is
+   its own to say (`hub.router.permissions`)                              → not_permitted
+5. receipts and replies: the echoed `hubdelivery` token is the hub's, was
    issued to this unit, for the event in `correlationid`, of a type this
    reply answers                                                          → unknown_correlation
-5. the routing table lets this unit publish the type, and `to` names
-   registered units entitled to receive it                                → not_permitted,
-                                                                            unknown_recipient,
+6. `to` names registered units entitled to receive it                     → unknown_recipient,
                                                                             recipient_not_entitled
 Accepted events yield one copy per recipient and an `event.routed` or `answer.routed` journal
 entry; refused ones yield the records of `hub.router.rejections`.
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from hub.delivery_token import DeliveryToken, InvalidDeliveryToken, read_token
 from hub.journal import AnswerRouted, EventRouted, Position
 from hub.router.copies import delivered_copies
+from hub.router.permissions import permission_refusal
 from hub.router.records import Outbound, case_key
 from hub.router.rejections import rejection_records
 from hub.routing.resolve import resolve_recipients
@@ -62,7 +63,9 @@ def _route(
         owner = sender or "nobody"
         detail = f"source {envelope.source} does not own outbox {record.topic} ({owner} does)"
         return Rejection(ErrorCode.SOURCE_MISMATCH, detail)
-    refusal = _signature_refusal(parsed, sender, ctx)
+    refusal = _signature_refusal(parsed, sender, ctx) or permission_refusal(
+        ctx.table, ctx.registry, source=sender, event_type=envelope.type, payload=parsed.payload
+    )
     if refusal is not None:
         return refusal
     if parsed.event_type.needs_correlation:

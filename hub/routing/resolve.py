@@ -40,7 +40,7 @@ def resolve_recipients(  # noqa: PLR0911 - one return per refusal reads best
     route = table.route(event_type)
     if route is None:
         return Rejection(ErrorCode.UNKNOWN_TYPE, f"the routing table has no rule for {event_type}")
-    refusal = _publisher_refusal(route, registry, source, event_type)
+    refusal = publisher_refusal(route, registry, source, event_type)
     if refusal is not None:
         return refusal
     named = split_to(to)
@@ -62,9 +62,10 @@ def resolve_recipients(  # noqa: PLR0911 - one return per refusal reads best
     return tuple(sorted(chosen))
 
 
-def _publisher_refusal(
+def publisher_refusal(
     route: TypeRoute, registry: Registry, source: str, event_type: str
 ) -> Rejection | None:
+    """`not_permitted` when `source` (a unit code, or "hub") may not publish `event_type`."""
     if source == HUB_PUBLISHER:
         allowed = HUB_PUBLISHER in route.publishers
     else:

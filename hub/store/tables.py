@@ -7,7 +7,7 @@ Personal identifiers are kept exactly as the event carried them.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -178,3 +178,43 @@ class ProcessedRow(Base):
     consumer: Mapped[str] = mapped_column(String(128), primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     processed_at: Mapped[datetime]
+
+
+class LiaisonChangeRow(Base):
+    """A routed `unit.liaison.changed.v1`: the history of the liaison officers units announced,
+    in the order the hub routed them. Names and phones are kept as the event carried them."""
+
+    __tablename__ = "liaison_changes"
+    __table_args__ = (Index(None, "unit", "changed_at"),)
+
+    event_source: Mapped[str] = mapped_column(String(SOURCE), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(EVENT_ID), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(UNIT))
+    changed_at: Mapped[datetime]
+    """When the hub routed the change (the journal entry's time)."""
+    effective_on: Mapped[date]
+    old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """The liaison replaced (name, post, phone); None when one is added."""
+    new: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class UnitLiaisonRow(Base):
+    """Each liaison officer a received change named, by unit and name: `current` as announced
+    (the registry's entry of that name is overridden), or `replaced` by a later change (the
+    registry's entry of that name no longer applies). Units and names no change named are as
+    the registry lists them."""
+
+    __tablename__ = "unit_liaisons"
+    __table_args__ = (CheckConstraint("state IN ('current', 'replaced')", name="state"),)
+
+    unit: Mapped[str] = mapped_column(String(UNIT), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    post: Mapped[str] = mapped_column(String(500))
+    phone: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))
+    since: Mapped[date]
+    """When the officer took office (`effective_on`); once replaced, when the successor did."""
+    event_source: Mapped[str] = mapped_column(String(SOURCE))
+    event_id: Mapped[str] = mapped_column(String(EVENT_ID))
+    """The change that set this row."""
+    changed_at: Mapped[datetime]

@@ -1,6 +1,7 @@
 """The delivery state machine (DESIGN.md §7): one copy of one event, delivered to one recipient.
 
     routed ──receipt──► received ──reply──► replied       (a reply implies the receipt)
+                           │  └──progress──┘ (stays received: the reply is still owed)
                            └──(no reply owed)──► closed
     rejected: the last reply was refused; a valid one is still owed, and its clock keeps running.
 
@@ -159,6 +160,13 @@ def reply_arrived(d: Delivery, reply_event_id: str, at: datetime) -> Delivery:
     if d.reply_event_id is not None:
         raise AlreadyRepliedError(f"{_name(d)} was already answered by {d.reply_event_id}")
     return replace(d, receipt_at=d.receipt_at or at, replied_at=at, reply_event_id=reply_event_id)
+
+
+def progress_reported(d: Delivery, at: datetime) -> Delivery:
+    """An interim reply (a task's progress report): it implies the receipt, and the reply stays
+    owed, its clock running, until the final one arrives."""
+    _due(d, Stage.REPLY)
+    return receipt_arrived(d, at)
 
 
 def reply_refused(d: Delivery, at: datetime) -> Delivery:

@@ -337,6 +337,33 @@ async def test_listing_correction_and_delisting_apply_move_and_lift_the_measures
     ]
 
 
+async def test_a_debtor_unknown_to_the_tax_office_is_answered_no_measure_at_every_step(
+    store_engine: AsyncEngine, ctx: RouterContext, tmp_path: Path
+) -> None:
+    await create_tax_schema(store_engine)  # books without the listed debtor
+    app = TaxApp(idle_connector(TAX, ctx, tmp_path), store_engine)
+    desk = Desk(ctx)
+    listed = desk.delivered(desk.copy(sample("debtor.listed.v1"), TAX), TAX)
+    corrected = desk.delivered(desk.copy(sample("debtor.corrected.v1"), TAX), TAX)
+    delisted = desk.delivered(desk.copy(sample("debtor.delisted.v1"), TAX), TAX)
+    await app.apply_measures(listed)
+    await app.correct_measures(corrected)
+    await app.lift_measures(delisted)
+
+    def why_not(event: DeliveredEvent[Any]) -> str:
+        (reply,) = event.replies
+        data = json.loads(reply.value)["data"]
+        assert "measures" not in data
+        return str(data["no_measure"]["reason"])
+
+    assert [why_not(event) for event in (listed, corrected, delisted)] == [
+        "not_in_registers",
+        "no_applicable_measure",
+        "no_applicable_measure",
+    ]
+    assert await count(store_engine, punishment_flags) == 0
+
+
 async def test_an_equity_freeze_is_registered_once_whatever_repeats_it(
     store_engine: AsyncEngine, ctx: RouterContext, tmp_path: Path
 ) -> None:

@@ -18,7 +18,15 @@ from hub.auditor.service import log_failed_batch
 from hub.store.audit_repository import SqlAuditLog
 from hub.store.engine import build_engine
 from hub.store.migrate import upgrade_engine
-from hub.store.tables import AuditLogRow, DeliveryRow, EventRow, ProcessedRow, RejectionRow
+from hub.store.tables import (
+    AuditLogRow,
+    DeliveryRow,
+    EventRow,
+    LiaisonChangeRow,
+    ProcessedRow,
+    RejectionRow,
+    UnitLiaisonRow,
+)
 from tests.fixtures.journal import (
     CASE,
     COURT,
@@ -283,6 +291,79 @@ async def test_a_second_reply_is_logged_and_the_first_one_stays(
     tax = await delivery(store, E1, TAX)
     assert (tax.reply_event_id, tax.replied_at) == (REPLY_ID, first_at)
     assert (await answer_effects(store))[-1] == ("reply.received", "already_replied")
+
+
+def liaison_change(old: dict[str, str] | None, new: dict[str, str]) -> dict[str, Any]:
+    data = {"unit": TAX, "old": old, "new": new, "effective_on": "2024-03-04"}
+    return {"type": "unit.liaison.changed.v1", "source": TAX, "subject": TAX, "data": data}
+
+
+XU = {"name": "许文", "post": "法制股股长", "phone": "0395-7235325"}
+SUN = {"name": "孙丽", "post": "法制股副股长", "phone": "0395-7235326"}
+
+
+async def test_a_liaison_change_is_kept_in_the_history_and_per_officer(
+    store: AsyncEngine, journal: Journal
+) -> None:
+    first = journal.routed(E1, **liaison_change(XU, SUN))
+    back = journal.routed(E2, at=T0 + timedelta(days=1), **liaison_change(SUN, XU))
+    await apply(store, journal.records(first))
+    await apply(store, journal.records(first, back))  # the first again: applied once
+
+    async with async_sessionmaker(store)() as session:
+        history = (await session.execute(select(LiaisonChangeRow))).scalars().all()
+        officers = (await session.execute(select(UnitLiaisonRow))).scalars().all()
+    assert sorted((r.event_id, r.unit, r.old["name"], r.new["name"]) for r in history) == [
+        (E1, TAX, "许文", "孙丽"),
+        (E2, TAX, "孙丽", "许文"),
+    ]
+    assert {r.changed_at for r in history} == {T0, T0 + timedelta(days=1)}
+    assert sorted((r.name, r.state, r.event_id) for r in officers) == [
+        ("孙丽", "replaced", E2),
+        ("许文", "current", E2),
+    ]
+
+
+def task_report(status: str) -> dict[str, Any]:
+    data = {
+        "task_id": "FY-2026-GOV-07",
+        "status": status,
+        "progress": "进展",
+        "reported_on": "2024-03-02",
+    }
+    return {"type": "linkage.task.reported.v1", "data": data}
+
+
+async def test_a_task_progress_report_keeps_the_task_open_until_it_is_reported_done(
+    store: AsyncEngine, journal: Journal
+) -> None:
+    await apply(store, journal.records(journal.routed(E1, type_="linkage.task.assigned.v1")))
+    progress_at, done_at = T0 + timedelta(hours=2), T0 + timedelta(days=2)
+
+    progress = journal.answer(
+        REPLY_ID, E1, at=progress_at, receipt=False, **task_report("progress")
+    )
+    await apply(store, journal.records(progress))
+    in_progress = await delivery(store, E1, TAX)
+    done = journal.answer(REPLY_ID_2, E1, at=done_at, receipt=False, **task_report("done"))
+    await apply(store, journal.records(done))
+    replied = await delivery(store, E1, TAX)
+
+    assert (in_progress.status, in_progress.receipt_at, in_progress.replied_at) == (
+        "received",
+        progress_at,
+        None,
+    )
+    assert in_progress.reply_event_id is None
+    assert (replied.status, replied.replied_at, replied.reply_event_id) == (
+        "replied",
+        done_at,
+        REPLY_ID_2,
+    )
+    assert await answer_effects(store) == [
+        ("reply.received", "progress"),
+        ("reply.received", "recorded"),
+    ]
 
 
 async def test_a_reply_to_a_delivery_owing_none_counts_as_its_receipt(

@@ -66,6 +66,19 @@ def test_a_sanction_report_keeps_each_measure_under_its_listing() -> None:
     assert [row["memo_article"] for _, row in rows] == [m.memo_article for m in report.measures]
 
 
+def test_a_report_that_no_measure_applies_keeps_its_reason_under_its_listing() -> None:
+    report = sample("debtor.sanction.reported.v1", "valid-no-measure")
+    ((written, row),) = writeback.answer_rows(KEY, report)
+    assert report.no_measure is not None
+    assert written.name == "no_measure_reports"
+    assert (row["answer_event_id"], row["listing_id"], row["reason"], row["detail"]) == (
+        KEY,
+        report.listing_id,
+        "not_in_registers",
+        report.no_measure.detail,
+    )
+
+
 @pytest.mark.parametrize(
     ("event_type", "name", "table", "key_column"),
     [

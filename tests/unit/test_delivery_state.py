@@ -17,6 +17,7 @@ from hub.tracking.state import (
     is_overdue,
     is_settled,
     marked_overdue,
+    progress_reported,
     receipt_arrived,
     redelivered,
     reply_arrived,
@@ -283,3 +284,43 @@ def test_the_same_redelivery_again_changes_nothing():
 def test_a_received_copy_is_not_redelivered():
     with pytest.raises(AlreadyAnsweredError, match="needs no redelivery"):
         redelivered(receipt_arrived(delivery(), at(6, 10)), at(6, 11))
+
+
+# --- interim replies (a task's progress) ---------------------------------------------------------
+
+
+def test_a_progress_report_implies_the_receipt_and_keeps_the_reply_owed():
+    reported = progress_reported(delivery(), at(7, 10))
+    assert (reported.receipt_at, reported.replied_at, reported.reply_event_id) == (
+        at(7, 10),
+        None,
+        None,
+    )
+    assert status(reported) is Status.RECEIVED
+    assert not is_settled(reported)
+
+
+def test_a_task_in_progress_only_is_overdue_after_its_due_time():
+    reported = progress_reported(delivery(), at(8, 10))
+    assert stages_past_due(reported, at(9, 23)) == ()
+    assert stages_past_due(reported, at(10, 9)) == (Stage.REPLY,)
+    marked = marked_overdue(reported, Stage.REPLY, at(10, 9))
+    assert marked.reply_overdue_at == at(10, 9)
+
+
+def test_done_after_progress_replies_the_task():
+    reported = progress_reported(delivery(), at(7, 10))
+    done = reply_arrived(progress_reported(reported, at(8, 10)), "done-report", at(9, 11))
+    assert status(done) is Status.REPLIED
+    assert (done.receipt_at, done.replied_at) == (at(7, 10), at(9, 11))
+    assert not is_overdue(done, at(20, 0))
+
+
+def test_progress_after_done_leaves_the_task_replied():
+    done = reply_arrived(delivery(), "done-report", at(7, 10))
+    assert progress_reported(done, at(8, 10)) == done
+
+
+def test_progress_on_a_receipt_only_type_is_not_owed():
+    with pytest.raises(NotOwedError):
+        progress_reported(receipt_only(), at(7, 10))

@@ -256,3 +256,69 @@ def test_a_correlation_id_not_matching_the_token_is_refused(ctx: Any) -> None:
     other = "0b8e7f0e-1c8a-4f57-9a57-4c0f8d7d2c11"
     out = decide(record(receipt_for(copy, TAX, correlationid=other), unit=TAX), ctx, NOW)
     rejected(out, "unknown_correlation", sender=TAX)
+
+
+# --- what a unit may say: permission before correlation -------------------------------------------
+
+
+def sanction_report(unit: str, **changes: Any) -> dict[str, Any]:
+    report = fresh_id(corpus_event("debtor.sanction.reported.v1"))
+    return signed_by(report | {"source": f"fy:unit:{unit}"} | changes, unit)
+
+
+def test_a_reply_type_the_source_may_never_publish_is_not_permitted_before_correlation(
+    ctx: Any,
+) -> None:
+    # The court answers no listing; its sanction report carries no token at all.
+    out = decide(record(sanction_report(COURT), unit=COURT), ctx, NOW)
+    entry = rejected(out, "not_permitted", sender=COURT)
+    assert "court.411121 may not publish debtor.sanction.reported.v1" in entry.detail
+
+
+def test_a_reply_type_the_source_may_never_publish_is_not_permitted_even_with_a_real_token(
+    ctx: Any,
+) -> None:
+    # A real token, issued to tax for the listing: still not the court's type to send.
+    copy = delivered_copy(ctx, listing(), TAX)
+    forged = sanction_report(COURT, correlationid=copy["id"], hubdelivery=copy["hubdelivery"])
+    out = decide(record(forged, unit=COURT), ctx, NOW)
+    rejected(out, "not_permitted", sender=COURT)
+
+
+def test_a_permitted_publisher_without_a_delivery_is_still_an_unknown_correlation(
+    ctx: Any,
+) -> None:
+    out = decide(record(sanction_report(TAX), unit=TAX), ctx, NOW)
+    rejected(out, "unknown_correlation", sender=TAX)
+
+
+def liaison_change(publisher: str, about: str) -> dict[str, Any]:
+    change = fresh_id(corpus_event("unit.liaison.changed.v1"))
+    change |= {"source": f"fy:unit:{publisher}", "subject": about}
+    change["data"] = change["data"] | {"unit": about}
+    return signed_by(change, publisher)
+
+
+def test_a_unit_announces_its_own_liaison_to_every_member(ctx: Any) -> None:
+    out = decide(record(liaison_change(TAX, TAX), unit=TAX), ctx, NOW)
+    entry = journal_of(out)
+    assert isinstance(entry, EventRouted)
+    assert TAX not in {delivered.recipient for delivered in entry.deliveries}
+    assert "police.411121" in {delivered.recipient for delivered in entry.deliveries}
+
+
+@pytest.mark.parametrize(
+    ("publisher", "about"),
+    [(TAX, "police.411121"), ("justice.411121", TAX), (TAX, "tax.411122")],
+    ids=["another-member", "the-office-for-a-member", "an-unregistered-unit"],
+)
+def test_a_liaison_change_for_another_unit_is_not_permitted(
+    ctx: Any, publisher: str, about: str
+) -> None:
+    out = decide(record(liaison_change(publisher, about), unit=publisher), ctx, NOW)
+    entry = rejected(out, "not_permitted", sender=publisher)
+    assert entry.detail == (
+        f"{publisher} may announce only its own liaison officers, not those of {about}"
+    )
+    assert [problem.path for problem in entry.fields] == ["data.unit"]
+    assert not any(topic.startswith("fy.unit.police") for topic in by_topic(out))

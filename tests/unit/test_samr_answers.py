@@ -28,6 +28,7 @@ from connectors.samr.answers import (
 from schemas.catalogue import CATALOGUE
 from schemas.common import Subject
 from schemas.control import ControlResult, EnforcementControlRequested
+from schemas.debtor import NoMeasure, NoMeasureReason
 from schemas.enforcement import QueryCategory
 from schemas.identifiers import IdType
 from tests.hubkit import corpus_event
@@ -269,9 +270,17 @@ def test_a_listed_person_is_barred_from_serving_and_told_where_they_serve() -> N
 def test_a_listed_enterprise_is_publicised_and_supervised_more_closely() -> None:
     debtor = Debtor("legal", COMPANY.name, "uscc", COMPANY.uscc)
     registered = sanctions(debtor, COMPANY, [])
+    assert isinstance(registered, tuple)
     assert [s.memo_article for s in registered] == [15, 12]
     assert "国家企业信用信息公示系统" in registered[0].result
-    assert "无该市场主体" in sanctions(debtor, None, [])[0].result
+
+
+def test_an_enterprise_the_office_has_not_registered_gets_no_measure_with_the_reason() -> None:
+    debtor = Debtor("legal", COMPANY.name, "uscc", COMPANY.uscc)
+    unknown = sanctions(debtor, None, [])
+    assert isinstance(unknown, NoMeasure)
+    assert unknown.reason is NoMeasureReason.NOT_IN_REGISTERS
+    assert "无该市场主体" in unknown.detail
 
 
 def test_the_deregistration_report_names_the_ruling_date_and_the_authority() -> None:

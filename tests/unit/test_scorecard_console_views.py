@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from hub.auditor.changes import AuditKind
+from hub.auditor.liaisons import liaison_list
 from hub.auditor.queries import OverdueDelivery
 from hub.console import labels
 from hub.console.views import (
     Supervision,
-    liaison_rows,
     overdue_by_unit,
     supervision,
     trace_key,
@@ -88,9 +88,9 @@ def test_overdue_items_are_grouped_by_unit_most_first_keeping_their_order() -> N
 
 
 def test_the_liaison_list_starts_with_the_office() -> None:
-    rows = liaison_rows(load_registry(TEST_REGISTRY))
+    rows = liaison_list(load_registry(TEST_REGISTRY), [])
 
-    assert (rows[0].unit, rows[0].office, rows[0].liaison.name) == (
+    assert (rows[0].unit, rows[0].office, rows[0].name) == (
         "justice.411121",
         True,
         "李红梅",

@@ -9,7 +9,7 @@ import pytest
 from hub.routing.deadlines import CHINA_TZ
 from hub.scorecard import TOTAL, Month, StageResult, scorecard, stage_result
 from hub.scorecard.monthly import median, nearest_rank
-from hub.tracking.state import Delivery, Stage
+from hub.tracking.state import Delivery, Stage, progress_reported, reply_arrived
 
 COURT = "fy:unit:court.411121"
 TAX, NR, POLICE = "tax.411121", "nr.411121", "police.411121"
@@ -172,3 +172,14 @@ def test_median_and_nearest_rank_percentile() -> None:
     assert nearest_rank(hours, 0.9) == timedelta(hours=9)  # ⌈0.9·10⌉ = 9th smallest
     assert nearest_rank(hours[:1], 0.9) == timedelta(hours=5)
     assert (median([]), nearest_rank([], 0.9)) == (None, None)
+
+
+def test_a_task_reported_in_progress_only_is_missing_once_past_due_and_late_when_done() -> None:
+    routed = datetime(2024, 3, 4, 9, 0, tzinfo=CHINA_TZ)
+    task = copy(1, TAX, routed, reply_in=10 * DAY)
+    in_progress = progress_reported(task, routed + 2 * HOUR)
+    assert stage_result(in_progress, Stage.REPLY, routed + 5 * DAY) is StageResult.PENDING
+    assert stage_result(in_progress, Stage.REPLY, routed + 11 * DAY) is StageResult.MISSING
+    assert stage_result(in_progress, Stage.RECEIPT, AS_OF) is StageResult.ON_TIME
+    done_late = reply_arrived(in_progress, "R1", routed + 12 * DAY)
+    assert stage_result(done_late, Stage.REPLY, AS_OF) is StageResult.LATE

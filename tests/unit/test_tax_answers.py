@@ -22,6 +22,7 @@ from connectors.tax.answers import (
 from schemas.bankruptcy import ClaimKind
 from schemas.catalogue import CATALOGUE
 from schemas.common import Subject
+from schemas.debtor import NoMeasure, NoMeasureReason
 from schemas.enforcement import QueryCategory
 from schemas.identifiers import IdType
 
@@ -143,9 +144,16 @@ def test_the_declaration_totals_its_items_and_is_a_valid_catalogue_payload() -> 
     assert CATALOGUE["bankruptcy.claim.declared.v1"].validate_payload(wire) == declaration
 
 
-def test_the_tax_measures_are_the_memorandum_articles_whether_or_not_registered() -> None:
-    registered, unknown = sanctions(TAXPAYER), sanctions(None)
+def test_the_tax_measures_are_the_memorandum_articles_for_a_registered_taxpayer() -> None:
+    registered = sanctions(TAXPAYER)
+    assert isinstance(registered, tuple)
     assert [s.memo_article for s in registered] == [a for a, _ in TAX_MEASURES] == [11, 12]
     assert "征管系统" in registered[0].result
-    assert "无该纳税人登记信息" in unknown[0].result
     assert COMPANY.id_no not in registered[0].result
+
+
+def test_a_debtor_unknown_to_the_tax_office_gets_no_measure_with_the_reason() -> None:
+    unknown = sanctions(None)
+    assert isinstance(unknown, NoMeasure)
+    assert unknown.reason is NoMeasureReason.NOT_IN_REGISTERS
+    assert "无该纳税人登记信息" in unknown.detail
