@@ -124,7 +124,6 @@ def rejected(out: list[Outbound], code: str, *, sender: str) -> RecordRejected:
     [
         (b"\xff\xfe not json", "malformed"),
         (b'{"specversion": "1.0"}', "malformed"),
-        (b" " * 1_048_577, "too_large"),
     ],
 )
 def test_unreadable_records_are_dead_lettered_raw_and_the_sender_told(
@@ -133,7 +132,7 @@ def test_unreadable_records_are_dead_lettered_raw_and_the_sender_told(
     out = decide(record(raw), ctx, NOW)
     rejected(out, code, sender=COURT)
     (dead,) = by_topic(out)[DLQ_TOPIC]
-    assert dead.value == raw
+    assert dead.value == raw  # oversized records keep only their head: test_router_poison
 
 
 def test_unknown_type(ctx: Any) -> None:
@@ -228,6 +227,7 @@ def test_a_reply_goes_back_to_the_original_sender(ctx: Any) -> None:
     reply = fresh_id(corpus_event("debtor.sanction.reported.v1"))
     reply |= {
         "source": f"fy:unit:{TAX}",
+        "time": "2026-03-16T09:00:00+08:00",  # the sample's is days after NOW
         "correlationid": copy["id"],
         "hubdelivery": copy["hubdelivery"],
     }
