@@ -19,7 +19,14 @@ from hub.auditor.changes import JOURNAL_CONSUMER, OUTBOX_CONSUMER, BatchChanges,
 from hub.auditor.records import JournalRecord, UnreadableRecord
 from hub.store.audit_chain import chain_next
 from hub.store.audit_repository import SqlAuditLog
-from hub.store.tables import AuditLogRow, DeliveryRow, EventRow, ProcessedRow, RejectionRow
+from hub.store.tables import (
+    AuditLogRow,
+    DeliveryRow,
+    EventRow,
+    ProcessedRow,
+    RejectionRow,
+    UnreadableEntryRow,
+)
 from hub.tracking.state import Delivery, DeliveryKey
 
 if TYPE_CHECKING:
@@ -45,6 +52,14 @@ class BatchOutcome:
     redeliveries: int = 0
     """Entries repeating an outbox record already applied (the router decided it twice)."""
     unreadable: int = 0
+
+    def plus(self, other: BatchOutcome) -> BatchOutcome:
+        return BatchOutcome(
+            self.applied + other.applied,
+            self.already_applied + other.already_applied,
+            self.redeliveries + other.redeliveries,
+            self.unreadable + other.unreadable,
+        )
 
 
 async def apply_journal_batch(
@@ -152,6 +167,7 @@ async def _write(session: AsyncSession, changes: BatchChanges, audit: SqlAuditLo
     await _insert(session, DeliveryRow, changes.delivery_rows())
     await _update(session, DeliveryRow, changes.delivery_updates())
     await _insert(session, RejectionRow, changes.rejection_rows())
+    await _insert(session, UnreadableEntryRow, changes.unreadable_rows())
     await _insert(
         session, AuditLogRow, [rows.audit_values(r) for r in await _chained(changes, audit)]
     )

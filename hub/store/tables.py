@@ -178,3 +178,23 @@ class ProcessedRow(Base):
     consumer: Mapped[str] = mapped_column(String(128), primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     processed_at: Mapped[datetime]
+
+
+class UnreadableEntryRow(Base):
+    """A journal entry the auditor could not apply and skipped: where it is in the journal, the
+    SHA-256 of its bytes and why (field paths and error kinds, never values). The entry itself
+    stays in the journal for whoever fixes the cause."""
+
+    __tablename__ = "unreadable_entries"
+    __table_args__ = (UniqueConstraint("journal_partition", "journal_offset"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    journal_partition: Mapped[int] = mapped_column(Integer)
+    journal_offset: Mapped[int] = mapped_column(BigInteger)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(HASH))
+    problems: Mapped[list[str]] = mapped_column(JSON)
+    journal_at: Mapped[datetime]
+    """The journal record's Kafka timestamp."""
