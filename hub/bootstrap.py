@@ -104,7 +104,7 @@ def build_broker(
         client_id=client_id,
         acks="all",
         enable_idempotence=True,
-        max_request_size=4 * settings.kafka.max_record_bytes,
+        max_request_size=producer_max_request_size(settings),
         linger_ms=5,
         middlewares=middlewares,
         # FastStream logs every batch received and processed; at DEBUG, so that an operator's
@@ -131,6 +131,20 @@ def load_hub_signing_key(settings: Settings) -> Ed25519PrivateKey:
     return private_key
 
 
+WRITE_HEADROOM_BYTES = 65_536
+"""Room a record leaves in a producer request for the batch and record framing."""
+
+
+def producer_max_request_size(settings: Settings) -> int:
+    """Room for a 1 MiB event plus the hub's additions (its extensions, dead-letter headers)."""
+    return 4 * settings.kafka.max_record_bytes
+
+
+def router_write_limit(settings: Settings) -> int:
+    """The largest record the router writes: what its producer may send, less the headroom."""
+    return producer_max_request_size(settings) - WRITE_HEADROOM_BYTES
+
+
 def build_router_context(settings: Settings, contracts: Contracts) -> RouterContext:
     from hub.router.context import RouterContext  # noqa: PLC0415
     from hub.routing.deadlines import DeadlinePolicy  # noqa: PLC0415
@@ -144,6 +158,7 @@ def build_router_context(settings: Settings, contracts: Contracts) -> RouterCont
         token_secret=security.token_secret.get_secret_value().encode(),
         deadlines=DeadlinePolicy(**settings.deadlines.model_dump()),
         max_record_bytes=settings.kafka.max_record_bytes,
+        max_write_bytes=router_write_limit(settings),
         require_signatures=security.require_signatures,
     )
 
@@ -176,19 +191,23 @@ def build_metrics_server(
 def build_router(settings: Settings, *, observed: Observation | None = None) -> RouterService:
     """The router service: a broker subscribed to every registered unit's outbox, and the
     writer of its copies, journal entries and dead letters."""
-    from hub.observability.health import broker_probe  # noqa: PLC0415
+    from datetime import timedelta  # noqa: PLC0415
+
+    from hub.observability.health import broker_probe, stuck_partitions_probe  # noqa: PLC0415
     from hub.observability.hooks import NO_ROUTER_METRICS  # noqa: PLC0415
     from hub.observability.metrics import RouterMetrics  # noqa: PLC0415
-    from hub.router.service import RouterService, register_router  # noqa: PLC0415
+    from hub.router.progress import PartitionProgress  # noqa: PLC0415
+    from hub.router.service import RouterService, register_router, utc_now  # noqa: PLC0415
     from hub.writer import RecordWriter  # noqa: PLC0415
     from schemas.units import outbox_topic  # noqa: PLC0415
 
     contracts = load_contracts(settings)
     broker = build_broker(settings, client_id="fyhub-router", observed=observed)
+    progress = PartitionProgress()
     writer = RecordWriter(
         kafka_bootstrap(settings),
         client_id="fyhub-router",
-        max_request_size=4 * settings.kafka.max_record_bytes,
+        max_request_size=producer_max_request_size(settings),
     )
     register_router(
         broker,
@@ -198,10 +217,14 @@ def build_router(settings: Settings, *, observed: Observation | None = None) -> 
         group_id=settings.router.group_id,
         max_records=settings.router.max_records,
         metrics=NO_ROUTER_METRICS if observed is None else RouterMetrics(observed.registry),
+        progress=progress,
     )
     if observed is not None:
         timeout_s = settings.observability.probe_timeout_s
         observed.health["router.kafka"] = broker_probe(broker, timeout_s=timeout_s)
+        observed.health["router.progress"] = stuck_partitions_probe(
+            progress, utc_now, limit=timedelta(seconds=settings.router.stuck_after_s)
+        )
     return RouterService(broker, writer)
 
 

@@ -49,7 +49,12 @@ def issue_token(token: DeliveryToken, secret: bytes) -> str:
 
 def read_token(text: str, secret: bytes) -> DeliveryToken:
     """The token's content, once its MAC is checked; raises InvalidDeliveryToken otherwise."""
-    if not isinstance(text, str) or len(text) > _MAX_TOKEN_CHARS or text.count(".") != 1:
+    if (
+        not isinstance(text, str)
+        or len(text) > _MAX_TOKEN_CHARS
+        or not text.isascii()  # base64url and a dot; anything else cannot be the hub's
+        or text.count(".") != 1
+    ):
         raise InvalidDeliveryToken("not a delivery token")
     payload, _, mac_text = text.partition(".")
     # Comparing the text, not decoded bytes, refuses variants in base64's unused trailing bits.

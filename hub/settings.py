@@ -64,6 +64,9 @@ class RouterSettings(BaseModel):
     group_id: str = "fyhub.router"
     max_records: int = Field(default=500, ge=1)
     """Records routed per batch; offsets are committed once a whole batch is written."""
+    stuck_after_s: float = Field(default=60.0, gt=0)
+    """`/healthz` reports the router unhealthy when an outbox partition's batch has failed to be
+    written for longer than this."""
 
 
 class DeadlineSettings(BaseModel):

@@ -4,19 +4,26 @@ The router consumes through FastStream (its subscriber, ack policy and middlewar
 copies, journal entries and dead letters through this plain producer: FastStream's per-message
 publish path costs about as much as routing an event, and the router writes several records per
 event. Durability is the same: idempotent, acks from every in-sync replica.
+
+A record refused as too large, by the producer (over its `max_request_size`) or by the broker
+(over the topic's `max.message.bytes`), would fail its batch on every retry; one that carries a
+smaller stand-in (`Outbound.shrunk`: dead letters and notices) is written as that instead.
 """
 
 from __future__ import annotations
 
-import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import MessageSizeTooLargeError, RecordTooLargeError
 
 if TYPE_CHECKING:
+    import asyncio
     from collections.abc import Sequence
 
     from hub.router.records import Outbound
+
+_TOO_LARGE = (MessageSizeTooLargeError, RecordTooLargeError)
 
 
 class RecordWriter:
@@ -53,8 +60,22 @@ class RecordWriter:
 
     async def write_all(self, records: Sequence[Outbound]) -> None:
         """Hand every record to the producer, then wait until the broker acknowledged them all."""
-        pending = [
-            await self._producer.send(out.topic, out.value, key=out.key, headers=list(out.headers))
-            for out in records
-        ]
-        await asyncio.gather(*pending)
+        pending = [(out, await self._send(out)) for out in records]
+        for out, acknowledged in pending:
+            try:
+                await acknowledged
+            except _TOO_LARGE:
+                if out.shrunk is None:
+                    raise
+                await (await self._send(out.shrunk))
+
+    async def _send(self, out: Outbound) -> asyncio.Future[Any]:
+        try:
+            sent: asyncio.Future[Any] = await self._producer.send(
+                out.topic, out.value, key=out.key, headers=list(out.headers)
+            )
+        except _TOO_LARGE:
+            if out.shrunk is None:
+                raise
+            return await self._send(out.shrunk)
+        return sent

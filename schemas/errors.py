@@ -6,9 +6,10 @@ the others once it knows the topic, the routing table, the signing keys and what
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -126,3 +127,22 @@ def _message(detail: Any, cause: object) -> str:
         return str(cause)
     message: str = detail["msg"]
     return message.replace("Input should be", "must be", 1)
+
+
+_UNSTORABLE_RE: Final = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable_text_problem(text: str) -> str | None:
+    """Why the store (PostgreSQL `text`, UTF-8) cannot hold `text`, or None when it can: a NUL
+    character, or a lone UTF-16 surrogate (a `\\ud800` escape in JSON), which no UTF-8 encodes."""
+    if "\x00" in text:
+        return "contains a NUL character (\\u0000), which the store cannot hold"
+    if _UNSTORABLE_RE.search(text):
+        return "contains a lone UTF-16 surrogate (a \\ud800-style escape), not encodable as UTF-8"
+    return None
+
+
+def storable_text(text: str) -> str:
+    """`text` with every character the store cannot hold replaced by U+FFFD, so that what a
+    refused record claimed can still be journalled, stored and shown."""
+    return _UNSTORABLE_RE.sub("\ufffd", text)

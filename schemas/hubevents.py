@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Self
+from typing import Final, Self, overload
 
 from pydantic import field_validator
 
 from schemas.common import LongText, Payload, Record, Text, Unit
 from schemas.dates import Duration, Timestamp
-from schemas.errors import ErrorCode, Rejection
+from schemas.errors import ErrorCode, Rejection, storable_text
 
 
 class HubReceipt(Payload):
@@ -44,13 +44,39 @@ class HubRejected(Payload):
 
     @classmethod
     def from_rejection(cls, rejection: Rejection) -> Self:
+        """The notice for any rejection, whatever the refused record held: texts cut to their
+        limits, blank ones named, ids and types left out when they are no text to repeat."""
         return cls(
             code=rejection.code,
-            detail=rejection.detail,
-            fields=tuple(RejectedField(path=f.path, message=f.message) for f in rejection.fields),
-            rejected_id=rejection.event_id,
-            rejected_type=rejection.type,
+            detail=_told(rejection.detail, _LONG, "(no detail)"),
+            fields=tuple(
+                RejectedField(
+                    path=_told(f.path, _SHORT, BLANK_PATH),
+                    message=_told(f.message, _LONG, "(no message)"),
+                )
+                for f in rejection.fields
+            ),
+            rejected_id=_told(rejection.event_id, _SHORT, None),
+            rejected_type=_told(rejection.type, _SHORT, None),
         )
+
+
+BLANK_PATH: Final = "(blank)"
+"""How a notice names a field path that is empty or only blanks (a key `""` at the top level)."""
+_SHORT: Final = 500
+_LONG: Final = 5000
+_CUT: Final = " …"
+
+
+@overload
+def _told(text: str, limit: int, blank: str) -> str: ...
+@overload
+def _told(text: str | None, limit: int, blank: None) -> str | None: ...
+def _told(text: str | None, limit: int, blank: str | None) -> str | None:
+    if text is None or not text.strip():
+        return blank
+    text = storable_text(text)
+    return text if len(text) <= limit else text[: limit - len(_CUT)] + _CUT
 
 
 class OverdueStage(StrEnum):

@@ -8,7 +8,9 @@ Checks run in this order, and the first failing stage decides the code:
 3. `type` in the catalogue                         → unknown_type
 4. envelope and payload, legal rules, `purpose` on
    personal data, `correlationid` on replies,
-   `subject` = the payload's case number           → schema_invalid, one message per field path
+   `subject` = the payload's case number, text the
+   store can hold, times within their window
+   around `now` (`schemas.storable`)               → schema_invalid, one message per field path
 
 Source/outbox agreement, permissions, recipients, signatures and correlations need the topic, the
 routing table, the keys and the delivery record: the router checks them afterwards.
@@ -29,11 +31,13 @@ from pydantic import ValidationError
 from schemas.catalogue import CATALOGUE, EventType, lookup
 from schemas.common import Payload, Purpose
 from schemas.envelope import HUB_SOURCE, SPECVERSION, Envelope
-from schemas.errors import ErrorCode, FieldError, Rejection, field_errors
+from schemas.errors import ErrorCode, FieldError, Rejection, field_errors, storable_text
 from schemas.identifiers import CaseNumber
+from schemas.storable import implausible_times, unstorable_text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from datetime import datetime
 
 MAX_RECORD_BYTES: Final = 1_048_576
 """1 MiB (DESIGN.md §4)."""
@@ -59,8 +63,11 @@ class ParsedEvent:
         return f"ParsedEvent({envelope.type} id={envelope.id} source={envelope.source})"
 
 
-def parse_record(raw: bytes, *, max_bytes: int = MAX_RECORD_BYTES) -> ParsedEvent | Rejection:
-    """Decode and validate one structured-mode CloudEvents record."""
+def parse_record(
+    raw: bytes, *, max_bytes: int = MAX_RECORD_BYTES, now: datetime | None = None
+) -> ParsedEvent | Rejection:
+    """Decode and validate one structured-mode CloudEvents record; with `now`, its times must
+    also lie in their window around it (`schemas.storable`)."""
     if len(raw) > max_bytes:
         detail = f"record is {len(raw)} bytes; the limit is {max_bytes}"
         return Rejection(ErrorCode.TOO_LARGE, detail)
@@ -74,7 +81,7 @@ def parse_record(raw: bytes, *, max_bytes: int = MAX_RECORD_BYTES) -> ParsedEven
     if event_type is None:
         detail = _unknown_type_detail(decoded["type"])
         return _rejection(ErrorCode.UNKNOWN_TYPE, detail, decoded)
-    return _validate(decoded, event_type)
+    return _validate(decoded, event_type, now)
 
 
 def _decode(raw: bytes) -> dict[str, Any] | Rejection:
@@ -127,7 +134,8 @@ def _rejection(
 
 
 def _text_or_none(value: object) -> str | None:
-    return value[:200] if isinstance(value, str) else None
+    # Told back to the sender and journalled, so cut short and made storable.
+    return storable_text(value[:200]) if isinstance(value, str) else None
 
 
 def _missing_attributes(event: Mapping[str, Any]) -> tuple[FieldError, ...]:
@@ -150,8 +158,12 @@ def _unknown_type_detail(name: str) -> str:
     return f"type {name[:200]!r} is not in the fyhub v1 catalogue{hint}"
 
 
-def _validate(event: Mapping[str, Any], event_type: EventType) -> ParsedEvent | Rejection:
-    errors: list[FieldError] = []
+def _validate(
+    event: Mapping[str, Any], event_type: EventType, now: datetime | None
+) -> ParsedEvent | Rejection:
+    errors: list[FieldError] = unstorable_text(event)
+    if errors:  # the validators' messages would quote the very text that cannot be stored
+        return _schema_rejection(errors, event_type, event)
     envelope = payload = None
     try:
         envelope = Envelope.model_validate_json(json.dumps(event, ensure_ascii=False), strict=True)
@@ -163,7 +175,11 @@ def _validate(event: Mapping[str, Any], event_type: EventType) -> ParsedEvent | 
             payload = event_type.validate_payload(data)
         except ValidationError as error:
             errors.extend(field_errors(error, prefix="data"))
+        except OverflowError:  # a rule's date arithmetic went past year 1 or 9999
+            errors.append(FieldError("data", "a date or time is out of any computable range"))
     errors.extend(_catalogue_rules(event, event_type, payload))
+    if now is not None and envelope is not None and payload is not None:
+        errors.extend(implausible_times(envelope, payload, now))
     if errors or envelope is None or payload is None:
         return _schema_rejection(errors, event_type, event)
     return ParsedEvent(envelope=envelope, payload=payload, raw=event, event_type=event_type)

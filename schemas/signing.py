@@ -99,10 +99,15 @@ def check_signature(event: Mapping[str, Any], public_keys: Mapping[str, Ed25519P
         raise SignatureError(f"signing key {key_id!r} is not registered for this source")
     try:
         signature = base64.b64decode(sig, validate=True)
-    except binascii.Error as error:
+    except ValueError as error:  # binascii.Error, or text that is not even ASCII
         raise SignatureError("sig is not base64") from error
     try:
-        public_key.verify(signature, canonical_signing_bytes(event))
+        signed = canonical_signing_bytes(event)
+    except (ValueError, TypeError) as error:
+        # RFC 8785 has no form for it (an integer beyond 2**53, say): nothing can have signed it.
+        raise SignatureError("the event has no RFC 8785 canonical form to verify") from error
+    try:
+        public_key.verify(signature, signed)
     except InvalidSignature as error:
         raise SignatureError(f"signature does not verify with key {key_id!r}") from error
 

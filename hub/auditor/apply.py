@@ -27,6 +27,7 @@ from hub.store.tables import (
     ProcessedRow,
     RejectionRow,
     UnitLiaisonRow,
+    UnreadableEntryRow,
 )
 from hub.tracking.state import Delivery, DeliveryKey
 
@@ -53,6 +54,14 @@ class BatchOutcome:
     redeliveries: int = 0
     """Entries repeating an outbox record already applied (the router decided it twice)."""
     unreadable: int = 0
+
+    def plus(self, other: BatchOutcome) -> BatchOutcome:
+        return BatchOutcome(
+            self.applied + other.applied,
+            self.already_applied + other.already_applied,
+            self.redeliveries + other.redeliveries,
+            self.unreadable + other.unreadable,
+        )
 
 
 async def apply_journal_batch(
@@ -162,6 +171,7 @@ async def _write(session: AsyncSession, changes: BatchChanges, audit: SqlAuditLo
     await _insert(session, RejectionRow, changes.rejection_rows())
     await _insert(session, LiaisonChangeRow, changes.liaison_change_rows())
     await _replace_liaisons(session, changes.unit_liaison_rows())
+    await _insert(session, UnreadableEntryRow, changes.unreadable_rows())
     await _insert(
         session, AuditLogRow, [rows.audit_values(r) for r in await _chained(changes, audit)]
     )

@@ -28,6 +28,7 @@ from hub.journal import AnswerRouted, RecordRejected
 from hub.store.audit_chain import AuditEntry, canonical_time
 from hub.tracking.state import Delivery, DeliveryKey, TransitionError, reply_refused
 from schemas.catalogue import lookup
+from schemas.errors import storable_text
 from schemas.units import source_uri
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ class BatchChanges:
     _rejections: list[dict[str, Any]] = field(default_factory=list)
     _processed: list[dict[str, Any]] = field(default_factory=list)
     _liaison_changes: list[LiaisonChange] = field(default_factory=list)
+    _unreadable: list[dict[str, Any]] = field(default_factory=list)
 
     def take_all(self, records: Iterable[JournalRecord | UnreadableRecord]) -> None:
         for record in records:
@@ -159,16 +161,21 @@ class BatchChanges:
         replaces the store's row of that unit and name."""
         return [officer.values() for officer in officers(self._liaison_changes).values()]
 
+    def unreadable_rows(self) -> list[dict[str, Any]]:
+        return list(self._unreadable)
+
     # --- record kinds ---------------------------------------------------------------------
 
     def _take_unreadable(self, record: UnreadableRecord) -> None:
         self.unreadable += 1
         self._mark_processed(JOURNAL_CONSUMER, record.journal_key, record.at)
+        self._unreadable.append(rows.unreadable_values(record))
         detail = {
             "partition": record.partition,
             "offset": record.offset,
             "size": record.size,
             "problems": list(record.problems),
+            "sha256": record.sha256,
         }
         self._log(record.at, AuditKind.JOURNAL_UNREADABLE, None, None, detail)
 
@@ -242,9 +249,9 @@ class BatchChanges:
         self._rejections.append(rows.rejection_values(entry, sender))
         detail = {
             "code": entry.code.value,
-            "detail": entry.detail,
-            "fields": [problem.path for problem in entry.fields],
-            "type": entry.type,
+            "detail": storable_text(entry.detail),
+            "fields": [storable_text(problem.path) for problem in entry.fields],
+            "type": storable_text(entry.type) if entry.type else None,
             "size": entry.size,
             "position": outbox_key(entry.position),
         }

@@ -9,8 +9,9 @@ because the values may be personal data.
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -19,12 +20,14 @@ from hub.journal import AnswerRouted, EventRouted, JournalEntry, Position, Recor
 from hub.store.tables import EVENT_ID, SOURCE, UNIT
 from hub.tracking.state import DeliveryKey
 from schemas.identifiers import CaseNumber
+from schemas.storable import unstorable_text
 from schemas.units import is_unit_code, source_uri, unit_from_source
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 _SUBJECT = 128
+_CHINA = timezone(timedelta(hours=8))
 _TYPE = 128
 _CASE_NO = 64
 _KEY = 255
@@ -100,10 +103,21 @@ class UnreadableRecord:
     at: datetime
     size: int
     problems: tuple[str, ...]
+    sha256: str = ""
+    """Of the record's bytes, to tell it apart from any other without its content."""
 
     @property
     def journal_key(self) -> str:
         return journal_key(self.partition, self.offset)
+
+
+def unreadable(
+    partition: int, offset: int, timestamp_ms: int, value: bytes | None, problems: tuple[str, ...]
+) -> UnreadableRecord:
+    raw = value or b""
+    at = datetime.fromtimestamp(timestamp_ms / 1000, tz=UTC)
+    digest = hashlib.sha256(raw).hexdigest()
+    return UnreadableRecord(partition, offset, at, len(raw), problems, digest)
 
 
 def journal_key(partition: int, offset: int) -> str:
@@ -135,11 +149,13 @@ def read_record(
         problems = (str(error),)
     else:
         return JournalRecord(partition, offset, entry, event, answered)
-    at = datetime.fromtimestamp(timestamp_ms / 1000, tz=UTC)
-    return UnreadableRecord(partition, offset, at, len(raw), problems)
+    return unreadable(partition, offset, timestamp_ms, raw, problems)
 
 
 def event_facts(event: Mapping[str, Any]) -> EventFacts:
+    if unholdable := unstorable_text(event):
+        paths = ", ".join(problem.path for problem in unholdable[:10])
+        raise _UnstorableError(f"event: text the store cannot hold (NUL or surrogate) at {paths}")
     subject = _optional_text(event, "subject", _SUBJECT)
     data = event.get("data")
     payload_case = data.get("case_no") if isinstance(data, dict) else None
@@ -194,6 +210,19 @@ def _check_storable(entry: JournalEntry) -> None:
 def _aware(at: datetime | None, name: str) -> None:
     if at is not None and at.utcoffset() is None:
         raise _UnstorableError(f"{name}: a time without an offset")
+    _in_range(at, name)
+
+
+def _in_range(at: datetime | None, name: str) -> None:
+    # The store keeps UTC and shows China time: both must exist (not so for 0001-01-01+08:00, or
+    # 9999-12-31T23:59Z in China).
+    if at is None:
+        return
+    try:
+        at.astimezone(UTC)
+        at.astimezone(_CHINA)
+    except OverflowError:
+        raise _UnstorableError(f"{name}: a time out of the store's range") from None
 
 
 def _text(event: Mapping[str, Any], name: str, limit: int) -> str:
@@ -225,6 +254,7 @@ def _time(value: object) -> datetime:
         parsed = None
     if parsed is None or parsed.utcoffset() is None:
         raise _UnstorableError("event.time: not an RFC 3339 time with an offset")
+    _in_range(parsed, "event.time")
     return parsed
 
 

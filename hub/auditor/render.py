@@ -57,7 +57,12 @@ def overdue_lines(items: list[OverdueDelivery]) -> list[str]:
 
 
 def show_time(at: datetime | None) -> str:
-    return "-" if at is None else at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S")
+    if at is None:
+        return "-"
+    try:
+        return at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S")
+    except OverflowError:  # a stored time at the edge of the calendar (year 1 or 9999)
+        return at.isoformat(timespec="seconds")
 
 
 def show_duration(span: timedelta) -> str:

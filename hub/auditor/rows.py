@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from hub.auditor.records import case_number
 from hub.store.tables import EVENT_ID
 from hub.tracking.state import Delivery, status
+from schemas.errors import storable_text, unstorable_text_problem
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy import RowMapping
 
-    from hub.auditor.records import EventFacts
+    from hub.auditor.records import EventFacts, UnreadableRecord
     from hub.journal import RecordRejected
     from hub.store.audit_chain import ChainedRow
 
@@ -107,8 +108,8 @@ def answer_values(d: Delivery) -> dict[str, Any]:
 def rejection_values(entry: RecordRejected, source: str | None) -> dict[str, Any]:
     return {
         "code": entry.code.value,
-        "detail": entry.detail,
-        "field_paths": [problem.path for problem in entry.fields],
+        "detail": storable_text(entry.detail),
+        "field_paths": [storable_text(problem.path) for problem in entry.fields],
         "source": source,
         "event_id": storable_event_id(entry.event_id),
         "type": _clipped(entry.type),
@@ -125,7 +126,9 @@ def rejection_values(entry: RecordRejected, source: str | None) -> dict[str, Any
 def storable_event_id(event_id: str | None) -> str | None:
     """A refused record's id may be anything; one too long for the column is not kept (the raw
     record is in the dead-letter topic)."""
-    return event_id if event_id is not None and len(event_id) <= EVENT_ID else None
+    if event_id is None or len(event_id) > EVENT_ID or unstorable_text_problem(event_id):
+        return None
+    return event_id
 
 
 def audit_values(row: ChainedRow) -> dict[str, Any]:
@@ -147,5 +150,17 @@ def processed_values(consumer: str, key: str, at: datetime) -> dict[str, Any]:
 
 
 def _clipped(text: str | None, limit: int = 128) -> str | None:
-    """Whatever a refused record claimed, cut to the column (the raw record is in the DLQ)."""
-    return None if text is None else text[:limit]
+    """Whatever a refused record claimed, cut to the column and made storable (the raw record
+    is in the DLQ)."""
+    return None if text is None else storable_text(text[:limit])
+
+
+def unreadable_values(record: UnreadableRecord) -> dict[str, Any]:
+    return {
+        "journal_partition": record.partition,
+        "journal_offset": record.offset,
+        "size": record.size,
+        "sha256": record.sha256,
+        "problems": list(record.problems),
+        "journal_at": record.at,
+    }

@@ -8,8 +8,15 @@ the batch comes again, and the `processed` keys make the parts already applied a
 
 A journal record that cannot be parsed (or whose event the store could not hold) does not block
 the auditor: it is logged by position with the field paths at fault (no values, which may be
-personal data), counted in `AuditorStats`, recorded as a `journal.unreadable` audit row, and
-skipped for good. The raw record stays in the journal for whoever fixes the cause.
+personal data), counted in `AuditorStats`, recorded as a `journal.unreadable` audit row and an
+`unreadable_entries` row (position, SHA-256, reason), and skipped for good. The raw record stays
+in the journal for whoever fixes the cause.
+
+The store may still refuse a batch. For a passing reason (`hub.auditor.failures.is_transient`:
+down, locked, restarting) the batch is read again after a pause, as often as it takes. For any
+other reason the batch is applied entry by entry, each in its own transaction; an entry that
+fails on its own, while the store still answers, is recorded unreadable with the store's reason
+and skipped, and the entries after it are applied.
 """
 
 from __future__ import annotations
@@ -25,10 +32,12 @@ from faststream.kafka import (
     KafkaBroker,  # noqa: TC002 - FastStream resolves handler annotations
     KafkaMessage,  # noqa: TC002 - at runtime
 )
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from hub.auditor.apply import BatchOutcome, apply_journal_batch
-from hub.auditor.records import JournalRecord, UnreadableRecord, read_record
+from hub.auditor.failures import is_transient, reason
+from hub.auditor.records import JournalRecord, UnreadableRecord, read_record, unreadable
 from hub.observability.hooks import NO_AUDITOR_METRICS
 from schemas.units import JOURNAL_TOPIC
 
@@ -119,7 +128,7 @@ def register_auditor(
     ) -> None:
         records = [read_consumer_record(raw) for raw in message.raw_message]
         try:
-            outcome = await write_batch(sessions, records)
+            outcome = await write_batch(sessions, records, message.raw_message)
         except Exception as error:
             stats.failed_batches += 1
             log_failed_batch(records[0], error)
@@ -136,33 +145,77 @@ def register_auditor(
 async def write_batch(
     sessions: async_sessionmaker[AsyncSession],
     records: Sequence[JournalRecord | UnreadableRecord],
+    raw: Sequence[ConsumerRecord[Any, Any]] = (),
 ) -> BatchOutcome:
-    """Apply `records` in one transaction; returns once it has committed."""
-    async with sessions() as session, session.begin():
-        outcome = await apply_journal_batch(session, records)
+    """Apply `records` in one transaction; returns once it has committed. When the store refuses
+    them for no passing reason, apply them one by one and skip, as unreadable, each it refuses on
+    its own (`raw`, the records as read, gives their digests and Kafka times)."""
+    try:
+        outcome = await _apply(sessions, records)
+    except Exception as error:
+        if is_transient(error):
+            raise
+        log_failed_batch(records[0], error, one_by_one=True)
+        outcome = await _apply_one_by_one(sessions, records, raw)
     for record in records:
         if isinstance(record, UnreadableRecord):
             log_unreadable(record)
     return outcome
 
 
-def log_failed_batch(first: JournalRecord | UnreadableRecord, error: Exception) -> None:
+async def _apply(
+    sessions: async_sessionmaker[AsyncSession],
+    records: Sequence[JournalRecord | UnreadableRecord],
+) -> BatchOutcome:
+    async with sessions() as session, session.begin():
+        return await apply_journal_batch(session, records)
+
+
+async def _apply_one_by_one(
+    sessions: async_sessionmaker[AsyncSession],
+    records: Sequence[JournalRecord | UnreadableRecord],
+    raw: Sequence[ConsumerRecord[Any, Any]],
+) -> BatchOutcome:
+    values = {(r.partition, r.offset): (r.timestamp, r.value) for r in raw}
+    total = BatchOutcome()
+    for record in records:
+        try:
+            outcome = await _apply(sessions, [record])
+        except Exception as error:
+            if is_transient(error):
+                raise
+            await _store_answers(sessions)  # a store that went away is no fault of the entry
+            timestamp, value = values.get((record.partition, record.offset), (0, None))
+            skipped = unreadable(
+                record.partition, record.offset, timestamp, value, (f"store: {reason(error)}",)
+            )
+            log_unreadable(skipped)
+            outcome = await _apply(sessions, [skipped])
+        total = total.plus(outcome)
+    return total
+
+
+async def _store_answers(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session:
+        await session.execute(text("SELECT 1"))
+
+
+def log_failed_batch(
+    first: JournalRecord | UnreadableRecord, error: Exception, *, one_by_one: bool = False
+) -> None:
     where = f"{first.partition}:{first.offset}"
-    if isinstance(error, SQLAlchemyError):
+    then = "its entries are applied one by one" if one_by_one else "it will be read again"
+    if isinstance(error, SQLAlchemyError) or one_by_one:
         # The statement's parameters (envelopes with ID numbers) must stay out of the log: only
         # the database's own first line, which names constraints and columns, not values.
-        said = str(getattr(error, "orig", None) or "").splitlines()
-        reason = said[0] if said else "no message"
         log.error(
-            "auditor could not write the journal batch from %s (%s): %s; it will be read again",
-            where,
-            type(error).__name__,
-            reason,
+            "auditor could not write the journal batch from %s (%s); %s", where, reason(error), then
         )
         return
     log.error(
-        "auditor failed on the journal batch from %s; it will be read again",
+        "auditor failed on the journal batch from %s; %s",
         where,
+        then,
         exc_info=error,
     )
 

@@ -1,9 +1,10 @@
 """Health probes for `/healthz`: small async callables, each saying what is wrong or None.
 
-A service is healthy while every probe it was given passes: the router needs its broker; the
-auditor its broker, its store and a bounded journal lag; the tracker its broker and its store.
-A probe that raises or overruns its time fails with the exception's name and first line (never
-the statement parameters, which may hold personal data).
+A service is healthy while every probe it was given passes: the router needs its broker and no
+outbox partition stuck on a batch it cannot write for longer than a bound; the auditor its
+broker, its store and a bounded journal lag; the tracker its broker and its store. A probe that
+raises or overruns its time fails with the exception's name and first line (never the statement
+parameters, which may hold personal data).
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from sqlalchemy import text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from datetime import datetime, timedelta
 
     from faststream.kafka import KafkaBroker
     from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from hub.router.progress import PartitionProgress
 
 Probe = Callable[[], Awaitable[str | None]]
 """None while healthy; otherwise what is wrong, in a few words."""
@@ -52,6 +56,23 @@ def journal_lag_probe(lag: Callable[[], int], *, limit: int) -> Probe:
         return f"{behind} journal records not yet in the store (limit {limit})"
 
     return journal_lag_bounded
+
+
+def stuck_partitions_probe(
+    progress: PartitionProgress, clock: Callable[[], datetime], *, limit: timedelta
+) -> Probe:
+    async def partitions_moving() -> str | None:
+        stuck = progress.stuck(clock(), limit)
+        if not stuck:
+            return None
+        (topic, partition), spent = stuck[0]
+        more = f" and {len(stuck) - 1} more" if len(stuck) > 1 else ""
+        return (
+            f"outbox {topic}/{partition}{more} stuck for {spent.total_seconds():.0f} s: "
+            f"the router cannot write a batch's records (limit {limit.total_seconds():g} s)"
+        )
+
+    return partitions_moving
 
 
 async def failing_probes(probes: Mapping[str, Probe], *, timeout_s: float) -> dict[str, str]:

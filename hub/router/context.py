@@ -28,6 +28,9 @@ class RouterContext:
     token_secret: bytes
     deadlines: DeadlinePolicy
     max_record_bytes: int = 1_048_576
+    max_write_bytes: int = 4 * 1_048_576 - 65_536
+    """The most the router's producer can send in one record: its `max_request_size` less room
+    for the batch and record overheads (`hub.bootstrap.router_write_limit`)."""
     require_signatures: bool = True
 
     @cached_property

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 def decide(record: InboundRecord, ctx: RouterContext, now: datetime) -> list[Outbound]:
     """Every record the router must write, acknowledged, before committing this record's offset."""
     sender = unit_from_outbox(record.topic)
-    parsed = parse_record(record.value, max_bytes=ctx.max_record_bytes)
+    parsed = parse_record(record.value, max_bytes=ctx.max_record_bytes, now=now)
     if isinstance(parsed, Rejection):
         return rejection_records(record, parsed, sender, ctx, now)
     outcome = _route(record, parsed, sender, ctx, now)

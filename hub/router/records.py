@@ -26,6 +26,9 @@ class Outbound:
     key: bytes | None
     value: bytes
     headers: tuple[tuple[str, bytes], ...] = field(default=())
+    shrunk: Outbound | None = None
+    """A smaller stand-in the writer sends instead when the broker refuses this record as too
+    large (dead letters and notices have one; an event's copy has none and must fit)."""
 
 
 def encode_json(value: Any) -> bytes:

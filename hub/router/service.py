@@ -29,6 +29,7 @@ from faststream.kafka import (
 
 from hub.observability.hooks import NO_ROUTER_METRICS
 from hub.router.decide import decide
+from hub.router.progress import PartitionProgress
 from hub.router.records import InboundRecord, Outbound
 from hub.router.rejections import rejection_records
 from schemas.errors import ErrorCode, Rejection
@@ -79,8 +80,11 @@ def register_router(  # noqa: PLR0913 - all but the first three are keyword-only
     max_records: int,
     clock: Clock = utc_now,
     metrics: RouterHooks = NO_ROUTER_METRICS,
+    progress: PartitionProgress | None = None,
 ) -> None:
-    """Subscribe the router to `outboxes` on `broker`; `metrics` hears of each written batch."""
+    """Subscribe the router to `outboxes` on `broker`; `metrics` hears of each written batch,
+    `progress` of each batch written or failed (for `/healthz`)."""
+    moving = progress if progress is not None else PartitionProgress()
 
     @broker.subscriber(
         *outboxes,
@@ -99,7 +103,12 @@ def register_router(  # noqa: PLR0913 - all but the first three are keyword-only
         records = [_inbound(raw) for raw in message.raw_message]
         now = clock()
         decided = [(record, decide_or_dead_letter(record, ctx, now)) for record in records]
-        await writer.write_all([out for _, written in decided for out in written])
+        try:
+            await writer.write_all([out for _, written in decided for out in written])
+        except Exception:
+            moving.failed(records, clock())
+            raise
+        moving.written(records)
         # Counted only now: a batch whose write fails is routed again and counted then.
         metrics.batch_written(decided)
 

@@ -218,3 +218,23 @@ class UnitLiaisonRow(Base):
     event_id: Mapped[str] = mapped_column(String(EVENT_ID))
     """The change that set this row."""
     changed_at: Mapped[datetime]
+
+
+class UnreadableEntryRow(Base):
+    """A journal entry the auditor could not apply and skipped: where it is in the journal, the
+    SHA-256 of its bytes and why (field paths and error kinds, never values). The entry itself
+    stays in the journal for whoever fixes the cause."""
+
+    __tablename__ = "unreadable_entries"
+    __table_args__ = (UniqueConstraint("journal_partition", "journal_offset"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    journal_partition: Mapped[int] = mapped_column(Integer)
+    journal_offset: Mapped[int] = mapped_column(BigInteger)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(HASH))
+    problems: Mapped[list[str]] = mapped_column(JSON)
+    journal_at: Mapped[datetime]
+    """The journal record's Kafka timestamp."""

@@ -522,7 +522,7 @@ def test_a_failed_batch_is_logged_without_the_statements_values(
     log_failed_batch(record, error)
 
     assert ID_NO not in caplog.text
-    assert "journal batch from 0:0 (IntegrityError): UNIQUE constraint failed" in caplog.text
+    assert "journal batch from 0:0 (IntegrityError: UNIQUE constraint failed" in caplog.text
 
 
 # --- refused replies ----------------------------------------------------------------------------

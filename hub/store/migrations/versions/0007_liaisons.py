@@ -2,7 +2,7 @@
 and, per unit and name, what the latest change says about each officer.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 UTC_TIME = sa.DateTime(timezone=True)
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
