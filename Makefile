@@ -9,6 +9,8 @@ BIN := $(VENV)/bin
 JARS := build/kafka/jars
 POM := deploy/local/pom.xml
 PG := deploy/local/postgres.sh
+# Where the tests' PostgreSQL lived before it moved to build/test/postgres: `make down` stops it.
+OLD_TEST_PG := FYHUB_LOCAL_PG_DIR=$(CURDIR)/.fyhub/postgres FYHUB_LOCAL_PG_PORT=55432 bash $(PG)
 
 .PHONY: help up down test lint format contracts venv jars postgres debian-tools bench clean
 
@@ -16,7 +18,7 @@ help:
 	@echo "make up     set everything up and run the hub on this machine"
 	@echo "make test   set everything up and run the whole test suite (real Kafka, SQLite, PostgreSQL)"
 	@echo "make lint   ruff, mypy and the contract drift check"
-	@echo "make down   stop the local broker and PostgreSQL"
+	@echo "make down   stop the local broker and the tests' PostgreSQL"
 
 # --- set-up ---------------------------------------------------------------------------------------
 venv: $(VENV)/.installed
@@ -49,12 +51,15 @@ down: venv
 	-$(BIN)/fyhub kafka down
 	-$(BIN)/fyhub kafka down --cluster
 	-bash $(PG) down
+	-if [[ -d .fyhub/postgres/data ]]; then $(OLD_TEST_PG) down; fi
 
+# The suite runs on a broker (build/test/kafka/, free ports) and a PostgreSQL (build/test/postgres/,
+# port 55433) of its own, and fails when it wrote anything under .fyhub/.
 test: venv jars postgres debian-tools
 	FYHUB_TEST_POSTGRES_URL="$$(bash $(PG) url)" $(BIN)/pytest
 
+# The bench starts a broker of its own too (build/bench/kafka/); `--bootstrap` names another.
 bench: venv jars
-	$(BIN)/fyhub kafka up
 	$(BIN)/python -m bench.run
 
 # --- code health ----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """fyhub router benchmark, run by hand: `make bench` (or `python -m bench.run`).
 
-Measures on the real broker, in one run, and writes `bench/REPORT.md` and `bench/results.json`:
+Measures on a real broker of its own (never the one `make up` runs), in one run, and writes
+`bench/REPORT.md` and `bench/results.json`:
 1. throughput of the router against a raw aiokafka pass-through over the same pre-loaded outbox,
    for (a) targeted `enforcement.query.requested.v1` to one unit and (b) `debtor.listed.v1` to
    every unit of the county's `joint_punishment` group;
@@ -29,6 +30,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from bench import rig
 from hub import bootstrap
 from schemas.units import JOURNAL_TOPIC, inbox_topic, outbox_topic
+from tests.fixtures import own_kafka
 
 HERE = Path(__file__).resolve().parent
 
@@ -219,7 +221,19 @@ async def _wait_for_auditor(kafka: str) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    kafka = args.bootstrap or bootstrap.kafka_bootstrap(bootstrap.load_settings())
+    """On `--bootstrap` (or `FYHUB_KAFKA__BOOTSTRAP`) when given; otherwise on a broker of the
+    bench's own, in `build/bench/kafka/` on free ports, removed afterwards: never on the broker
+    that `make up` runs, whose journal the next `make up` would replay."""
+    kafka = args.bootstrap or bootstrap.load_settings().kafka.bootstrap
+    if kafka:
+        await measure(args, kafka)
+        return
+    home = own_kafka.new_home(own_kafka.REPO / "build" / "bench" / "kafka")
+    async with own_kafka.running(own_kafka.single_broker(home), home) as own:
+        await measure(args, own.bootstrap)
+
+
+async def measure(args: argparse.Namespace, kafka: str) -> None:
     with tempfile.TemporaryDirectory(prefix="fyhub-bench-") as tmp:
         work = Path(tmp)
         results: dict[str, Any] = {
@@ -316,7 +330,7 @@ def _targets(results: dict[str, Any]) -> list[str]:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bootstrap", help="Kafka bootstrap; default: the local broker")
+    parser.add_argument("--bootstrap", help="Kafka bootstrap; default: a broker of the bench's own")
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--broadcast-events", type=int, default=3_000)
     parser.add_argument(

@@ -10,6 +10,7 @@ import typer
 
 from hub import bootstrap
 from hub.observability.http import SERVICE_PORT_OFFSETS
+from hub.observability.logs import configure_logging
 from hub.services import serve
 from hub.store.migrate import upgrade_engine
 from hub.topics import apply_topics, planned_topics
@@ -39,6 +40,7 @@ def build_service(
 
 def run(service: ServiceName) -> None:
     """Run one hub service until Ctrl-C (several instances share the work)."""
+    configure_logging()
     settings = bootstrap.load_settings()
     asyncio.run(_run(service, settings))
 

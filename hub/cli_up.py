@@ -16,6 +16,7 @@ import typer
 from hub import bootstrap
 from hub.cli_run import ensure_topics
 from hub.local_kafka import LocalKafkaError
+from hub.observability.logs import configure_logging
 from hub.services import serve
 from hub.settings import STATE_DIR
 from hub.store.migrate import upgrade_engine
@@ -35,6 +36,7 @@ def up(
     ] = True,
 ) -> None:
     """Run everything on this machine: broker, topics, store, router, auditor, tracker, demo."""
+    configure_logging()
     settings = bootstrap.load_settings()
     try:
         asyncio.run(_up(settings, demo=demo))

@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
-# A local PostgreSQL server for the tests and for `fyhub up`, run from Debian's packages.
+# The tests' local PostgreSQL server (`make test`), run from Debian's packages.
 #
 #   deploy/local/postgres.sh up       install (if needed), init, start, create role and database
 #   deploy/local/postgres.sh down     stop the server (the data stays)
 #   deploy/local/postgres.sh status   say whether it runs; exit 0 if it does, 3 if not
 #   deploy/local/postgres.sh url      print the SQLAlchemy URL the tests use
 #
-# The cluster lives in .fyhub/postgres/ (ignored by git), listens on 127.0.0.1:55432 so it never
-# clashes with a system server on 5432, and is owned by the `postgres` OS user when run as root,
-# because the server refuses to run as root. It is a throw-away test server: fsync is off.
+# The cluster lives in build/test/postgres/ (ignored by git) and listens on 127.0.0.1:55433, so it
+# clashes neither with a system server on 5432 nor with anything in .fyhub/, the state of `make up`
+# that tests never touch (older checkouts kept this server there, on 55432). It is owned by the
+# `postgres` OS user when run as root, because the server refuses to run as root. It is a throw-away test server: fsync is off.
 #
 # Overrides: FYHUB_LOCAL_PG_DIR (state folder), FYHUB_LOCAL_PG_PORT (port).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-STATE="${FYHUB_LOCAL_PG_DIR:-$ROOT/.fyhub/postgres}"
+STATE="${FYHUB_LOCAL_PG_DIR:-$ROOT/build/test/postgres}"
 HOST=127.0.0.1
-PORT="${FYHUB_LOCAL_PG_PORT:-55432}"
+PORT="${FYHUB_LOCAL_PG_PORT:-55433}"
 DB_USER=fyhub
 DB_PASSWORD=fyhub
 DB_NAME=fyhub_test

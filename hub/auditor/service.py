@@ -3,8 +3,9 @@
 Commit path (effectively once): a batch of journal records is read and parsed, applied in one
 database transaction (`hub.auditor.apply`), and the handler returns only after that transaction
 has committed. Only then does FastStream commit the batch's offsets (`AckPolicy.NACK_ON_ERROR`).
-If the store cannot be written the handler waits a moment and raises; the consumer seeks back and
-the batch comes again, and the `processed` keys make the parts already applied a no-op.
+If the store cannot be written the handler logs one line, waits a moment and nacks; the consumer
+seeks back and the batch comes again, and the `processed` keys make the parts already applied a
+no-op.
 
 A journal record that cannot be parsed (or whose event the store could not hold) does not block
 the auditor: it is logged by position with the field paths at fault (no values, which may be
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from faststream import AckPolicy
+from faststream.exceptions import NackMessage
 from faststream.kafka import (
     KafkaBroker,  # noqa: TC002 - FastStream resolves handler annotations
     KafkaMessage,  # noqa: TC002 - at runtime
@@ -134,7 +136,9 @@ def register_auditor(
             log_failed_batch(records[0], error)
             metrics.journal_read(message.consumer, message.raw_message, applied=False)
             await asyncio.sleep(retry_pause_s)
-            raise
+            # Nacked, not re-raised: FastStream would log the exception again with its
+            # traceback, for every retry; the line above is the one a retried batch logs.
+            raise NackMessage from error
         stats.add(outcome)
         metrics.journal_read(message.consumer, message.raw_message, applied=True)
         await metrics.batch_committed(records, sessions)

@@ -9,7 +9,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-SQLITE_BUSY_TIMEOUT_S = 15.0
+SQLITE_BUSY_TIMEOUT_S = 60.0
+"""How long a writer waits for SQLite's write lock. `fyhub up` runs the auditor, the tracker and
+the demo's databases in one process on one event loop: a transaction is held across awaits, so
+when the loop is busy (a first sweep, a burst of batches on two cores) the holder can take more
+than 15 s to reach its COMMIT, and the waiter failed with `database is locked` though nothing was
+wrong. A minute is longer than any such stall; a lock held longer than that is a fault worth an
+error."""
 POSTGRES_CONNECT_TIMEOUT_S = 10.0
 
 

@@ -8,6 +8,7 @@ hash; `fyhub audit verify` catches an edited, a deleted and two swapped audit ro
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sqlite3
 import subprocess
@@ -27,6 +28,7 @@ from hub.auditor.apply import apply_journal_batch
 from hub.auditor.replay import JournalReplay
 from hub.auditor.service import register_auditor
 from hub.bootstrap import build_auditor, build_broker, load_settings
+from hub.observability.logs import FASTSTREAM_LOGGER
 from hub.store.audit_repository import SqlAuditLog
 from hub.store.engine import build_engine
 from hub.store.migrate import upgrade_engine
@@ -201,8 +203,13 @@ async def test_a_replay_into_an_empty_store_rebuilds_it_hash_for_hash(
 
 @pytest.mark.kafka
 async def test_a_batch_the_store_refuses_is_read_again_until_it_is_written(
-    sqlite_engine: AsyncEngine, kafka_bootstrap: str, new_topic: NewTopicFactory
+    sqlite_engine: AsyncEngine,
+    kafka_bootstrap: str,
+    new_topic: NewTopicFactory,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    # FastStream's own logger does not propagate: listen to it as well as to the root.
+    logging.getLogger(FASTSTREAM_LOGGER).addHandler(caplog.handler)
     topic, group = await new_topic(), f"test.auditor.{uuid.uuid4().hex[:8]}"
     entries = [e for e in story(Journal()) if not isinstance(e, bytes)]
     await write_journal(kafka_bootstrap, topic, entries)
@@ -221,10 +228,15 @@ async def test_a_batch_the_store_refuses_is_read_again_until_it_is_written(
         await wait_until_committed(kafka_bootstrap, group, len(entries))
     finally:
         await broker.stop()
+        logging.getLogger(FASTSTREAM_LOGGER).removeHandler(caplog.handler)
     async with async_sessionmaker(sqlite_engine)() as session:
         events = (await session.execute(select(func.count()).select_from(EventRow))).scalar()
         break_ = await SqlAuditLog(session).verify()
     assert (events, break_, stats.applied) == (4, None, 6)
+    # each retried batch said so in one line, and nothing printed a traceback
+    retried = [r for r in caplog.records if "will be read again" in r.getMessage()]
+    assert len(retried) == stats.failed_batches
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == []
 
 
 # --- the store verbs, run as a person runs them ------------------------------------------------

@@ -1,0 +1,122 @@
+"""The hub's logging: one line per record on stderr, framework chatter at DEBUG, and a warning
+that repeats said once a minute with a count instead of on every occurrence.
+
+`configure_logging` is called by the entry points that run services (`fyhub up`, `fyhub run`);
+the rest are pure filters, tested on their own with the clock passed in.
+
+- `RepeatLimiter`/`RepeatFilter`: a warning (or worse) whose message template was already let
+  through from the same logger in the last `window_s` seconds is held back and counted; the
+  first one after the window passes with "(N more like this in the last 60 s)". Different
+  arguments (a unit, an offset) count as the same warning: it is the template that repeats.
+- `DemoteFilter`: records whose message matches a pattern are lowered to DEBUG, so FastStream's
+  "Consumer … assigned to partitions: (…)" (kilobytes per subscriber, once per rebalance) and
+  aiokafka's assignment lists leave the operator's console.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+REPEAT_WINDOW_S: Final = 60.0
+FASTSTREAM_LOGGER: Final = "faststream.access.kafka"
+ASSIGNMENT_LISTS: Final = re.compile(
+    r"assigned to partitions|newly assigned partitions|Updated partition assignment"
+)
+"""FastStream's and aiokafka's per-rebalance partition lists."""
+FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+@dataclass
+class RepeatLimiter:
+    """Which occurrences of a repeated message to let through (pure; `now` in seconds)."""
+
+    window_s: float = REPEAT_WINDOW_S
+    _opened: dict[tuple[str, ...], float] = field(default_factory=dict)
+    _held: dict[tuple[str, ...], int] = field(default_factory=dict)
+
+    def admit(self, key: tuple[str, ...], now: float) -> int | None:
+        """None to hold this occurrence back; otherwise how many were held back before it."""
+        opened = self._opened.get(key)
+        if opened is not None and now - opened < self.window_s:
+            self._held[key] = self._held.get(key, 0) + 1
+            return None
+        self._opened[key] = now
+        return self._held.pop(key, 0)
+
+
+class RepeatFilter(logging.Filter):
+    """Lets a repeated warning through once per window, with the count of those held back."""
+
+    def __init__(
+        self,
+        limiter: RepeatLimiter | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        level: int = logging.WARNING,
+    ) -> None:
+        super().__init__()
+        self.limiter = limiter or RepeatLimiter()
+        self.clock = clock
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < self.level:
+            return True
+        key = (record.name, str(record.levelno), str(record.msg))
+        held = self.limiter.admit(key, self.clock())
+        if held is None:
+            return False
+        if held:
+            window = f"{self.limiter.window_s:.0f} s"
+            record.msg = f"{record.getMessage()} ({held} more like this in the last {window})"
+            record.args = None
+        return True
+
+
+class DemoteFilter(logging.Filter):
+    """Lowers records whose message matches `pattern` to DEBUG; drops them below `threshold`."""
+
+    def __init__(self, pattern: re.Pattern[str], *, threshold: int = logging.INFO) -> None:
+        super().__init__()
+        self.pattern = pattern
+        self.threshold = threshold
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.DEBUG and self.pattern.search(str(record.msg)):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return record.levelno >= self.threshold
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Install the hub's handler on the root logger, and the filters on FastStream's own logger
+    (which does not propagate). Calling it again replaces what an earlier call installed."""
+    repeats = RepeatFilter()
+    demote = DemoteFilter(ASSIGNMENT_LISTS, threshold=level)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.addFilter(demote)
+    handler.addFilter(repeats)
+    handler.set_name("fyhub")
+    root = logging.getLogger()
+    for handler_before in [h for h in root.handlers if h.get_name() == "fyhub"]:
+        root.removeHandler(handler_before)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # aiokafka says every join, sync and coordinator change at INFO; its warnings are enough.
+    logging.getLogger("aiokafka").setLevel(max(level, logging.WARNING))
+    logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
+    faststream = logging.getLogger(FASTSTREAM_LOGGER)
+    for filter_before in [
+        f for f in faststream.filters if isinstance(f, DemoteFilter | RepeatFilter)
+    ]:
+        faststream.removeFilter(filter_before)
+    faststream.addFilter(demote)
+    faststream.addFilter(repeats)
