@@ -25,11 +25,13 @@ if TYPE_CHECKING:
     from connectors.demo.linkage import DemoLinkage
     from hub.auditor.replay import JournalReplay
     from hub.auditor.service import AuditorService
+    from hub.calendar import WorkingCalendar
     from hub.console import ConsoleServer
     from hub.observability.health import Probe
     from hub.observability.http import MetricsServer
     from hub.router.context import RouterContext
     from hub.router.service import RouterService
+    from hub.routing.deadlines import DeadlinePolicy
     from hub.tracker.service import Tracker
 
 
@@ -48,6 +50,15 @@ def load_contracts(settings: Settings) -> Contracts:
     """The unit registry and the routing table, checked against each other and the catalogue;
     raises `hub.registry.ContractError` naming every problem with its file and line."""
     return load_contracts_from(settings.registry, settings.routing)
+
+
+def build_calendar(settings: Settings) -> WorkingCalendar:
+    """The working-day calendar: the arrangement files in `settings.calendar`, then the pinned
+    package, then the statute (provisional); raises `hub.calendar.CalendarFileError` naming each
+    bad file and its problem."""
+    from hub.calendar import LibraryCalendar, WorkingCalendar, load_arrangements  # noqa: PLC0415
+
+    return WorkingCalendar(load_arrangements(settings.calendar), LibraryCalendar())
 
 
 def build_engine(settings: Settings, *, read_only: bool = False) -> AsyncEngine:
@@ -131,9 +142,12 @@ def load_hub_signing_key(settings: Settings) -> Ed25519PrivateKey:
     return private_key
 
 
-def build_router_context(settings: Settings, contracts: Contracts) -> RouterContext:
+def build_router_context(
+    settings: Settings, contracts: Contracts, calendar: WorkingCalendar | None = None
+) -> RouterContext:
+    """What the router's (and the tracker's) decisions depend on; the calendar is read from
+    `settings.calendar` unless given."""
     from hub.router.context import RouterContext  # noqa: PLC0415
-    from hub.routing.deadlines import DeadlinePolicy  # noqa: PLC0415
 
     security = settings.security
     return RouterContext(
@@ -142,10 +156,17 @@ def build_router_context(settings: Settings, contracts: Contracts) -> RouterCont
         hub_key=load_hub_signing_key(settings),
         hub_key_id=security.signing_key_id,
         token_secret=security.token_secret.get_secret_value().encode(),
-        deadlines=DeadlinePolicy(**settings.deadlines.model_dump()),
+        deadlines=build_deadline_policy(settings),
+        calendar=calendar or build_calendar(settings),
         max_record_bytes=settings.kafka.max_record_bytes,
         require_signatures=security.require_signatures,
     )
+
+
+def build_deadline_policy(settings: Settings) -> DeadlinePolicy:
+    from hub.routing.deadlines import DeadlinePolicy  # noqa: PLC0415
+
+    return DeadlinePolicy(**settings.deadlines.model_dump())
 
 
 @dataclass
