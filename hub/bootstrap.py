@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from hub.router.service import RouterService
     from hub.routing.deadlines import DeadlinePolicy
     from hub.tracker.service import Tracker
+    from hub.writer import RecordWriter
 
 
 def _new_registry() -> CollectorRegistry:
@@ -191,6 +192,17 @@ def build_metrics_server(
         host=obs.host,
         port=obs.port + port_offset,
         probe_timeout_s=obs.probe_timeout_s,
+    )
+
+
+def build_record_writer(settings: Settings, *, client_id: str) -> RecordWriter:
+    """An idempotent `acks=all` producer for the hub's own records (`fyhub calendar apply`)."""
+    from hub.writer import RecordWriter  # noqa: PLC0415
+
+    return RecordWriter(
+        kafka_bootstrap(settings),
+        client_id=client_id,
+        max_request_size=4 * settings.kafka.max_record_bytes,
     )
 
 
