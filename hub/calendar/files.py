@@ -43,7 +43,11 @@ def load_arrangements(directory: Path) -> dict[int, ArrangementFile]:
 
 
 def load_arrangement(path: Path) -> ArrangementFile:
-    document = read_yaml(path)
+    try:
+        document = read_yaml(path)
+    except ValueError as exc:
+        # YAML reads a date such as 2027-02-30 itself and fails on it before any model does.
+        raise CalendarFileError([Problem(f"not a valid value: {exc}", file=path)]) from None
     try:
         arrangement = Arrangement.model_validate(document.data)
     except ValidationError as exc:

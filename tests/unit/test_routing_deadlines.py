@@ -230,3 +230,52 @@ def test_overrides_fix_the_intervals_in_seconds() -> None:
 def test_a_routing_time_without_offset_is_refused() -> None:
     with pytest.raises(ValueError, match="UTC offset"):
         due_times(route(), datetime(2024, 3, 1, 10), {}, "tax", calendar=CALENDAR)  # noqa: DTZ001
+
+
+# --- which calendar -------------------------------------------------------------------------
+
+
+def test_a_deadline_counted_into_2027_is_provisional_and_skips_its_holidays() -> None:
+    rule = route({"types": ["x.answered.v1"], "deadline": {"working_days": 15}})
+    # From Thu 2026-12-24: 12-25, 12-28…12-31 (5), 2027-01-01 元旦 skipped, 01-04…01-08 (10),
+    # 01-11…01-15 (15).
+    due = due_times(rule, at(date(2026, 12, 24)), {}, "tax", calendar=CALENDAR)
+    assert due.reply_by == end_of(date(2027, 1, 15))
+    assert due.calendar == "provisional"
+
+
+def test_spring_festival_2027_and_its_make_up_days_are_skipped() -> None:
+    rule = route({"types": ["x.answered.v1"], "deadline": {"working_days": 3}})
+    # From Wed 2027-02-03: Thu 02-04 (1); 02-05…02-10 off (春节 and 补假); Thu 02-11 (2), Fri (3).
+    due = due_times(rule, at(date(2027, 2, 3)), {}, "tax", calendar=CALENDAR)
+    assert due.reply_by == end_of(date(2027, 2, 12))
+    assert due.receipt_by == end_of(date(2027, 2, 4))
+
+
+def test_a_deadline_within_an_official_year_is_official() -> None:
+    due = due_times(route(), at(date(2026, 12, 1)), {}, "tax", calendar=CALENDAR)
+    assert due.calendar == "official"
+
+
+def test_a_receipt_due_in_2027_makes_the_delivery_provisional() -> None:
+    # Routed Thu 2026-12-31: the receipt is due on Mon 2027-01-04, a provisional year.
+    due = due_times(route(), at(date(2026, 12, 31)), {}, "tax", calendar=CALENDAR)
+    assert (due.receipt_by, due.calendar) == (end_of(date(2027, 1, 4)), "provisional")
+
+
+def test_a_deadline_given_in_the_payload_is_not_the_calendars() -> None:
+    rule = route(
+        {"types": ["x.answered.v1"], "deadline": {"months": 2, "payload_field": "reply_by"}},
+        receipt_days=None,
+    )
+    due = due_times(
+        rule, at(date(2026, 12, 1)), {"reply_by": "2027-03-01"}, "tax", calendar=CALENDAR
+    )
+    assert (due.reply_by, due.calendar) == (end_of(date(2027, 3, 1)), None)
+
+
+def test_a_scaled_deadline_keeps_its_calendar() -> None:
+    rule = route({"types": ["x.answered.v1"], "deadline": {"working_days": 3}})
+    policy = DeadlinePolicy(scale=0.001)
+    due = due_times(rule, at(date(2026, 12, 30)), {}, "tax", calendar=CALENDAR, policy=policy)
+    assert due.calendar == "provisional"
