@@ -177,6 +177,8 @@ class Observation:
 
     registry: CollectorRegistry = field(default_factory=_new_registry)
     health: dict[str, Probe] = field(default_factory=dict)
+    details: dict[str, Probe] = field(default_factory=dict)
+    """What `/healthz` adds as details without turning unhealthy, by name."""
 
 
 def build_metrics_server(
@@ -189,6 +191,7 @@ def build_metrics_server(
     return MetricsServer(
         observed.registry,
         probes=observed.health,
+        details=observed.details,
         host=obs.host,
         port=obs.port + port_offset,
         probe_timeout_s=obs.probe_timeout_s,
@@ -242,7 +245,11 @@ def build_tracker(settings: Settings, *, observed: Observation | None = None) ->
     """The tracker service: sweeps the store for late receipts and replies every interval."""
     from datetime import timedelta  # noqa: PLC0415
 
-    from hub.observability.health import broker_probe, store_probe  # noqa: PLC0415
+    from hub.observability.health import (  # noqa: PLC0415
+        broker_probe,
+        provisional_deadlines_detail,
+        store_probe,
+    )
     from hub.observability.hooks import NO_TRACKER_METRICS  # noqa: PLC0415
     from hub.observability.metrics import TrackerMetrics  # noqa: PLC0415
     from hub.tracker.service import Tracker  # noqa: PLC0415
@@ -251,10 +258,14 @@ def build_tracker(settings: Settings, *, observed: Observation | None = None) ->
     tracker = settings.tracker
     broker = build_broker(settings, client_id="fyhub-tracker", observed=observed)
     engine = build_engine(settings)
-    if observed is not None:
+    metrics = None if observed is None else TrackerMetrics(observed.registry)
+    if observed is not None and metrics is not None:
         timeout_s = settings.observability.probe_timeout_s
         observed.health["tracker.kafka"] = broker_probe(broker, timeout_s=timeout_s)
         observed.health["tracker.store"] = store_probe(engine)
+        observed.details["tracker.calendar"] = provisional_deadlines_detail(
+            lambda: metrics.provisional_open
+        )
     return Tracker(
         broker=broker,
         engine=engine,
@@ -264,7 +275,7 @@ def build_tracker(settings: Settings, *, observed: Observation | None = None) ->
             max_attempts=tracker.max_attempts,
         ),
         interval=timedelta(seconds=tracker.interval_s),
-        metrics=NO_TRACKER_METRICS if observed is None else TrackerMetrics(observed.registry),
+        metrics=metrics or NO_TRACKER_METRICS,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, func, select, update
 
 from hub.store.audit_repository import SqlAuditLog
 from hub.store.tables import DeliveryRow, EventRow
@@ -156,3 +156,14 @@ async def open_copies(session: AsyncSession) -> list[OpenCopy]:
         )
         for row, event_type, subject, envelope in rows.tuples()
     ]
+
+
+async def provisional_open_count(session: AsyncSession) -> int:
+    """Open deliveries whose deadlines were counted on a provisional calendar (a year whose
+    State Council notice is not in `deploy/calendar/` yet)."""
+    query = (
+        select(func.count())
+        .select_from(DeliveryRow)
+        .where(DeliveryRow.status.in_(OPEN_STATES), DeliveryRow.calendar == "provisional")
+    )
+    return int((await session.execute(query)).scalar_one())
