@@ -25,12 +25,15 @@ if TYPE_CHECKING:
     from connectors.demo.linkage import DemoLinkage
     from hub.auditor.replay import JournalReplay
     from hub.auditor.service import AuditorService
+    from hub.calendar import WorkingCalendar
     from hub.console import ConsoleServer
     from hub.observability.health import Probe
     from hub.observability.http import MetricsServer
     from hub.router.context import RouterContext
     from hub.router.service import RouterService
+    from hub.routing.deadlines import DeadlinePolicy
     from hub.tracker.service import Tracker
+    from hub.writer import RecordWriter
 
 
 def _new_registry() -> CollectorRegistry:
@@ -48,6 +51,15 @@ def load_contracts(settings: Settings) -> Contracts:
     """The unit registry and the routing table, checked against each other and the catalogue;
     raises `hub.registry.ContractError` naming every problem with its file and line."""
     return load_contracts_from(settings.registry, settings.routing)
+
+
+def build_calendar(settings: Settings) -> WorkingCalendar:
+    """The working-day calendar: the arrangement files in `settings.calendar`, then the pinned
+    package, then the statute (provisional); raises `hub.calendar.CalendarFileError` naming each
+    bad file and its problem."""
+    from hub.calendar import LibraryCalendar, WorkingCalendar, load_arrangements  # noqa: PLC0415
+
+    return WorkingCalendar(load_arrangements(settings.calendar), LibraryCalendar())
 
 
 def build_engine(settings: Settings, *, read_only: bool = False) -> AsyncEngine:
@@ -145,9 +157,12 @@ def router_write_limit(settings: Settings) -> int:
     return producer_max_request_size(settings) - WRITE_HEADROOM_BYTES
 
 
-def build_router_context(settings: Settings, contracts: Contracts) -> RouterContext:
+def build_router_context(
+    settings: Settings, contracts: Contracts, calendar: WorkingCalendar | None = None
+) -> RouterContext:
+    """What the router's (and the tracker's) decisions depend on; the calendar is read from
+    `settings.calendar` unless given."""
     from hub.router.context import RouterContext  # noqa: PLC0415
-    from hub.routing.deadlines import DeadlinePolicy  # noqa: PLC0415
 
     security = settings.security
     return RouterContext(
@@ -156,11 +171,18 @@ def build_router_context(settings: Settings, contracts: Contracts) -> RouterCont
         hub_key=load_hub_signing_key(settings),
         hub_key_id=security.signing_key_id,
         token_secret=security.token_secret.get_secret_value().encode(),
-        deadlines=DeadlinePolicy(**settings.deadlines.model_dump()),
+        deadlines=build_deadline_policy(settings),
+        calendar=calendar or build_calendar(settings),
         max_record_bytes=settings.kafka.max_record_bytes,
         max_write_bytes=router_write_limit(settings),
         require_signatures=security.require_signatures,
     )
+
+
+def build_deadline_policy(settings: Settings) -> DeadlinePolicy:
+    from hub.routing.deadlines import DeadlinePolicy  # noqa: PLC0415
+
+    return DeadlinePolicy(**settings.deadlines.model_dump())
 
 
 @dataclass
@@ -170,6 +192,8 @@ class Observation:
 
     registry: CollectorRegistry = field(default_factory=_new_registry)
     health: dict[str, Probe] = field(default_factory=dict)
+    details: dict[str, Probe] = field(default_factory=dict)
+    """What `/healthz` adds as details without turning unhealthy, by name."""
 
 
 def build_metrics_server(
@@ -182,9 +206,21 @@ def build_metrics_server(
     return MetricsServer(
         observed.registry,
         probes=observed.health,
+        details=observed.details,
         host=obs.host,
         port=obs.port + port_offset,
         probe_timeout_s=obs.probe_timeout_s,
+    )
+
+
+def build_record_writer(settings: Settings, *, client_id: str) -> RecordWriter:
+    """An idempotent `acks=all` producer for the hub's own records (`fyhub calendar apply`)."""
+    from hub.writer import RecordWriter  # noqa: PLC0415
+
+    return RecordWriter(
+        kafka_bootstrap(settings),
+        client_id=client_id,
+        max_request_size=4 * settings.kafka.max_record_bytes,
     )
 
 
@@ -232,7 +268,11 @@ def build_tracker(settings: Settings, *, observed: Observation | None = None) ->
     """The tracker service: sweeps the store for late receipts and replies every interval."""
     from datetime import timedelta  # noqa: PLC0415
 
-    from hub.observability.health import broker_probe, store_probe  # noqa: PLC0415
+    from hub.observability.health import (  # noqa: PLC0415
+        broker_probe,
+        provisional_deadlines_detail,
+        store_probe,
+    )
     from hub.observability.hooks import NO_TRACKER_METRICS  # noqa: PLC0415
     from hub.observability.metrics import TrackerMetrics  # noqa: PLC0415
     from hub.tracker.service import Tracker  # noqa: PLC0415
@@ -241,10 +281,14 @@ def build_tracker(settings: Settings, *, observed: Observation | None = None) ->
     tracker = settings.tracker
     broker = build_broker(settings, client_id="fyhub-tracker", observed=observed)
     engine = build_engine(settings)
-    if observed is not None:
+    metrics = None if observed is None else TrackerMetrics(observed.registry)
+    if observed is not None and metrics is not None:
         timeout_s = settings.observability.probe_timeout_s
         observed.health["tracker.kafka"] = broker_probe(broker, timeout_s=timeout_s)
         observed.health["tracker.store"] = store_probe(engine)
+        observed.details["tracker.calendar"] = provisional_deadlines_detail(
+            lambda: metrics.provisional_open
+        )
     return Tracker(
         broker=broker,
         engine=engine,
@@ -254,7 +298,7 @@ def build_tracker(settings: Settings, *, observed: Observation | None = None) ->
             max_attempts=tracker.max_attempts,
         ),
         interval=timedelta(seconds=tracker.interval_s),
-        metrics=NO_TRACKER_METRICS if observed is None else TrackerMetrics(observed.registry),
+        metrics=metrics or NO_TRACKER_METRICS,
     )
 
 

@@ -6,6 +6,7 @@ from importlib.metadata import version as dist_version
 
 import typer
 
+from hub.cli_calendar import calendar_app
 from hub.cli_contracts import routes_app, units_app
 from hub.cli_dlq import dlq_app
 from hub.cli_kafka import kafka_app
@@ -28,6 +29,7 @@ app.add_typer(units_app, name="units")
 app.add_typer(routes_app, name="routes")
 app.add_typer(topics_app, name="topics")
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(calendar_app, name="calendar")
 app.command("run")(run)
 app.add_typer(audit_app, name="audit")
 app.command("trace")(trace)

@@ -1,6 +1,7 @@
 """What the router writes to `fy.hub.journal`, and the auditor reads back into the store.
 
-One entry per outbox record: the router's decision about it. The journal is the system of record
+One entry per outbox record: the router's decision about it; and the hub's own later decisions
+about what it delivered (`deadlines.recomputed`). The journal is the system of record
 for decisions, so an entry carries everything the store needs (the event as received, with its
 signature; who got which fields with which deadlines; or why it was refused) and the outbox
 position it came from. The position lets the auditor tell a router redelivery (same position: the
@@ -36,6 +37,9 @@ class Delivered(_Entry):
     fields: list[str] | Literal["all"]
     receipt_by: datetime | None
     reply_by: datetime | None
+    calendar: Literal["official", "provisional"] | None = None
+    """The calendar the deadlines were counted on; None when none was (and in entries written
+    before the hub recorded it)."""
 
 
 class EventRouted(_Entry):
@@ -88,7 +92,31 @@ class RecordRejected(_Entry):
     size: int
 
 
-JournalEntry = Annotated[EventRouted | AnswerRouted | RecordRejected, Field(discriminator="kind")]
+class Rescheduled(_Entry):
+    """One open delivery's deadlines, counted again."""
+
+    event_source: str
+    event_id: str
+    recipient: str
+    receipt_by: datetime | None
+    reply_by: datetime | None
+    calendar: Literal["official", "provisional"] | None
+
+
+class DeadlinesRecomputed(_Entry):
+    """`fyhub calendar apply`: the open deliveries of one event whose deadlines changed with the
+    calendar (a year's arrangement added). Keyed like the event's own journal entry, so that it
+    follows it in the same partition and a replay applies it after the deliveries exist."""
+
+    kind: Literal["deadlines.recomputed"] = "deadlines.recomputed"
+    at: datetime
+    reason: str
+    deliveries: list[Rescheduled] = Field(min_length=1)
+
+
+JournalEntry = Annotated[
+    EventRouted | AnswerRouted | RecordRejected | DeadlinesRecomputed, Field(discriminator="kind")
+]
 
 
 def entry_adapter() -> TypeAdapter[JournalEntry]:

@@ -128,3 +128,5 @@ class Settings(BaseSettings):
     console: ConsoleSettings = ConsoleSettings()
     registry: Path = Path("deploy/units/wuyang-411121.yaml")
     routing: Path = Path("deploy/routing.yaml")
+    calendar: Path = Path("deploy/calendar")
+    """The State Council's holiday arrangements, one `<year>.yaml` each (docs/calendar.md)."""

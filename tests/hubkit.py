@@ -16,6 +16,7 @@ from hub.router.context import RouterContext
 from hub.routing.deadlines import DeadlinePolicy
 from hub.routing.loader import load_contracts_from
 from schemas.signing import generate_keypair, sign_event
+from tests.calendars import shipped_calendar
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_REGISTRY = ROOT / "tests/fixtures/units-small.yaml"
@@ -78,5 +79,6 @@ def router_context(registry: Path = TEST_REGISTRY, **overrides: Any) -> RouterCo
         "hub_key_id": "hub-test",
         "token_secret": TOKEN_SECRET,
         "deadlines": DeadlinePolicy(),
+        "calendar": shipped_calendar(),
     }
     return RouterContext(**(settings | overrides))

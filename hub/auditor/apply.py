@@ -79,11 +79,12 @@ async def apply_journal_batch(
         events=await _known_events(session, {r.event.key for r in readable if r.event}),
         deliveries=await _answered_deliveries(
             session,
-            {r.answered for r in readable if r.answered},
+            {r.answered for r in readable if r.answered}
+            | {key for r in readable for key in r.rescheduled},
             {r.refused_answer for r in readable if r.refused_answer},
         ),
         seen_positions=await _processed_keys(
-            session, OUTBOX_CONSUMER, [r.outbox_key for r in readable]
+            session, OUTBOX_CONSUMER, [key for r in readable if (key := r.outbox_key)]
         ),
     )
     changes.take_all(fresh)
@@ -168,6 +169,7 @@ async def _write(session: AsyncSession, changes: BatchChanges, audit: SqlAuditLo
     await _update(session, EventRow, changes.duplicate_count_updates())
     await _insert(session, DeliveryRow, changes.delivery_rows())
     await _update(session, DeliveryRow, changes.delivery_updates())
+    await _update(session, DeliveryRow, changes.deadline_updates())
     await _insert(session, RejectionRow, changes.rejection_rows())
     await _insert(session, LiaisonChangeRow, changes.liaison_change_rows())
     await _replace_liaisons(session, changes.unit_liaison_rows())

@@ -16,7 +16,7 @@ Idempotence has two keys, both kept in `processed`:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
@@ -24,7 +24,7 @@ from hub.auditor import rows
 from hub.auditor.answers import AnswerEffect, answer_effect
 from hub.auditor.liaisons import LiaisonChange, liaison_change, officers
 from hub.auditor.records import JournalRecord, UnreadableRecord, outbox_key
-from hub.journal import AnswerRouted, RecordRejected
+from hub.journal import AnswerRouted, DeadlinesRecomputed, RecordRejected
 from hub.store.audit_chain import AuditEntry, canonical_time
 from hub.tracking.state import Delivery, DeliveryKey, TransitionError, reply_refused
 from schemas.catalogue import lookup
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from hub.auditor.records import EventFacts, EventKey
-    from hub.journal import Delivered, EventRouted
+    from hub.journal import Delivered, EventRouted, Rescheduled
 
 JOURNAL_CONSUMER: Final = "auditor"
 OUTBOX_CONSUMER: Final = "auditor.outbox"
@@ -54,6 +54,8 @@ class AuditKind(StrEnum):
     RECORD_REJECTED = "record.rejected"
     JOURNAL_UNREADABLE = "journal.unreadable"
     """A journal record the auditor could not apply; it is skipped, not retried."""
+    DEADLINES_RECOMPUTED = "deadlines.recomputed"
+    """One per delivery given new deadlines (`fyhub calendar apply`); `unit` is the recipient."""
 
 
 @dataclass(slots=True)
@@ -84,6 +86,9 @@ class BatchChanges:
     _counted: set[EventKey] = field(default_factory=set)
     _new_deliveries: dict[DeliveryKey, list[str]] = field(default_factory=dict)
     _answered: set[DeliveryKey] = field(default_factory=set)
+    _calendars: dict[DeliveryKey, str | None] = field(default_factory=dict)
+    """The calendar of each delivery routed or rescheduled in the batch."""
+    _rescheduled: set[DeliveryKey] = field(default_factory=set)
     _rejections: list[dict[str, Any]] = field(default_factory=list)
     _processed: list[dict[str, Any]] = field(default_factory=list)
     _liaison_changes: list[LiaisonChange] = field(default_factory=list)
@@ -99,11 +104,17 @@ class BatchChanges:
             return
         entry = record.entry
         self._mark_processed(JOURNAL_CONSUMER, record.journal_key, entry.at)
-        if record.outbox_key in self.seen_positions:
+        if isinstance(entry, DeadlinesRecomputed):
+            self.applied += 1
+            self._take_recomputed(entry)
+            return
+        position = record.outbox_key
+        assert position is not None  # every other entry is about an outbox record
+        if position in self.seen_positions:
             self.redeliveries += 1
             return
-        self.seen_positions.add(record.outbox_key)
-        self._mark_processed(OUTBOX_CONSUMER, record.outbox_key, entry.at)
+        self.seen_positions.add(position)
+        self._mark_processed(OUTBOX_CONSUMER, position, entry.at)
         self.applied += 1
         if isinstance(entry, RecordRejected):
             self._take_rejection(entry)
@@ -137,7 +148,15 @@ class BatchChanges:
     def delivery_rows(self) -> list[dict[str, Any]]:
         return [
             rows.new_delivery_values(self.deliveries[key], fields)
+            | {"calendar": self._calendars.get(key)}
             for key, fields in self._new_deliveries.items()
+        ]
+
+    def deadline_updates(self) -> list[dict[str, Any]]:
+        return [
+            rows.deadline_values(self.deliveries[key], self._calendars.get(key))
+            for key in sorted(self._rescheduled)
+            if key not in self._new_deliveries
         ]
 
     def delivery_updates(self) -> list[dict[str, Any]]:
@@ -217,6 +236,7 @@ class BatchChanges:
         )
         fields = rows.stored_fields(delivered.fields)
         self._new_deliveries[key] = fields
+        self._calendars[key] = delivered.calendar
         detail = {
             "source": facts.source,
             "type": facts.type,
@@ -243,6 +263,25 @@ class BatchChanges:
             "effect": effect.value,
         }
         self._log(entry.at, kind, entry.answers, entry.answered_by, detail)
+
+    def _take_recomputed(self, entry: DeadlinesRecomputed) -> None:
+        for new in entry.deliveries:
+            key = DeliveryKey(new.event_source, new.event_id, new.recipient)
+            delivery = self.deliveries.get(key)
+            applied = delivery is not None
+            if delivery is not None:
+                self.deliveries[key] = rescheduled(delivery, new)
+                self._calendars[key] = new.calendar
+                self._rescheduled.add(key)
+            detail = {
+                "source": new.event_source,
+                "receipt_due": _time(new.receipt_by),
+                "reply_due": _time(new.reply_by),
+                "calendar": new.calendar,
+                "reason": entry.reason,
+                "effect": "applied" if applied else "no_delivery",
+            }
+            self._log(entry.at, AuditKind.DEADLINES_RECOMPUTED, new.event_id, new.recipient, detail)
 
     def _take_rejection(self, entry: RecordRejected) -> None:
         sender = source_uri(entry.sender) if entry.sender else None
@@ -287,6 +326,16 @@ class BatchChanges:
         detail: dict[str, Any],
     ) -> None:
         self.audit.append(AuditEntry(at, kind.value, event_id, unit, detail))
+
+
+def rescheduled(delivery: Delivery, new: Rescheduled) -> Delivery:
+    """`delivery` with the new deadlines of the stages it still owes: a stage already answered
+    keeps the deadline it was answered against."""
+    return replace(
+        delivery,
+        receipt_due=delivery.receipt_due if delivery.receipt_at is not None else new.receipt_by,
+        reply_due=delivery.reply_due if delivery.replied_at is not None else new.reply_by,
+    )
 
 
 def _time(at: datetime | None) -> str | None:

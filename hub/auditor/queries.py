@@ -49,6 +49,8 @@ class TracedDelivery:
     reply_overdue_at: datetime | None
     escalated_at: datetime | None
     attempts: int
+    calendar: str | None = None
+    """`official` or `provisional`: the calendar its deadlines were counted on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +273,7 @@ def _traced_delivery(d: DeliveryRow) -> TracedDelivery:
         reply_overdue_at=d.reply_overdue_at,
         escalated_at=d.escalated_at,
         attempts=d.attempts,
+        calendar=d.calendar,
     )
 
 

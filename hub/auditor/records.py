@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from hub.journal import AnswerRouted, EventRouted, JournalEntry, Position, RecordRejected
+from hub.journal import (
+    AnswerRouted,
+    DeadlinesRecomputed,
+    EventRouted,
+    JournalEntry,
+    Position,
+    RecordRejected,
+)
 from hub.store.tables import EVENT_ID, SOURCE, UNIT
 from hub.tracking.state import DeliveryKey
 from schemas.identifiers import CaseNumber
@@ -70,9 +77,9 @@ class JournalRecord:
 
     partition: int
     offset: int
-    entry: EventRouted | AnswerRouted | RecordRejected
+    entry: EventRouted | AnswerRouted | RecordRejected | DeadlinesRecomputed
     event: EventFacts | None
-    """The routed event or answer; None for a rejection."""
+    """The routed event or answer; None for a rejection or a recomputation."""
     answered: DeliveryKey | None
     """For an answer: the delivery it answers."""
 
@@ -90,8 +97,20 @@ class JournalRecord:
         return journal_key(self.partition, self.offset)
 
     @property
-    def outbox_key(self) -> str:
+    def outbox_key(self) -> str | None:
+        """The outbox record the entry decides about; None for the hub's own decisions."""
+        if isinstance(self.entry, DeadlinesRecomputed):
+            return None
         return outbox_key(self.entry.position)
+
+    @property
+    def rescheduled(self) -> tuple[DeliveryKey, ...]:
+        """For a recomputation: the deliveries it gives new deadlines."""
+        if not isinstance(self.entry, DeadlinesRecomputed):
+            return ()
+        return tuple(
+            DeliveryKey(d.event_source, d.event_id, d.recipient) for d in self.entry.deliveries
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +159,11 @@ def read_record(
     raw = value or b""
     try:
         entry = _adapter().validate_json(raw)
-        event = None if isinstance(entry, RecordRejected) else event_facts(entry.event)
+        event = (
+            None
+            if isinstance(entry, RecordRejected | DeadlinesRecomputed)
+            else event_facts(entry.event)
+        )
         answered = _answered(entry) if isinstance(entry, AnswerRouted) else None
         _check_storable(entry)
     except ValidationError as error:
@@ -196,6 +219,14 @@ def _answered(entry: AnswerRouted) -> DeliveryKey:
 def _check_storable(entry: JournalEntry) -> None:
     """What the store's columns need beyond what the journal's schema checks."""
     _aware(entry.at, "at")
+    if isinstance(entry, DeadlinesRecomputed):
+        for rescheduled in entry.deliveries:
+            _bounded(rescheduled.event_source, "deliveries.event_source", SOURCE)
+            _bounded(rescheduled.event_id, "deliveries.event_id", EVENT_ID)
+            _bounded(rescheduled.recipient, "deliveries.recipient", UNIT)
+            _aware(rescheduled.receipt_by, "deliveries.receipt_by")
+            _aware(rescheduled.reply_by, "deliveries.reply_by")
+        return
     _bounded(outbox_key(entry.position), "position", _KEY)
     if isinstance(entry, RecordRejected):
         if entry.sender is not None and not is_unit_code(entry.sender):

@@ -110,6 +110,8 @@ def _delivery_line(d: TracedDelivery) -> str:
         parts.append(
             f"reply due {show_time(d.reply_due)}, replied {show_time(d.replied_at)}{reply}"
         )
+    if d.calendar:
+        parts.append(f"{d.calendar} calendar")
     if d.receipt_overdue_at:
         parts.append(f"receipt overdue {show_time(d.receipt_overdue_at)}")
     if d.reply_overdue_at:

@@ -105,6 +105,18 @@ def answer_values(d: Delivery) -> dict[str, Any]:
     }
 
 
+def deadline_values(d: Delivery, calendar: str | None) -> dict[str, Any]:
+    """The key and the deadlines of a delivery whose deadlines were counted again."""
+    return {
+        "event_source": d.event_source,
+        "event_id": d.event_id,
+        "recipient": d.recipient,
+        "receipt_due": d.receipt_due,
+        "reply_due": d.reply_due,
+        "calendar": calendar,
+    }
+
+
 def rejection_values(entry: RecordRejected, source: str | None) -> dict[str, Any]:
     return {
         "code": entry.code.value,

@@ -1,10 +1,12 @@
 """The joint-meeting office's console (联席会议办公室工作台): a read-only web app over the store.
 
-Pages: overdue items per unit with their supervision state (`/overdue`), the trace of a case or
-event (`/trace?q=`), the monthly scorecard (`/scorecard?month=YYYY-MM`, also as CSV), the year's
-administrative-case figures (`/annual?year=YYYY`, also as CSV) and the liaison officers
-(`/liaisons`). Handlers only read, through `hub.auditor.queries` and `hub.scorecard`, in one
-read transaction each; personal identifiers appear masked, payloads not at all.
+Pages: overdue items per unit with their supervision state (`/overdue`, with a banner while
+open deadlines are provisional: counted on a year whose State Council notice is not loaded),
+the trace of a case or event (`/trace?q=`), the monthly scorecard (`/scorecard?month=YYYY-MM`,
+also as CSV), the year's administrative-case figures (`/annual?year=YYYY`, also as CSV) and the
+liaison officers (`/liaisons`). Handlers only read, through `hub.auditor.queries` and
+`hub.scorecard`, in one read transaction each; personal identifiers appear masked, payloads not
+at all.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from hub.scorecard.render import (
     scorecard_csv,
     scorecard_table_html,
 )
+from hub.tracker.store import provisional_open_count
 from schemas.units import unit_from_source
 
 if TYPE_CHECKING:
@@ -89,8 +92,15 @@ class _Console:
         unit = request.query_params.get("unit") or None
         now = self.clock()
         items = await self._read(lambda s: queries.overdue(s, now=now, unit=unit))
+        provisional = await self._read(provisional_open_count)
         groups = views.overdue_by_unit(items, self.registry)
-        context = {"groups": groups, "unit": unit, "now": now, "total": len(items)}
+        context = {
+            "groups": groups,
+            "unit": unit,
+            "now": now,
+            "total": len(items),
+            "provisional": provisional,
+        }
         return self._page(request, "overdue.html", context)
 
     async def trace(self, request: Request) -> Response:

@@ -63,6 +63,7 @@ AUDIT_KINDS: Final = MappingProxyType(
         "delivery.overdue": "逾期督办通知",
         "delivery.redelivered": "重新送达",
         "delivery.escalated": "升级督办",
+        "deadlines.recomputed": "期限重新计算",
     }
 )
 

@@ -75,6 +75,22 @@ def stuck_partitions_probe(
     return partitions_moving
 
 
+def provisional_deadlines_detail(count: Callable[[], int]) -> Probe:
+    """A detail for `/healthz`, never a failure: open deliveries counted on a provisional
+    calendar (`count` is the tracker's last sweep)."""
+
+    async def deadlines_official() -> str | None:
+        open_provisional = count()
+        if open_provisional == 0:
+            return None
+        return (
+            f"{open_provisional} open deliveries have provisional deadlines (a year without its "
+            "State Council notice): add deploy/calendar/<year>.yaml and run `fyhub calendar apply`"
+        )
+
+    return deadlines_official
+
+
 async def failing_probes(probes: Mapping[str, Probe], *, timeout_s: float) -> dict[str, str]:
     """Run every probe at once; name → problem for each that failed."""
     names = list(probes)

@@ -46,6 +46,9 @@ class TrackerHooks(Protocol):
     def deliveries_swept(self, deliveries: Sequence[Delivery], now: datetime) -> None:
         """A sweep read these open deliveries at `now`."""
 
+    def provisional_counted(self, count: int) -> None:
+        """A sweep found `count` open deliveries with provisional deadlines."""
+
 
 class _NoRouterMetrics:
     def batch_written(self, decided: Sequence[Decided]) -> None:
@@ -66,6 +69,9 @@ class _NoAuditorMetrics:
 
 class _NoTrackerMetrics:
     def deliveries_swept(self, deliveries: Sequence[Delivery], now: datetime) -> None:
+        pass
+
+    def provisional_counted(self, count: int) -> None:
         pass
 
 

@@ -7,7 +7,9 @@ liveness probe need, so the hub carries no web framework for it.
 - `/metrics`: the registry in the exposition format the scraper asks for (Prometheus text, or
   OpenMetrics when its Accept header prefers it).
 - `/healthz`: 200 `{"status": "ok"}` while every probe passes; 503
-  `{"status": "unhealthy", "problems": {"<probe>": "<what is wrong>"}}` otherwise.
+  `{"status": "unhealthy", "problems": {"<probe>": "<what is wrong>"}}` otherwise. Details
+  (e.g. provisional deadlines) are added as `"details": {"<name>": "<what to know>"}` and never
+  make the service unhealthy.
 """
 
 from __future__ import annotations
@@ -58,12 +60,14 @@ class MetricsServer:
         registry: CollectorRegistry,
         *,
         probes: Mapping[str, Probe] | None = None,
+        details: Mapping[str, Probe] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         probe_timeout_s: float = 2.0,
     ) -> None:
         self._registry = registry
         self._probes = dict(probes or {})
+        self._details = dict(details or {})
         self._host = host
         self._port = port
         self._probe_timeout_s = probe_timeout_s
@@ -102,9 +106,16 @@ class MetricsServer:
 
     async def _health(self) -> Response:
         problems = await failing_probes(self._probes, timeout_s=self._probe_timeout_s)
+        details = await failing_probes(self._details, timeout_s=self._probe_timeout_s)
+        extra = {"details": details} if details else {}
         if not problems:
-            return Response(200, "OK", _JSON, b'{"status":"ok"}')
-        body = json.dumps({"status": "unhealthy", "problems": problems}, ensure_ascii=False)
+            if not extra:
+                return Response(200, "OK", _JSON, b'{"status":"ok"}')
+            body = json.dumps({"status": "ok", **extra}, ensure_ascii=False)
+            return Response(200, "OK", _JSON, body.encode())
+        body = json.dumps(
+            {"status": "unhealthy", "problems": problems, **extra}, ensure_ascii=False
+        )
         return Response(503, "Service Unavailable", _JSON, body.encode())
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -200,7 +200,8 @@ class AuditorMetrics:
 
 
 class TrackerMetrics:
-    """The open deliveries past due, as the tracker's last sweep found them."""
+    """The open deliveries past due, and those with provisional deadlines, as the tracker's last
+    sweep found them."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.overdue = Gauge(
@@ -210,6 +211,17 @@ class TrackerMetrics:
             registry=registry,
         )
         self._shown: set[tuple[str, str]] = set()
+        self.provisional = Gauge(
+            "fyhub_deadlines_provisional",
+            "Open deliveries whose deadlines were counted on a provisional calendar (a year "
+            "without its State Council notice in deploy/calendar/)",
+            registry=registry,
+        )
+        self.provisional_open = 0
+
+    def provisional_counted(self, count: int) -> None:
+        self.provisional_open = count
+        self.provisional.set(count)
 
     def deliveries_swept(self, deliveries: Sequence[Delivery], now: datetime) -> None:
         counts = overdue_counts(deliveries, now)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
         Ed25519PublicKey,
     )
 
+    from hub.calendar import WorkingCalendar
     from hub.registry import Registry
     from hub.routing.deadlines import DeadlinePolicy
     from hub.routing.table import RoutingTable
@@ -27,6 +28,8 @@ class RouterContext:
     hub_key_id: str
     token_secret: bytes
     deadlines: DeadlinePolicy
+    calendar: WorkingCalendar
+    """The working days deadlines are counted on (built by `hub.bootstrap.build_calendar`)."""
     max_record_bytes: int = 1_048_576
     max_write_bytes: int = 4 * 1_048_576 - 65_536
     """The most the router's producer can send in one record: its `max_request_size` less room

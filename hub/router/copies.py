@@ -41,6 +41,7 @@ def delivered_copies(
         recipients,
         payload=event["data"],
         routed_at=now,
+        calendar=ctx.calendar,
         to=event.get("to"),
         policy=ctx.deadlines,
     )
@@ -84,4 +85,5 @@ def delivered(delivery: Delivery) -> Delivered:
         fields=fields if fields == "all" else list(fields),
         receipt_by=delivery.receipt_by,
         reply_by=delivery.reply_by,
+        calendar=delivery.calendar,
     )

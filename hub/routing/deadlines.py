@@ -1,10 +1,10 @@
 """When a receipt and a reply are due. Pure: dates and the routing rule in, due times out.
 
-Working days follow the official PRC holiday calendar (国务院办公厅 notices, including the adjusted
-working weekends, 调休) as shipped in the pinned `chinese-calendar` package. That package knows a
-fixed range of years (2004–2026 for 1.11.0) and raises NotImplementedError outside it. For a day
-it does not know, this module counts Monday–Friday as working days (`calendar_covers` says when
-that happened, so callers can flag the deadline); upgrading the pinned package extends the range.
+Working days come from the `hub.calendar.WorkingCalendar` the caller passes (the State Council's
+arrangements as files, the pinned package, or the statute for a year neither covers). Each result
+says which: `official`, or `provisional` when any day counted from routing to a due date fell in a
+provisional year; None when no deadline came from the calendar (none owed, given in the payload,
+or overridden in seconds).
 
 Periods in calendar days or months follow 民法典 arts 201–203: the day the period starts is not
 counted, a month period ends on the corresponding day (or the month's last day), and a period that
@@ -14,16 +14,15 @@ China Standard Time on its last day.
 
 from __future__ import annotations
 
-import calendar
-import functools
+from calendar import monthrange
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import chinese_calendar
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat
 
 if TYPE_CHECKING:
+    from hub.calendar import CalendarLabel, WorkingCalendar
     from hub.routing.table import Deadline, TypeRoute
 
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
@@ -46,36 +45,8 @@ class DeadlinePolicy(BaseModel):
 class DueTimes(NamedTuple):
     receipt_by: datetime | None
     reply_by: datetime | None
-
-
-def calendar_covers(day: date) -> bool:
-    """Whether the holiday calendar knows `day`'s year (otherwise only weekends are rest days)."""
-    try:
-        chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return False
-    return True
-
-
-@functools.lru_cache(maxsize=4096)
-def is_working_day(day: date) -> bool:
-    # Cached: the package checks each date against its whole holiday table, and the router asks
-    # about the same few weeks for every copy it routes.
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The `days`-th working day after `start` (`start` itself is not counted)."""
-    day = start
-    remaining = days
-    while remaining > 0:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            remaining -= 1
-    return day
+    calendar: CalendarLabel | None = None
+    """Which calendar the deadlines were counted on; None when none was counted on one."""
 
 
 def add_calendar_days(start: date, days: int) -> date:
@@ -86,14 +57,7 @@ def add_months(start: date, months: int) -> date:
     """The corresponding day `months` later, or that month's last day when it has none."""
     index = start.month - 1 + months
     year, month = start.year + index // 12, index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-
-
-def next_working_day_from(day: date) -> date:
-    """`day` itself when it is a working day, else the first working day after it."""
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
+    return date(year, month, min(start.day, monthrange(year, month)[1]))
 
 
 def end_of_day(day: date) -> datetime:
@@ -106,6 +70,7 @@ def due_times(
     payload: Mapping[str, Any],
     recipient_dept: str,
     *,
+    calendar: WorkingCalendar,
     named: bool = False,
     policy: DeadlinePolicy | None = None,
 ) -> DueTimes:
@@ -117,36 +82,43 @@ def due_times(
         raise ValueError("routed_at must carry its UTC offset")
     policy = policy or DeadlinePolicy()
     start = routed_at.astimezone(CHINA_TZ).date()
-    receipt_by = (
-        end_of_day(add_working_days(start, route.receipt_days))
-        if route.receipt_days is not None
-        else None
-    )
-    reply_by = (
-        reply_due(route.reply.deadline, start, payload)
-        if route.reply is not None and route.owes_reply(recipient_dept, named=named)
-        else None
-    )
+    counted: list[date] = []
+    receipt_by = None
+    if route.receipt_days is not None:
+        receipt_day = calendar.add_working_days(start, route.receipt_days)
+        receipt_by = end_of_day(receipt_day)
+        if policy.receipt_override_s is None:
+            counted.append(receipt_day)
+    reply_by = None
+    if route.reply is not None and route.owes_reply(recipient_dept, named=named):
+        reply_by, reply_day = _reply_due(route.reply.deadline, start, payload, calendar)
+        if reply_day is not None and policy.reply_override_s is None:
+            counted.append(reply_day)
     return DueTimes(
         receipt_by=_shortened(routed_at, receipt_by, policy.scale, policy.receipt_override_s),
         reply_by=_shortened(routed_at, reply_by, policy.scale, policy.reply_override_s),
+        calendar=calendar.label_for(start, max(counted)) if counted else None,
     )
 
 
-def reply_due(deadline: Deadline, start: date, payload: Mapping[str, Any]) -> datetime | None:
-    """The payload's own deadline when it gives one, else the default counted from `start`."""
+def _reply_due(
+    deadline: Deadline, start: date, payload: Mapping[str, Any], calendar: WorkingCalendar
+) -> tuple[datetime | None, date | None]:
+    """The reply's due time, and its last day when it was counted on the calendar."""
     if deadline.payload_field is not None:
         given = _as_due_time(_lookup(payload, deadline.payload_field))
         if given is not None:
-            return given
+            return given, None
+    last: date | None = None
     if deadline.working_days is not None:
-        return end_of_day(add_working_days(start, deadline.working_days))
-    if deadline.calendar_days is not None:
-        last = add_calendar_days(start, deadline.calendar_days)
-        return end_of_day(next_working_day_from(last))
-    if deadline.months is not None:
-        return end_of_day(next_working_day_from(add_months(start, deadline.months)))
-    return None
+        last = calendar.add_working_days(start, deadline.working_days)
+    elif deadline.calendar_days is not None:
+        # 民法典 arts 201–203: calendar days, the period moved to the next working day when it
+        # ends on a rest day or holiday.
+        last = calendar.next_working_day_from(add_calendar_days(start, deadline.calendar_days))
+    elif deadline.months is not None:
+        last = calendar.next_working_day_from(add_months(start, deadline.months))
+    return (None, None) if last is None else (end_of_day(last), last)
 
 
 def _lookup(payload: Mapping[str, Any], path: str) -> Any:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from datetime import datetime
 
+    from hub.calendar import CalendarLabel, WorkingCalendar
     from hub.routing.table import TypeRoute
 
 
@@ -25,6 +26,8 @@ class Delivery:
     """The projection applied: the dotted paths kept, or all of them."""
     receipt_by: datetime | None
     reply_by: datetime | None
+    calendar: CalendarLabel | None = None
+    """The calendar the deadlines were counted on (`hub.routing.deadlines.DueTimes`)."""
 
 
 def plan_deliveries(
@@ -33,6 +36,7 @@ def plan_deliveries(
     *,
     payload: Mapping[str, Any],
     routed_at: datetime,
+    calendar: WorkingCalendar,
     to: str | Iterable[str] | None = None,
     policy: DeadlinePolicy | None = None,
 ) -> tuple[Delivery, ...]:
@@ -43,7 +47,8 @@ def plan_deliveries(
     """
     named = set(split_to(to))
     return tuple(
-        _delivery(route, code, code in named, payload, routed_at, policy) for code in recipients
+        _delivery(route, code, code in named, payload, routed_at, calendar, policy)
+        for code in recipients
     )
 
 
@@ -71,14 +76,16 @@ def _delivery(
     named: bool,
     payload: Mapping[str, Any],
     routed_at: datetime,
+    calendar: WorkingCalendar,
     policy: DeadlinePolicy | None,
 ) -> Delivery:
     dept = unit_dept(code)
-    due = due_times(route, routed_at, payload, dept, named=named, policy=policy)
+    due = due_times(route, routed_at, payload, dept, calendar=calendar, named=named, policy=policy)
     return Delivery(
         recipient=code,
         data=payload_for(route, dept, payload, named=named),
         fields=fields_for(route, dept, named=named),
         receipt_by=due.receipt_by,
         reply_by=due.reply_by,
+        calendar=due.calendar,
     )

@@ -121,6 +121,9 @@ class DeliveryRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     last_attempt_at: Mapped[datetime | None]
     """When the copy was last redelivered; None until it is (the first attempt is `routed_at`)."""
+    calendar: Mapped[str | None] = mapped_column(String(16))
+    """`official` or `provisional`: the calendar its deadlines were counted on (None: none was,
+    or routed before the hub recorded it)."""
 
     # Declared so that a flush inserts events before their deliveries; never loaded implicitly.
     event: Mapped[EventRow] = relationship(lazy="raise")

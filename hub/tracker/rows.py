@@ -6,7 +6,7 @@ at the same time, from the journal, and the two must not overwrite each other's 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 from hub.routing.deadlines import CHINA_TZ, DueTimes
 from hub.tracking.state import Delivery
@@ -14,6 +14,7 @@ from hub.tracking.state import Delivery
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from hub.calendar import CalendarLabel
     from hub.store.tables import DeliveryRow
 
 OPEN_STATES: Final = ("routed", "received", "rejected")
@@ -70,7 +71,12 @@ def stored_due_times(row: DeliveryRow) -> DueTimes:
     this gives back the copy's exact text for them (shortened test deadlines differ only in
     the offset they are written with).
     """
-    return DueTimes(receipt_by=_china(row.receipt_due), reply_by=_china(row.reply_due))
+    calendar = row.calendar if row.calendar in {"official", "provisional"} else None
+    return DueTimes(
+        receipt_by=_china(row.receipt_due),
+        reply_by=_china(row.reply_due),
+        calendar=cast("CalendarLabel | None", calendar),
+    )
 
 
 def _china(value: datetime | None) -> datetime | None:

@@ -33,7 +33,12 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub.observability.hooks import NO_TRACKER_METRICS
 from hub.router.service import publish_all
-from hub.tracker.store import open_deliveries, record_actions, stored_copy
+from hub.tracker.store import (
+    open_deliveries,
+    provisional_open_count,
+    record_actions,
+    stored_copy,
+)
 from hub.tracker.work import Job, notice_job, redelivery_job
 from hub.tracking.overdue import OverdueNotice, due_notices
 from hub.tracking.redelivery import Escalate, Redeliver, next_actions
@@ -112,6 +117,7 @@ class Tracker:
         async with self._sessions() as session:
             deliveries = await open_deliveries(session)
             self._metrics.deliveries_swept(deliveries, now)
+            self._metrics.provisional_counted(await provisional_open_count(session))
             jobs = await self._jobs(session, deliveries, now)
         if not jobs:
             return SweepReport()

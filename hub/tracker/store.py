@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, func, select, update
 
 from hub.store.audit_repository import SqlAuditLog
 from hub.store.tables import DeliveryRow, EventRow
+from hub.tracker.recompute import OpenCopy
 from hub.tracker.rows import (
     OPEN_STATES,
     delivery_from_row,
@@ -24,7 +25,7 @@ from hub.tracker.rows import (
 )
 from hub.tracker.work import StoredCopy, applied, audit_entry
 from hub.tracking.redelivery import Escalate
-from hub.tracking.state import TransitionError, is_settled
+from hub.tracking.state import DeliveryKey, TransitionError, is_settled
 from schemas.units import unit_from_source
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from hub.tracker.work import Action
-    from hub.tracking.state import Delivery, DeliveryKey
+    from hub.tracking.state import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -128,3 +129,41 @@ def _is(key: DeliveryKey) -> ColumnElement[bool]:
 
 def _name(key: DeliveryKey) -> str:
     return f"of {key.event_id} from {key.event_source} to {key.recipient}"
+
+
+async def open_copies(session: AsyncSession) -> list[OpenCopy]:
+    """Every delivery that still owes a receipt or a reply, with its event's envelope, for
+    counting its deadlines again (`hub.tracker.recompute`)."""
+    query = (
+        select(DeliveryRow, EventRow.type, EventRow.subject, EventRow.envelope)
+        .join(EventRow, _JOIN_EVENT)
+        .where(DeliveryRow.status.in_(OPEN_STATES))
+        .order_by(DeliveryRow.routed_at)
+    )
+    rows = await session.execute(query)
+    return [
+        OpenCopy(
+            key=DeliveryKey(row.event_source, row.event_id, row.recipient),
+            event_type=event_type,
+            subject=subject,
+            envelope=envelope,
+            routed_at=row.routed_at,
+            receipt_due=row.receipt_due,
+            reply_due=row.reply_due,
+            receipt_at=row.receipt_at,
+            replied_at=row.replied_at,
+            calendar=row.calendar,
+        )
+        for row, event_type, subject, envelope in rows.tuples()
+    ]
+
+
+async def provisional_open_count(session: AsyncSession) -> int:
+    """Open deliveries whose deadlines were counted on a provisional calendar (a year whose
+    State Council notice is not in `deploy/calendar/` yet)."""
+    query = (
+        select(func.count())
+        .select_from(DeliveryRow)
+        .where(DeliveryRow.status.in_(OPEN_STATES), DeliveryRow.calendar == "provisional")
+    )
+    return int((await session.execute(query)).scalar_one())

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub.auditor.apply import apply_journal_batch
@@ -22,6 +23,7 @@ from hub.registry import load_registry
 from hub.routing.deadlines import CHINA_TZ
 from hub.store.engine import build_engine
 from hub.store.migrate import upgrade_engine
+from hub.store.tables import DeliveryRow
 from hub.tracker.store import record_actions
 from hub.tracking.overdue import OverdueNotice
 from hub.tracking.redelivery import Escalate
@@ -241,3 +243,27 @@ async def test_a_port_in_use_fails_at_start(console: str) -> None:
     with pytest.raises(OSError, match="in use"):
         await server.start()
     await engine.dispose()
+
+
+async def test_no_banner_while_every_open_deadline_is_official(console: str) -> None:
+    reply = await get(console, "/overdue")
+    assert "暂定日历" not in reply.body
+
+
+async def test_a_banner_says_when_open_deadlines_are_provisional(store: AsyncEngine) -> None:
+    async with async_sessionmaker(store)() as session:
+        query = select(DeliveryRow).where(DeliveryRow.event_id == E2)
+        assert (await session.execute(query)).scalar_one().status == "routed"
+    async with async_sessionmaker(store)() as session, session.begin():
+        await session.execute(
+            update(DeliveryRow).where(DeliveryRow.event_id == E2).values(calendar="provisional")
+        )
+    app = create_console_app(store, load_registry(TEST_REGISTRY), clock=lambda: NOW)
+    server = ConsoleServer(app, port=0)
+    await server.start()
+    try:
+        reply = await get(server.url, "/overdue")
+    finally:
+        await server.stop()
+    assert "1 件未办结事项的期限按暂定日历计算" in reply.body
+    assert "fyhub calendar apply" in reply.body

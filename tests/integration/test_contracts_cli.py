@@ -157,13 +157,13 @@ def test_a_recipient_dept_not_in_the_registry(tmp_path: Path) -> None:
 def test_a_malformed_rule_is_reported_at_its_line(tmp_path: Path) -> None:
     path, text = broken_routing(
         tmp_path,
-        "      owed_by: [samr]\n      deadline: {working_days: 10}",
-        "      owed_by: [samr]\n      deadline: {working_days: 10, months: 1}",
+        "      deadline: {calendar_days: 10}",
+        "      deadline: {calendar_days: 10, months: 1}",
     )
     code, _, err = invoke("routes", "check", "--routing", str(path))
     assert code == 1
     assert (
-        f"{path}:{line_of(text, 'working_days: 10, months: 1')}: "
+        f"{path}:{line_of(text, 'calendar_days: 10, months: 1')}: "
         "types.bankruptcy.terminated.v1.reply.deadline: "
     ) in err
     assert "give at most one of working_days, calendar_days, months" in err

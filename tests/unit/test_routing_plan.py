@@ -12,6 +12,7 @@ from hub.routing.deadlines import CHINA_TZ
 from hub.routing.loader import Contracts, load_contracts_from
 from hub.routing.plan import payload_for, plan_deliveries
 from hub.routing.resolve import resolve_recipients
+from tests.calendars import shipped_calendar
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTED = datetime(2024, 9, 30, 10, tzinfo=CHINA_TZ)  # Monday before the National Day holiday
@@ -63,7 +64,9 @@ def test_a_listing_reaches_tax_with_the_id_number_and_miit_without(contracts: Co
     assert isinstance(recipients, tuple)
     deliveries = {
         d.recipient: d
-        for d in plan_deliveries(route, recipients, payload=LISTING, routed_at=ROUTED)
+        for d in plan_deliveries(
+            route, recipients, payload=LISTING, routed_at=ROUTED, calendar=shipped_calendar()
+        )
     }
     assert deliveries["tax.411121"].data["debtor"]["id_no"] == "11010519491231002X"
     assert "duty" not in deliveries["tax.411121"].data
@@ -82,6 +85,7 @@ def test_the_defendant_gets_the_plaintiff_and_owes_the_defence(contracts: Contra
         ["justice.411121", "samr.411121"],
         payload=FILED,
         routed_at=ROUTED,
+        calendar=shipped_calendar(),
         to="samr.411121",
     )
     office, defendant = plans
@@ -95,7 +99,12 @@ def test_the_defendant_gets_the_plaintiff_and_owes_the_defence(contracts: Contra
 def test_the_office_as_defendant_gets_the_defendant_copy(contracts: Contracts) -> None:
     route = contracts.routing.types["admincase.filed.v1"]
     [only] = plan_deliveries(
-        route, ["justice.411121"], payload=FILED, routed_at=ROUTED, to="justice.411121"
+        route,
+        ["justice.411121"],
+        payload=FILED,
+        routed_at=ROUTED,
+        calendar=shipped_calendar(),
+        to="justice.411121",
     )
     assert only.data["plaintiff"]["id_no"] == "440524188001010014"
     assert only.reply_by is not None

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta, timezone
 
+from hub.routing.deadlines import DueTimes
 from hub.store.tables import DeliveryRow
 from hub.tracker.rows import (
     delivery_from_row,
@@ -111,7 +112,7 @@ def test_deadlines_come_back_as_the_copy_wrote_them():
     assert due.reply_by is not None
     assert due.receipt_by.isoformat() == "2024-05-07T23:59:59+08:00"
     assert due.reply_by.isoformat() == "2024-05-09T23:59:59+08:00"
-    assert stored_due_times(row(receipt_due=None, reply_due=None)) == (None, None)
+    assert stored_due_times(row(receipt_due=None, reply_due=None)) == DueTimes(None, None)
 
 
 def test_a_whole_payload_is_all_fields():

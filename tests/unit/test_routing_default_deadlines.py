@@ -1,0 +1,179 @@
+"""Every default deadline of the shipped routing table (deploy/routing.yaml), each with the rule it
+comes from, and what it gives on the shipped calendar.
+
+Periods in days count calendar days, starting the day after routing; one that ends on a rest day
+or holiday ends on the next working day (民法典 arts 201–203). Periods in working days skip rest
+days and holidays. A period ends at 23:59:59 China time. Where no statute sets the limit (banks and
+registries answer 查控 "及时", 法释〔2013〕20号 art 4), the default is the mechanism's own service
+level from DESIGN.md §5.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from hub.routing.deadlines import CHINA_TZ, due_times
+from hub.routing.loader import load_contracts_from
+from hub.routing.table import Deadline
+from tests.calendars import shipped_calendar
+from tests.hubkit import ROUTING_TABLE, TEST_REGISTRY
+
+TABLE = load_contracts_from(TEST_REGISTRY, ROUTING_TABLE).routing
+CALENDAR = shipped_calendar()
+
+
+def deadline_of(event_type: str) -> Deadline:
+    reply = TABLE.types[event_type].reply
+    assert reply is not None, event_type
+    return reply.deadline
+
+
+def reply_by(event_type: str, routed: date, dept: str, *, named: bool = False) -> datetime | None:
+    at = datetime(routed.year, routed.month, routed.day, 10, tzinfo=CHINA_TZ)
+    route = TABLE.types[event_type]
+    return due_times(route, at, {}, dept, calendar=CALENDAR, named=named).reply_by
+
+
+def end_of(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=CHINA_TZ)
+
+
+def test_the_shipped_table_is_the_real_one() -> None:
+    assert ROUTING_TABLE.parts[-2:] == ("deploy", "routing.yaml")
+
+
+# --- 执行查控 ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "event_type", ["enforcement.query.requested.v1", "enforcement.control.requested.v1"]
+)
+def test_enforcement_query_and_control_3_working_days_unless_the_request_says(
+    event_type: str,
+) -> None:
+    # 法释〔2013〕20号 art 4 (网络查询、冻结被执行人存款的规定): the assisting unit answers "及时";
+    # the mechanism's default is 3 working days (DESIGN §5); a `reply_by` in the request wins.
+    deadline = deadline_of(event_type)
+    assert (deadline.working_days, deadline.payload_field) == (3, "reply_by")
+    # Thu 2026-09-24 → Fri 9-25 is 中秋, weekend, Mon 9-28 (1), Tue (2), Wed 9-30 (3).
+    assert reply_by(event_type, date(2026, 9, 24), "nr", named=True) == end_of(date(2026, 9, 30))
+
+
+# --- 失信被执行人名单 -------------------------------------------------------------------------
+
+
+def test_listing_joint_punishment_feedback_15_working_days() -> None:
+    # 发改财金〔2016〕141号 joint-punishment memorandum (触发反馈机制): no statutory limit was found
+    # (domain reference §2.1, not verified); the mechanism's default is 15 working days.
+    assert deadline_of("debtor.listed.v1").working_days == 15
+    assert deadline_of("debtor.listed.v1").payload_field is None
+
+
+@pytest.mark.parametrize("event_type", ["debtor.corrected.v1", "debtor.delisted.v1"])
+def test_correction_and_delisting_lift_measures_within_5_working_days(event_type: str) -> None:
+    # 法释〔2017〕7号 art 10 (delisting) and art 3 of the 2013 rule (correction): the units act on
+    # the court's decision; the mechanism's default is 5 working days.
+    assert deadline_of(event_type).working_days == 5
+
+
+# --- 破产 ------------------------------------------------------------------------------------
+
+
+def test_tax_claims_by_the_claims_deadline_the_court_set() -> None:
+    # 企业破产法 arts 14, 45: the court fixes the claims period (30 days to 3 months); the
+    # payload's `claims_deadline` is the deadline, nothing is counted.
+    deadline = deadline_of("bankruptcy.accepted.v1")
+    assert (deadline.payload_field, deadline.working_days, deadline.calendar_days) == (
+        "claims_deadline",
+        None,
+        None,
+    )
+
+
+def test_deregistration_within_ten_calendar_days_of_termination() -> None:
+    # 企业破产法 art 121: 十日内 — ten days, not ten working days.
+    deadline = deadline_of("bankruptcy.terminated.v1")
+    assert (deadline.calendar_days, deadline.working_days) == (10, None)
+    # Terminated Mon 2026-09-21: the tenth day is Thu 10-01, inside 国庆 (10-01…10-07), so the
+    # period ends on the next working day, Thu 10-08.
+    assert reply_by("bankruptcy.terminated.v1", date(2026, 9, 21), "samr") == end_of(
+        date(2026, 10, 8)
+    )
+    # Terminated Mon 2026-11-02: the tenth day is Thu 11-12, a working day.
+    assert reply_by("bankruptcy.terminated.v1", date(2026, 11, 2), "samr") == end_of(
+        date(2026, 11, 12)
+    )
+
+
+# --- 行政案件 --------------------------------------------------------------------------------
+
+
+def test_defence_within_15_days_of_receiving_the_complaint() -> None:
+    # 行政诉讼法 art 67: the defendant submits its evidence and defence within 15 days.
+    assert deadline_of("admincase.filed.v1").calendar_days == 15
+    # Filed Sat 2026-09-19: the 15th day is Sun 10-04, in 国庆, so Thu 10-08.
+    assert reply_by("admincase.filed.v1", date(2026, 9, 19), "nr", named=True) == end_of(
+        date(2026, 10, 8)
+    )
+
+
+def test_appearance_before_the_hearing() -> None:
+    # 最高人民法院关于行政机关负责人出庭应诉若干问题的规定 (2020) arts 6, 8–9: reported before
+    # hearing_at.
+    assert deadline_of("admincase.hearing.scheduled.v1").payload_field == "hearing_at"
+
+
+def test_judicial_suggestion_two_months_unless_the_suggestion_says() -> None:
+    # 法释〔2023〕11号 arts 3–11: the recipient answers in writing, generally within 2 months; the
+    # suggestion's own `reply_by` (反馈时限) wins.
+    deadline = deadline_of("judicial.suggestion.issued.v1")
+    assert (deadline.months, deadline.payload_field) == (2, "reply_by")
+    # Issued Mon 2026-08-03 → 10-03, in 国庆 → Thu 10-08.
+    assert reply_by("judicial.suggestion.issued.v1", date(2026, 8, 3), "nr", named=True) == end_of(
+        date(2026, 10, 8)
+    )
+
+
+def test_non_litigation_enforcement_ruling_within_7_days() -> None:
+    # 行政强制法 art 57; 行诉解释 art 160: the court rules within 7 days of accepting.
+    assert deadline_of("nonlitigation.enforcement.applied.v1").calendar_days == 7
+    # Applied Thu 2026-09-24: the 7th day is Thu 10-01 → Thu 10-08.
+    assert reply_by("nonlitigation.enforcement.applied.v1", date(2026, 9, 24), "court") == end_of(
+        date(2026, 10, 8)
+    )
+
+
+def test_a_linkage_task_is_due_when_the_office_says() -> None:
+    # 舞政文〔2022〕56号 二(二): each task of the 双清单 has its 完成时限; the payload's `due`.
+    assert deadline_of("linkage.task.assigned.v1").payload_field == "due"
+
+
+# --- receipts --------------------------------------------------------------------------------
+
+
+def test_every_delivered_event_is_receipted_within_1_working_day_except_hub_notices() -> None:
+    # DESIGN §5: every delivered event needs a receipt (签收), default 1 working day; the hub's
+    # own receipts, refusals and overdue notices are not receipted.
+    unreceipted = {name for name, route in TABLE.types.items() if route.receipt_days is None}
+    assert unreceipted == {"hub.receipt.v1", "hub.rejected.v1", "hub.overdue.v1"}
+    assert {route.receipt_days for route in TABLE.types.values()} == {1, None}
+
+
+def test_every_reply_deadline_of_the_table_is_pinned_above() -> None:
+    pinned = {
+        "enforcement.query.requested.v1",
+        "enforcement.control.requested.v1",
+        "debtor.listed.v1",
+        "debtor.corrected.v1",
+        "debtor.delisted.v1",
+        "bankruptcy.accepted.v1",
+        "bankruptcy.terminated.v1",
+        "admincase.filed.v1",
+        "admincase.hearing.scheduled.v1",
+        "judicial.suggestion.issued.v1",
+        "nonlitigation.enforcement.applied.v1",
+        "linkage.task.assigned.v1",
+    }
+    assert {name for name, route in TABLE.types.items() if route.reply is not None} == pinned
