@@ -275,7 +275,7 @@ def build_tracker(settings: Settings, *, observed: Observation | None = None) ->
     )
     from hub.observability.hooks import NO_TRACKER_METRICS  # noqa: PLC0415
     from hub.observability.metrics import TrackerMetrics  # noqa: PLC0415
-    from hub.tracker.service import Tracker  # noqa: PLC0415
+    from hub.tracker.service import Tracker, TrackerStore  # noqa: PLC0415
     from hub.tracking.redelivery import RedeliveryPolicy  # noqa: PLC0415
 
     tracker = settings.tracker
@@ -291,7 +291,7 @@ def build_tracker(settings: Settings, *, observed: Observation | None = None) ->
         )
     return Tracker(
         broker=broker,
-        engine=engine,
+        store=TrackerStore(engine, reader=build_engine(settings, read_only=True)),
         ctx=build_router_context(settings, load_contracts(settings)),
         policy=RedeliveryPolicy(
             interval=timedelta(seconds=tracker.redelivery_interval_s),

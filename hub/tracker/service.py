@@ -73,14 +73,30 @@ class SweepReport:
     failed: int = 0
 
 
+@dataclass(frozen=True)
+class TrackerStore:
+    """The store's engines: the sweep reads the open deliveries through `reader` (a read-only
+    engine; `writer` itself when None) and records what it did through `writer`. On SQLite a
+    writer's transaction takes the write lock at BEGIN, and a sweep that read under it would hold
+    the auditor off for as long as it takes to build and publish its notices."""
+
+    writer: AsyncEngine
+    reader: AsyncEngine | None = None
+
+    async def dispose(self) -> None:
+        await self.writer.dispose()
+        if self.reader is not None:
+            await self.reader.dispose()
+
+
 class Tracker:
-    """Owns the broker and the engine it is given: `start` connects, `stop` closes both."""
+    """Owns the broker and the store it is given: `start` connects, `stop` closes both."""
 
     def __init__(
         self,
         *,
         broker: KafkaBroker,
-        engine: AsyncEngine,
+        store: TrackerStore,
         ctx: RouterContext,
         policy: RedeliveryPolicy,
         interval: timedelta,
@@ -88,8 +104,9 @@ class Tracker:
         metrics: TrackerHooks = NO_TRACKER_METRICS,
     ) -> None:
         self._broker = broker
-        self._engine = engine
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._store = store
+        self._sessions = async_sessionmaker(store.writer, expire_on_commit=False)
+        self._reads = async_sessionmaker(store.reader or store.writer, expire_on_commit=False)
         self._ctx = ctx
         self._office = ctx.registry.office.code
         self._policy = policy
@@ -110,11 +127,11 @@ class Tracker:
                 await self._task
             self._task = None
         await self._broker.stop()
-        await self._engine.dispose()
+        await self._store.dispose()
 
     async def sweep(self, now: datetime) -> SweepReport:
         """One pass over the open deliveries at `now`; the broker must be connected."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             deliveries = await open_deliveries(session)
             self._metrics.deliveries_swept(deliveries, now)
             self._metrics.provisional_counted(await provisional_open_count(session))

@@ -24,7 +24,7 @@ from hub.store.migrate import upgrade, upgrade_engine
 from hub.store.tables import AuditLogRow, DeliveryRow, EventRow
 from hub.topics import apply_topics, planned_topics
 from hub.tracker.rows import delivery_from_row
-from hub.tracker.service import SweepReport, Tracker
+from hub.tracker.service import SweepReport, Tracker, TrackerStore
 from hub.tracking.overdue import notice_event_id
 from hub.tracking.redelivery import RedeliveryPolicy
 from hub.tracking.state import is_overdue
@@ -161,7 +161,7 @@ async def tracker_for(hub: Hub) -> Any:
         brokers.append(broker)
         return Tracker(
             broker=broker,
-            engine=hub.store,
+            store=TrackerStore(hub.store),
             ctx=hub.ctx,
             policy=policy,
             interval=timedelta(minutes=1),
