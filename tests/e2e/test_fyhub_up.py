@@ -37,6 +37,7 @@ def up_env(kafka: str, tmp_path: Path) -> dict[str, str]:
         "FYHUB_KAFKA__BOOTSTRAP": kafka,
         "FYHUB_REGISTRY": str(registry),
         "FYHUB_ROUTING": str(REPO / "deploy/routing.yaml"),
+        "FYHUB_CALENDAR": str(REPO / "deploy/calendar"),
         "FYHUB_OBSERVABILITY__PORT": str(free_port_block()),
         "FYHUB_CONSOLE__PORT": str(free_port_block(1)),
     }
