@@ -1,7 +1,7 @@
-"""The console served by uvicorn inside the hub's own event loop, as a `hub.services.Service`.
+"""The console served by uvicorn inside the hub's own event loop, as a `hub.cli.serve.Service`.
 
 The listening socket is bound in `start`, so a port already in use fails there with the OS's
-error, and port 0 picks a free one (see `url`). Signals stay with `hub.services.serve`: the
+error, and port 0 picks a free one (see `url`). Signals stay with `hub.cli.serve.serve`: the
 embedded uvicorn server installs no handlers of its own.
 """
 

@@ -19,7 +19,7 @@ from hub import bootstrap
 from hub.auditor import queries
 from hub.auditor.render import trace_lines
 from hub.auditor.replay import JournalReplay
-from hub.cli import app
+from hub.cli.main import app
 from hub.router.records import Outbound, encode_json
 from hub.router.service import RouterService, register_router
 from hub.routing.deadlines import CHINA_TZ

@@ -15,8 +15,8 @@ import typer
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from typer.testing import CliRunner
 
-from hub import cli_supervision
 from hub.auditor.apply import apply_journal_batch
+from hub.cli import supervision as cli_supervision
 from hub.journal import AnswerRouted, Delivered
 from hub.routing.deadlines import CHINA_TZ
 from hub.scorecard import Month, annual_admin_figures, month_deliveries, monthly_scorecard

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.local_kafka.commands import (
+from hub.devkit.local_kafka.commands import (
     BrokerRuntime,
     broker_command,
     format_command,
@@ -15,7 +15,7 @@ from hub.local_kafka.commands import (
     new_cluster_id,
     parse_java_major,
 )
-from hub.local_kafka.layout import single_node
+from hub.devkit.local_kafka.layout import single_node
 
 RUNTIME = BrokerRuntime(
     jars=Path("/repo/build/kafka/jars"),

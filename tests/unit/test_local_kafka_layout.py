@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.local_kafka import LocalKafkaError
-from hub.local_kafka.layout import (
+from hub.devkit.local_kafka import LocalKafkaError
+from hub.devkit.local_kafka.layout import (
     BROKER_MAX_MESSAGE_BYTES,
     Topology,
     read_cluster_id,

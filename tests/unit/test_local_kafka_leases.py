@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from hub.local_kafka import LocalKafkaError, NodeStatus, UpResult, leased
-from hub.local_kafka.layout import single_node
+from hub.devkit.local_kafka import LocalKafkaError, NodeStatus, UpResult, leased
+from hub.devkit.local_kafka.layout import single_node
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from hub.local_kafka import LocalKafkaError
-from hub.local_kafka.commands import BrokerRuntime
-from hub.local_kafka.layout import single_node
-from hub.local_kafka.preflight import (
+from hub.devkit.local_kafka import LocalKafkaError
+from hub.devkit.local_kafka.commands import BrokerRuntime
+from hub.devkit.local_kafka.layout import single_node
+from hub.devkit.local_kafka.preflight import (
     check_java,
     check_ports_free,
     ensure_jars,

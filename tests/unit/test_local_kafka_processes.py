@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.local_kafka import processes
-from hub.local_kafka.layout import Node, single_node
+from hub.devkit.local_kafka import processes
+from hub.devkit.local_kafka.layout import Node, single_node
 
 SLEEPER = "import time; time.sleep(60)"
 TERM_IGNORER = (

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from hub.local_kafka.readiness import broker_ids, listed_brokers
+from hub.devkit.local_kafka.readiness import broker_ids, listed_brokers
 
 
 def test_broker_ids_are_read_from_a_describe_cluster_answer() -> None:

@@ -6,14 +6,14 @@ from importlib.metadata import version as dist_version
 
 import typer
 
-from hub.cli_calendar import calendar_app
-from hub.cli_contracts import routes_app, units_app
-from hub.cli_dlq import dlq_app
-from hub.cli_kafka import kafka_app
-from hub.cli_run import run, topics_app
-from hub.cli_store import audit_app, overdue, replay, trace
-from hub.cli_supervision import annual, console, liaisons, scorecard
-from hub.cli_up import up
+from hub.cli.calendar import calendar_app
+from hub.cli.contracts import routes_app, units_app
+from hub.cli.dlq import dlq_app
+from hub.cli.kafka import kafka_app
+from hub.cli.run import run, topics_app
+from hub.cli.store import audit_app, overdue, replay, trace
+from hub.cli.supervision import annual, console, liaisons, scorecard
+from hub.cli.up import up
 
 app = typer.Typer(
     name="fyhub",

@@ -13,9 +13,14 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hub.local_kafka.commands import MINIMUM_JAVA, BrokerRuntime, maven_command, parse_java_major
-from hub.local_kafka.errors import LocalKafkaError
-from hub.local_kafka.layout import HOST, Node
+from hub.devkit.local_kafka.commands import (
+    MINIMUM_JAVA,
+    BrokerRuntime,
+    maven_command,
+    parse_java_major,
+)
+from hub.devkit.local_kafka.errors import LocalKafkaError
+from hub.devkit.local_kafka.layout import HOST, Node
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -14,14 +14,14 @@ import os
 import uuid
 from typing import TYPE_CHECKING
 
-from hub.local_kafka.locks import file_lock
-from hub.local_kafka.processes import is_alive
+from hub.devkit.local_kafka.locks import file_lock
+from hub.devkit.local_kafka.processes import is_alive
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
     from pathlib import Path
 
-    from hub.local_kafka.manager import LocalKafka, UpResult
+    from hub.devkit.local_kafka.manager import LocalKafka, UpResult
 
 
 @contextlib.asynccontextmanager

@@ -24,13 +24,18 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hub.local_kafka import preflight, processes
-from hub.local_kafka.commands import BrokerRuntime, broker_command, format_command, new_cluster_id
-from hub.local_kafka.errors import LocalKafkaError
-from hub.local_kafka.layout import Node, Topology, read_cluster_id, render_properties
-from hub.local_kafka.layout import server_properties as node_properties
-from hub.local_kafka.locks import file_lock
-from hub.local_kafka.readiness import listed_brokers
+from hub.devkit.local_kafka import preflight, processes
+from hub.devkit.local_kafka.commands import (
+    BrokerRuntime,
+    broker_command,
+    format_command,
+    new_cluster_id,
+)
+from hub.devkit.local_kafka.errors import LocalKafkaError
+from hub.devkit.local_kafka.layout import Node, Topology, read_cluster_id, render_properties
+from hub.devkit.local_kafka.layout import server_properties as node_properties
+from hub.devkit.local_kafka.locks import file_lock
+from hub.devkit.local_kafka.readiness import listed_brokers
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from hub import bootstrap
 from hub.auditor import queries
 from hub.auditor.liaisons import liaison_list, liaisons_text
+from hub.cli.serve import serve
 from hub.console import ConsoleServer, create_console_app
 from hub.registry import ContractError, load_registry
 from hub.scorecard import Month, annual_admin_figures, monthly_scorecard
@@ -35,7 +36,6 @@ from hub.scorecard.render import (
     scorecard_html,
     scorecard_text,
 )
-from hub.services import serve
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator

@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hub.local_kafka.commands import is_broker_command_line
+from hub.devkit.local_kafka.commands import is_broker_command_line
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from hub.local_kafka.layout import Node
+    from hub.devkit.local_kafka.layout import Node
 
 KILL_WAIT_S = 10.0
 _POLL_S = 0.1

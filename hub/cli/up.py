@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from hub import bootstrap
-from hub.cli_run import ensure_topics
-from hub.local_kafka import LocalKafkaError
+from hub.cli.run import ensure_topics
+from hub.cli.serve import serve
+from hub.devkit.demo import build_demo, build_local_kafka, demo_settings
+from hub.devkit.local_kafka import LocalKafkaError
 from hub.observability.logs import configure_logging
-from hub.services import serve
 from hub.settings import STATE_DIR
 from hub.store.migrate import upgrade_engine
 
 if TYPE_CHECKING:
-    from hub.services import Service
+    from hub.cli.serve import Service
     from hub.settings import Settings
 
 
@@ -46,7 +47,7 @@ def up(
 
 
 async def _up(settings: Settings, *, demo: bool) -> None:
-    local = None if settings.kafka.bootstrap else bootstrap.build_local_kafka(settings)
+    local = None if settings.kafka.bootstrap else build_local_kafka(settings)
     started_broker = False
     if local is not None:
         print(f"Starting the local Kafka broker ({local.bootstrap}) …", flush=True)
@@ -57,7 +58,7 @@ async def _up(settings: Settings, *, demo: bool) -> None:
         )
     try:
         if demo:
-            settings = bootstrap.demo_settings(settings, STATE_DIR / "demo")
+            settings = demo_settings(settings, STATE_DIR / "demo")
         created = await ensure_topics(settings)
         print(f"Topics ready ({len(created)} created).", flush=True)
         engine = bootstrap.build_engine(settings)
@@ -75,7 +76,7 @@ async def _up(settings: Settings, *, demo: bool) -> None:
                 # its own read-only engine: page views never wait for the auditor's batches
                 services.append(bootstrap.build_console(settings))
             if demo:
-                services.append(bootstrap.build_demo(settings, STATE_DIR / "demo"))
+                services.append(build_demo(settings, STATE_DIR / "demo"))
             await serve(services, on_started=_started_message(settings, demo=demo))
         finally:
             await engine.dispose()

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hub.local_kafka.errors import LocalKafkaError
+from hub.devkit.local_kafka.errors import LocalKafkaError
 
 if TYPE_CHECKING:
     from pathlib import Path

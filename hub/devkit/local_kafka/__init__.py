@@ -1,7 +1,7 @@
 """A real Apache Kafka (KRaft) broker, or a three-node cluster, run from Maven Central jars.
 
 `fyhub kafka up|down|status` and the test fixtures drive it through `LocalKafka`, which
-`hub.bootstrap.build_local_kafka` / `build_local_kafka_cluster` build from the settings. Pieces:
+`hub.devkit.demo.build_local_kafka` / `build_local_kafka_cluster` build from the settings. Pieces:
 
 - `layout`: node directories, ports and `server.properties` (pure);
 - `commands`: the java / mvn command lines and Java version parsing (pure);
@@ -13,12 +13,17 @@
 Every failure is a `LocalKafkaError` whose message says what to do, fit to print as is.
 """
 
-from hub.local_kafka.commands import BrokerRuntime
-from hub.local_kafka.errors import LocalKafkaError
-from hub.local_kafka.layout import BROKER_MAX_MESSAGE_BYTES, Topology, single_node, three_nodes
-from hub.local_kafka.leases import leased
-from hub.local_kafka.manager import LocalKafka, NodeStatus, UpResult
-from hub.local_kafka.readiness import listed_brokers
+from hub.devkit.local_kafka.commands import BrokerRuntime
+from hub.devkit.local_kafka.errors import LocalKafkaError
+from hub.devkit.local_kafka.layout import (
+    BROKER_MAX_MESSAGE_BYTES,
+    Topology,
+    single_node,
+    three_nodes,
+)
+from hub.devkit.local_kafka.leases import leased
+from hub.devkit.local_kafka.manager import LocalKafka, NodeStatus, UpResult
+from hub.devkit.local_kafka.readiness import listed_brokers
 
 __all__ = [
     "BROKER_MAX_MESSAGE_BYTES",

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hub.bootstrap import build_local_kafka, build_local_kafka_cluster, load_settings
-from hub.local_kafka import LocalKafka, LocalKafkaError
-from hub.local_kafka.preflight import jars_present
+from hub.bootstrap import load_settings
+from hub.devkit.demo import build_local_kafka, build_local_kafka_cluster
+from hub.devkit.local_kafka import LocalKafka, LocalKafkaError
+from hub.devkit.local_kafka.preflight import jars_present
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 import typer
 
 from hub import bootstrap
+from hub.cli.serve import serve
 from hub.observability.http import SERVICE_PORT_OFFSETS
 from hub.observability.logs import configure_logging
-from hub.services import serve
 from hub.store.migrate import upgrade_engine
 from hub.topics import apply_topics, planned_topics
 
 if TYPE_CHECKING:
-    from hub.services import Service
+    from hub.cli.serve import Service
     from hub.settings import Settings
 
 topics_app = typer.Typer(help="The hub's Kafka topics.", no_args_is_help=True)

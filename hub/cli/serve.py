@@ -25,7 +25,7 @@ async def serve(services: list[Service], *, on_started: str | None = None) -> No
             await service.start()
             started.append(service)
         if on_started:
-            print(on_started, flush=True)  # noqa: T201 - the operator's console
+            print(on_started, flush=True)
         await stopping.wait()
     finally:
         for service in reversed(started):
