@@ -24,13 +24,13 @@ if TYPE_CHECKING:
     from hub.auditor.service import AuditorService
     from hub.calendar import WorkingCalendar
     from hub.console import ConsoleServer
+    from hub.kafka.writer import RecordWriter
     from hub.observability.health import Probe
     from hub.observability.http import MetricsServer
     from hub.router.context import RouterContext
     from hub.router.service import RouterService
     from hub.routing.deadlines import DeadlinePolicy
     from hub.tracker.service import Tracker
-    from hub.writer import RecordWriter
 
 
 def _new_registry() -> CollectorRegistry:
@@ -186,7 +186,7 @@ def build_metrics_server(
 
 def build_record_writer(settings: Settings, *, client_id: str) -> RecordWriter:
     """An idempotent `acks=all` producer for the hub's own records (`fyhub calendar apply`)."""
-    from hub.writer import RecordWriter  # noqa: PLC0415
+    from hub.kafka.writer import RecordWriter  # noqa: PLC0415
 
     return RecordWriter(
         kafka_bootstrap(settings),
@@ -200,12 +200,12 @@ def build_router(settings: Settings, *, observed: Observation | None = None) -> 
     writer of its copies, journal entries and dead letters."""
     from datetime import timedelta  # noqa: PLC0415
 
+    from hub.kafka.writer import RecordWriter  # noqa: PLC0415
     from hub.observability.health import broker_probe, stuck_partitions_probe  # noqa: PLC0415
     from hub.observability.hooks import NO_ROUTER_METRICS  # noqa: PLC0415
     from hub.observability.metrics import RouterMetrics  # noqa: PLC0415
     from hub.router.progress import PartitionProgress  # noqa: PLC0415
     from hub.router.service import RouterService, register_router, utc_now  # noqa: PLC0415
-    from hub.writer import RecordWriter  # noqa: PLC0415
     from schemas.units import outbox_topic  # noqa: PLC0415
 
     contracts = load_contracts(settings)

@@ -20,7 +20,7 @@ from hub.tracking.state import (
 from schemas.catalogue import lookup
 
 if TYPE_CHECKING:
-    from hub.journal import AnswerRouted
+    from hub.journal.entries import AnswerRouted
     from hub.tracking.state import Delivery
 
 

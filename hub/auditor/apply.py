@@ -16,7 +16,7 @@ from sqlalchemy import delete, insert, select, tuple_, update
 
 from hub.auditor import rows
 from hub.auditor.changes import JOURNAL_CONSUMER, OUTBOX_CONSUMER, BatchChanges, KnownEvent
-from hub.auditor.records import JournalRecord, UnreadableRecord
+from hub.journal.reading import JournalRecord, UnreadableRecord
 from hub.store.audit_chain import chain_next
 from hub.store.audit_repository import SqlAuditLog
 from hub.store.tables import (
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from hub.auditor.records import EventKey
+    from hub.journal.reading import EventKey
     from hub.store.audit_chain import ChainedRow
 
 _events = EventRow.__table__.c

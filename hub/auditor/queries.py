@@ -11,8 +11,8 @@ from sqlalchemy import and_, or_, select
 
 from hub.auditor.changes import AuditKind
 from hub.auditor.liaisons import LiaisonChange, Officer, OfficerState
-from hub.auditor.records import case_number
 from hub.auditor.rows import delivery_snapshot
+from hub.journal.reading import case_number
 from hub.store.tables import (
     AuditLogRow,
     DeliveryRow,

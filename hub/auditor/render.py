@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hub.auditor.records import case_number
+from hub.journal.reading import case_number
 from hub.routing.deadlines import CHINA_TZ
 from schemas.identifiers import SuggestionNumber, mask_id
 from schemas.units import unit_from_source

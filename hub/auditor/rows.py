@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from hub.auditor.records import case_number
+from hub.journal.reading import case_number
 from hub.store.tables import EVENT_ID
 from hub.tracking.state import Delivery, status
 from schemas.errors import storable_text, unstorable_text_problem
@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy import RowMapping
 
-    from hub.auditor.records import EventFacts, UnreadableRecord
-    from hub.journal import RecordRejected
+    from hub.journal.entries import RecordRejected
+    from hub.journal.reading import EventFacts, UnreadableRecord
     from hub.store.audit_chain import ChainedRow
 
 ALL_FIELDS: Final = "*"
@@ -60,7 +60,7 @@ def delivery_snapshot(
         event_id=row["event_id"],
         recipient=row["recipient"],
         event_type=event_type,
-        # An event without a subject is keyed by its id (`hub.router.records.case_key`).
+        # An event without a subject is keyed by its id (`hub.kafka.records.case_key`).
         subject=subject or row["event_id"],
         routed_at=row["routed_at"],
         receipt_due=row["receipt_due"],

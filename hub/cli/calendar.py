@@ -34,7 +34,7 @@ from schemas.units import JOURNAL_TOPIC
 
 if TYPE_CHECKING:
     from hub.calendar import Day, WorkingCalendar
-    from hub.journal import DeadlinesRecomputed
+    from hub.journal.entries import DeadlinesRecomputed
     from hub.routing.table import RoutingTable
     from hub.settings import Settings
 

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from hub import bootstrap
-from hub.dlq import at_positions, describe, matching, read_dead_letters, resend
+from hub.kafka.dead_letters import at_positions, describe, matching, read_dead_letters, resend
 from schemas.units import DLQ_TOPIC, unit_code_problem
 
 if TYPE_CHECKING:
-    from hub.dlq import DeadLetter
+    from hub.kafka.dead_letters import DeadLetter
     from hub.settings import Settings
 
 dlq_app = typer.Typer(

@@ -10,10 +10,10 @@ import typer
 
 from hub import bootstrap
 from hub.cli.serve import serve
+from hub.kafka.topics import apply_topics, planned_topics
 from hub.observability.http import SERVICE_PORT_OFFSETS
 from hub.observability.logs import configure_logging
 from hub.store.migrate import upgrade_engine
-from hub.topics import apply_topics, planned_topics
 
 if TYPE_CHECKING:
     from hub.cli.serve import Service

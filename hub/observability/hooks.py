@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from hub.auditor.records import JournalRecord, UnreadableRecord
-    from hub.router.records import InboundRecord, Outbound
+    from hub.journal.reading import JournalRecord, UnreadableRecord
+    from hub.kafka.records import InboundRecord, Outbound
     from hub.tracking.state import Delivery
 
     Decided = tuple[InboundRecord, Sequence[Outbound]]

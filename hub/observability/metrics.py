@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from hub.auditor.records import JournalRecord, UnreadableRecord
+    from hub.journal.reading import JournalRecord, UnreadableRecord
     from hub.observability.hooks import Decided
     from hub.tracking.state import Delivery
 

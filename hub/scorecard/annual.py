@@ -23,7 +23,7 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from hub.auditor.records import case_number
+from hub.journal.reading import case_number
 from hub.scorecard.monthly import TOTAL
 from schemas.units import is_unit_code, unit_dept, unit_from_source
 

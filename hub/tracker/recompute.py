@@ -17,8 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hub.journal import DeadlinesRecomputed, Rescheduled
-from hub.router.records import Outbound, case_key
+from hub.journal.entries import DeadlinesRecomputed, Rescheduled
+from hub.kafka.records import Outbound, case_key
 from hub.routing.deadlines import due_times
 from hub.routing.resolve import split_to
 from schemas.units import JOURNAL_TOPIC, unit_dept

@@ -36,7 +36,7 @@ def delivery_from_row(row: DeliveryRow, *, event_type: str, subject: str | None)
         event_id=row.event_id,
         recipient=row.recipient,
         event_type=event_type,
-        # An event without a subject is keyed by its id (`hub.router.records.case_key`).
+        # An event without a subject is keyed by its id (`hub.kafka.records.case_key`).
         subject=subject or row.event_id,
         routed_at=row.routed_at,
         receipt_due=row.receipt_due,

@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from hub.kafka.publish import publish_all
 from hub.observability.hooks import NO_TRACKER_METRICS
-from hub.router.service import publish_all
 from hub.tracker.store import (
     open_deliveries,
     provisional_open_count,

@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from hub.kafka.records import Outbound, case_key, encode_json
 from hub.router.copies import copy_for
-from hub.router.records import Outbound, case_key, encode_json
 from hub.routing import plan
 from hub.routing.project import project
 from hub.store.audit_chain import AuditEntry

@@ -20,13 +20,13 @@ from hub.auditor import queries
 from hub.auditor.render import trace_lines
 from hub.auditor.replay import JournalReplay
 from hub.cli.main import app
-from hub.router.records import Outbound, encode_json
+from hub.kafka.records import Outbound, encode_json
+from hub.kafka.topics import apply_topics, planned_topics
+from hub.kafka.writer import RecordWriter
 from hub.router.service import RouterService, register_router
 from hub.routing.deadlines import CHINA_TZ
 from hub.store.migrate import upgrade_engine
 from hub.store.tables import DeliveryRow
-from hub.topics import apply_topics, planned_topics
-from hub.writer import RecordWriter
 from schemas.units import JOURNAL_TOPIC, outbox_topic
 from tests.calendars import SHIPPED_CALENDAR
 from tests.hubkit import as_region, corpus_event, fresh_id, random_region, signed_by

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from hub.auditor.apply import apply_journal_batch
 from hub.cli import supervision as cli_supervision
-from hub.journal import AnswerRouted, Delivered
+from hub.journal.entries import AnswerRouted, Delivered
 from hub.routing.deadlines import CHINA_TZ
 from hub.scorecard import Month, annual_admin_figures, month_deliveries, monthly_scorecard
 from hub.store.migrate import upgrade_engine
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    from hub.journal import EventRouted
+    from hub.journal.entries import EventRouted
 
 SAMR, JUSTICE, POLICE = "samr.411121", "justice.411121", "police.411121"
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)

@@ -48,9 +48,9 @@ from connectors.tax.store import (
     taxpayers,
 )
 from hub import bootstrap
+from hub.kafka.records import InboundRecord
 from hub.router.context import RouterContext
 from hub.router.decide import decide
-from hub.router.records import InboundRecord
 from hub.store.engine import build_engine
 from schemas.bankruptcy import ClaimKind
 from schemas.catalogue import CATALOGUE

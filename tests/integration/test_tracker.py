@@ -18,11 +18,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub import bootstrap
+from hub.kafka.topics import apply_topics, planned_topics
 from hub.router.copies import delivered_copies
 from hub.store.audit_repository import SqlAuditLog
 from hub.store.migrate import upgrade, upgrade_engine
 from hub.store.tables import AuditLogRow, DeliveryRow, EventRow
-from hub.topics import apply_topics, planned_topics
 from hub.tracker.rows import delivery_from_row
 from hub.tracker.service import SweepReport, Tracker, TrackerStore
 from hub.tracking.overdue import notice_event_id

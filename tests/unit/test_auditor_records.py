@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from hub.auditor.records import JournalRecord, UnreadableRecord, read_record
+from hub.journal.reading import JournalRecord, UnreadableRecord, read_record
 from hub.tracking.state import DeliveryKey
 from tests.fixtures.journal import CASE, COURT, ID_NO, T0, TAX, Journal, event_id
 

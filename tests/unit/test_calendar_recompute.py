@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub.auditor.apply import BatchOutcome, apply_journal_batch
-from hub.journal import DeadlinesRecomputed, Delivered, EventRouted, Rescheduled
+from hub.journal.entries import DeadlinesRecomputed, Delivered, EventRouted, Rescheduled
 from hub.routing.deadlines import CHINA_TZ, DeadlinePolicy
 from hub.routing.loader import load_contracts_from
 from hub.store.migrate import upgrade_engine

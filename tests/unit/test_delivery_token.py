@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from hub.delivery_token import DeliveryToken, InvalidDeliveryToken, issue_token, read_token
+from hub.router.token import DeliveryToken, InvalidDeliveryToken, issue_token, read_token
 
 SECRET = b"hub-delivery-secret-0123456789"
 CST = timezone(timedelta(hours=8))

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from aiokafka.structs import ConsumerRecord
 
-from hub.dlq import (
+from hub.kafka.dead_letters import (
     RESENT_FROM_HEADER,
     at_positions,
     dead_letter,

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hub.delivery_token import read_token
 from hub.router.copies import delivered_copies
+from hub.router.token import read_token
 from hub.routing.deadlines import CHINA_TZ
 from hub.store.tables import DeliveryRow
 from hub.tracker.rows import stored_due_times, stored_fields

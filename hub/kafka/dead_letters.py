@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from hub.router.records import Outbound
-from hub.router.service import publish_all
+from hub.kafka.publish import publish_all
+from hub.kafka.records import Outbound
 from hub.routing.deadlines import CHINA_TZ
 from schemas.identifiers import mask_id
 from schemas.units import DLQ_TOPIC, outbox_topic, unit_from_outbox

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from hub.journal import (
+from hub.journal.entries import (
     AnswerRouted,
     DeadlinesRecomputed,
     EventRouted,

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import asyncio
     from collections.abc import Sequence
 
-    from hub.router.records import Outbound
+    from hub.kafka.records import Outbound
 
 _TOO_LARGE = (MessageSizeTooLargeError, RecordTooLargeError)
 
