@@ -239,6 +239,7 @@ def build_tracker(settings: Settings, *, observed: Observation | None = None) ->
     """The tracker service: sweeps the store for late receipts and replies every interval."""
     from datetime import timedelta  # noqa: PLC0415
 
+    from hub.deliveries.redelivery import RedeliveryPolicy  # noqa: PLC0415
     from hub.observability.health import (  # noqa: PLC0415
         broker_probe,
         provisional_deadlines_detail,
@@ -247,7 +248,6 @@ def build_tracker(settings: Settings, *, observed: Observation | None = None) ->
     from hub.observability.hooks import NO_TRACKER_METRICS  # noqa: PLC0415
     from hub.observability.metrics import TrackerMetrics  # noqa: PLC0415
     from hub.tracker.service import Tracker, TrackerStore  # noqa: PLC0415
-    from hub.tracking.redelivery import RedeliveryPolicy  # noqa: PLC0415
 
     tracker = settings.tracker
     broker = build_broker(settings, client_id="fyhub-tracker", observed=observed)

@@ -16,6 +16,7 @@ from sqlalchemy import delete, insert, select, tuple_, update
 
 from hub.auditor import rows
 from hub.auditor.changes import JOURNAL_CONSUMER, OUTBOX_CONSUMER, BatchChanges, KnownEvent
+from hub.deliveries.state import Delivery, DeliveryKey
 from hub.journal.reading import JournalRecord, UnreadableRecord
 from hub.store.audit_chain import chain_next
 from hub.store.audit_repository import SqlAuditLog
@@ -29,7 +30,6 @@ from hub.store.tables import (
     UnitLiaisonRow,
     UnreadableEntryRow,
 )
-from hub.tracking.state import Delivery, DeliveryKey
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Sequence

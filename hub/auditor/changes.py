@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any, Final
 from hub.auditor import rows
 from hub.auditor.answers import AnswerEffect, answer_effect
 from hub.auditor.liaisons import LiaisonChange, liaison_change, officers
+from hub.deliveries.state import Delivery, DeliveryKey, TransitionError, reply_refused
 from hub.journal.entries import AnswerRouted, DeadlinesRecomputed, RecordRejected
 from hub.journal.reading import JournalRecord, UnreadableRecord, outbox_key
 from hub.store.audit_chain import AuditEntry, canonical_time
-from hub.tracking.state import Delivery, DeliveryKey, TransitionError, reply_refused
 from schemas.catalogue import lookup
 from schemas.errors import storable_text
 from schemas.units import source_uri

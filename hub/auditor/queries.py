@@ -12,6 +12,7 @@ from sqlalchemy import and_, or_, select
 from hub.auditor.changes import AuditKind
 from hub.auditor.liaisons import LiaisonChange, Officer, OfficerState
 from hub.auditor.rows import delivery_snapshot
+from hub.deliveries.state import Stage, Status, due_time, stages_past_due
 from hub.journal.reading import case_number
 from hub.store.tables import (
     AuditLogRow,
@@ -21,7 +22,6 @@ from hub.store.tables import (
     RejectionRow,
     UnitLiaisonRow,
 )
-from hub.tracking.state import Stage, Status, due_time, stages_past_due
 
 if TYPE_CHECKING:
     from collections.abc import Collection

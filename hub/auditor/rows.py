@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+from hub.deliveries.state import Delivery, status
 from hub.journal.reading import case_number
 from hub.store.tables import EVENT_ID
-from hub.tracking.state import Delivery, status
 from schemas.errors import storable_text, unstorable_text_problem
 
 if TYPE_CHECKING:

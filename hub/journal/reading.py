@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from hub.deliveries.state import DeliveryKey
 from hub.journal.entries import (
     AnswerRouted,
     DeadlinesRecomputed,
@@ -25,7 +26,6 @@ from hub.journal.entries import (
     RecordRejected,
 )
 from hub.store.tables import EVENT_ID, SOURCE, UNIT
-from hub.tracking.state import DeliveryKey
 from schemas.identifiers import CaseNumber
 from schemas.storable import unstorable_text
 from schemas.units import is_unit_code, source_uri, unit_from_source

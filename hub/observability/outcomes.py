@@ -19,18 +19,18 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from hub.deliveries.state import Stage, stages_past_due
 from hub.journal.entries import AnswerRouted
 from hub.journal.reading import JournalRecord
-from hub.tracking.state import Stage, stages_past_due
 from schemas.units import DLQ_TOPIC, JOURNAL_TOPIC, unit_from_outbox
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
     from datetime import datetime
 
+    from hub.deliveries.state import Delivery, DeliveryKey
     from hub.journal.reading import UnreadableRecord
     from hub.kafka.records import InboundRecord, Outbound
-    from hub.tracking.state import Delivery, DeliveryKey
 
 UNKNOWN: Final = "unknown"
 """The label value for a type or a unit the record did not (readably) name."""

@@ -25,14 +25,14 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from hub.tracking.state import Stage, due_time
+from hub.deliveries.state import Stage, due_time
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from datetime import datetime
 
+    from hub.deliveries.state import Delivery
     from hub.scorecard.month import Month
-    from hub.tracking.state import Delivery
 
 TOTAL = "*"
 """The unit code of the scorecard's total row."""

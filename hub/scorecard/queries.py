@@ -20,10 +20,10 @@ if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from hub.deliveries.state import Delivery
     from hub.scorecard.annual import AnnualFigures
     from hub.scorecard.month import Month
     from hub.scorecard.monthly import Scorecard
-    from hub.tracking.state import Delivery
 
 _T = TypeVar("_T")
 

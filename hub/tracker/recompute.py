@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from hub.calendar import WorkingCalendar
+    from hub.deliveries.state import DeliveryKey
     from hub.routing.deadlines import DeadlinePolicy
     from hub.routing.table import RoutingTable
-    from hub.tracking.state import DeliveryKey
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,4 +1,4 @@
-"""Store rows ↔ `hub.tracking.state.Delivery` snapshots. Pure.
+"""Store rows ↔ `hub.deliveries.state.Delivery` snapshots. Pure.
 
 The tracker writes only its own columns back (`tracker_columns`): the auditor writes the others
 at the same time, from the journal, and the two must not overwrite each other's facts.
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
+from hub.deliveries.state import Delivery
 from hub.routing.deadlines import CHINA_TZ, DueTimes
-from hub.tracking.state import Delivery
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, select, update
 
+from hub.deliveries.redelivery import Escalate
+from hub.deliveries.state import DeliveryKey, TransitionError, is_settled
 from hub.store.audit_repository import SqlAuditLog
 from hub.store.tables import DeliveryRow, EventRow
 from hub.tracker.recompute import OpenCopy
@@ -24,8 +26,6 @@ from hub.tracker.rows import (
     tracker_columns,
 )
 from hub.tracker.work import StoredCopy, applied, audit_entry
-from hub.tracking.redelivery import Escalate
-from hub.tracking.state import DeliveryKey, TransitionError, is_settled
 from schemas.units import unit_from_source
 
 if TYPE_CHECKING:
@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from sqlalchemy import ColumnElement, Select
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from hub.deliveries.state import Delivery
     from hub.tracker.work import Action
-    from hub.tracking.state import Delivery
 
 log = logging.getLogger(__name__)
 

@@ -17,14 +17,14 @@ from typer.testing import CliRunner
 
 from hub.auditor.apply import apply_journal_batch
 from hub.cli import supervision as cli_supervision
+from hub.deliveries.overdue import OverdueNotice
+from hub.deliveries.redelivery import Escalate
+from hub.deliveries.state import DeliveryKey, Stage
 from hub.journal.entries import AnswerRouted, Delivered
 from hub.routing.deadlines import CHINA_TZ
 from hub.scorecard import Month, annual_admin_figures, month_deliveries, monthly_scorecard
 from hub.store.migrate import upgrade_engine
 from hub.tracker.store import record_actions
-from hub.tracking.overdue import OverdueNotice
-from hub.tracking.redelivery import Escalate
-from hub.tracking.state import DeliveryKey, Stage
 from schemas.units import source_uri
 from tests.fixtures.journal import CASE, COURT, NR, TAX, Journal, envelope, event_id
 from tests.hubkit import TEST_REGISTRY

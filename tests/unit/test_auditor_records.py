@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from hub.deliveries.state import DeliveryKey
 from hub.journal.reading import JournalRecord, UnreadableRecord, read_record
-from hub.tracking.state import DeliveryKey
 from tests.fixtures.journal import CASE, COURT, ID_NO, T0, TAX, Journal, event_id
 
 E1 = event_id(1)

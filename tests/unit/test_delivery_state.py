@@ -3,8 +3,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from hub.store.tables import DELIVERY_STATES
-from hub.tracking.state import (
+from hub.deliveries.state import (
     AlreadyAnsweredError,
     AlreadyRepliedError,
     Delivery,
@@ -25,6 +24,7 @@ from hub.tracking.state import (
     stages_past_due,
     status,
 )
+from hub.store.tables import DELIVERY_STATES
 from schemas.hubevents import OverdueStage
 
 CST = timezone(timedelta(hours=8))

@@ -3,8 +3,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from hub.tracking.overdue import HUB_SOURCE, OverdueNotice, due_notices, overdue_event
-from hub.tracking.state import (
+from hub.deliveries.overdue import HUB_SOURCE, OverdueNotice, due_notices, overdue_event
+from hub.deliveries.state import (
     Delivery,
     DeliveryKey,
     Stage,

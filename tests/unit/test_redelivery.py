@@ -2,8 +2,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from hub.tracking.redelivery import Escalate, Redeliver, RedeliveryPolicy, next_action, next_actions
-from hub.tracking.state import Delivery, escalated, receipt_arrived, redelivered
+from hub.deliveries.redelivery import (
+    Escalate,
+    Redeliver,
+    RedeliveryPolicy,
+    next_action,
+    next_actions,
+)
+from hub.deliveries.state import Delivery, escalated, receipt_arrived, redelivered
 
 CST = timezone(timedelta(hours=8))
 ROUTED = datetime(2024, 5, 6, 9, 0, tzinfo=CST)

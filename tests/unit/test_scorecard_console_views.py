@@ -15,9 +15,9 @@ from hub.console.views import (
     supervision,
     trace_key,
 )
+from hub.deliveries.state import Stage
 from hub.registry import load_registry
 from hub.store.tables import DELIVERY_STATES
-from hub.tracking.state import Stage
 from schemas.catalogue import CATALOGUE
 from schemas.errors import ErrorCode
 from tests.hubkit import TEST_REGISTRY

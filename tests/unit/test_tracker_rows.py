@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta, timezone
 
+from hub.deliveries.state import Stage, Status, escalated, marked_overdue, redelivered, status
 from hub.routing.deadlines import DueTimes
 from hub.store.tables import DeliveryRow
 from hub.tracker.rows import (
@@ -10,7 +11,6 @@ from hub.tracker.rows import (
     stored_fields,
     tracker_columns,
 )
-from hub.tracking.state import Stage, Status, escalated, marked_overdue, redelivered, status
 
 CST = timezone(timedelta(hours=8))
 ROUTED_AT = datetime(2024, 5, 6, 1, 30, tzinfo=UTC)

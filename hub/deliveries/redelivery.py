@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from hub.tracking.state import Delivery, DeliveryKey
+    from hub.deliveries.state import Delivery, DeliveryKey
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
+from hub.deliveries.state import DeliveryKey, Stage, due_time, stages_past_due
 from hub.routing.deadlines import CHINA_TZ
-from hub.tracking.state import DeliveryKey, Stage, due_time, stages_past_due
 from schemas.common import Purpose
 from schemas.envelope import HUB_SOURCE
 from schemas.hubevents import HubOverdue, OverdueStage
@@ -25,7 +25,7 @@ from schemas.hubevents import HubOverdue, OverdueStage
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from hub.tracking.state import Delivery
+    from hub.deliveries.state import Delivery
 
 _NOTICE_IDS: Final = uuid.uuid5(uuid.NAMESPACE_URL, "urn:fyhub:hub.overdue.v1")
 """Namespace of the ids of overdue events; changing it would make every notice look new."""
