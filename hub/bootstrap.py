@@ -23,13 +23,13 @@ if TYPE_CHECKING:
     from hub.auditor.replay import JournalReplay
     from hub.auditor.service import AuditorService
     from hub.calendar import WorkingCalendar
-    from hub.console import ConsoleServer
     from hub.kafka.writer import RecordWriter
     from hub.observability.health import Probe
     from hub.observability.http import MetricsServer
     from hub.router.context import RouterContext
     from hub.router.service import RouterService
     from hub.routing.deadlines import DeadlinePolicy
+    from hub.supervision.console import ConsoleServer
     from hub.tracker.service import Tracker
 
 
@@ -322,8 +322,8 @@ def build_auditor(
 def build_console(settings: Settings, *, engine: AsyncEngine | None = None) -> ConsoleServer:
     """The office console over the store at `engine` (left to the caller), or over a new engine
     from `settings.db` that the server disposes of when it stops."""
-    from hub.console import ConsoleServer, create_console_app  # noqa: PLC0415
     from hub.registry import load_registry  # noqa: PLC0415
+    from hub.supervision.console import ConsoleServer, create_console_app  # noqa: PLC0415
 
     store = engine or build_engine(settings, read_only=True)
     app = create_console_app(store, load_registry(settings.registry))

@@ -21,13 +21,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from hub.auditor import queries
-from hub.auditor.render import overdue_lines, trace_lines
 from hub.auditor.replay import ReplayError
 from hub.bootstrap import build_engine, build_journal_replay, load_settings
 from hub.store.audit_repository import SqlAuditLog
 from hub.store.migrate import upgrade_engine
 from hub.store.tables import AuditLogRow, DeliveryRow, EventRow, ProcessedRow, RejectionRow
+from hub.supervision import reads
+from hub.supervision.text import overdue_lines, trace_lines
 from schemas.units import JOURNAL_TOPIC
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def trace(
 ) -> None:
     """The whole life of an event, or of every event of a case: who published it, whom it was
     routed to with which fields, receipts, replies, overdue marks, escalations, rejections."""
-    found = _run(lambda session: queries.trace(session, event_id_or_case_no))
+    found = _run(lambda session: reads.trace(session, event_id_or_case_no))
     if found is None:
         typer.echo(f"The store knows nothing about {event_id_or_case_no}.", err=True)
         raise typer.Exit(1)
@@ -64,7 +64,7 @@ def overdue(
 ) -> None:
     """Receipts and replies past their due time and not in, earliest due first."""
     now = datetime.now(UTC)
-    items = _run(lambda session: queries.overdue(session, now=now, unit=unit))
+    items = _run(lambda session: reads.overdue(session, now=now, unit=unit))
     _print(items, as_json, overdue_lines)
 
 

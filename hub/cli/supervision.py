@@ -20,14 +20,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub import bootstrap
-from hub.auditor import queries
 from hub.auditor.liaisons import liaison_list, liaisons_text
 from hub.cli.serve import serve
-from hub.console import ConsoleServer, create_console_app
 from hub.registry import ContractError, load_registry
-from hub.scorecard import Month, annual_admin_figures, monthly_scorecard
-from hub.scorecard.month import china_date
-from hub.scorecard.render import (
+from hub.supervision import reads
+from hub.supervision.console import ConsoleServer, create_console_app
+from hub.supervision.scorecard import Month, annual_admin_figures, monthly_scorecard
+from hub.supervision.scorecard.month import china_date
+from hub.supervision.scorecard.render import (
     ReportFormat,
     annual_csv,
     annual_html,
@@ -116,8 +116,8 @@ def liaisons(
         raise typer.BadParameter(f"{unit} is not a registered unit", param_hint="--unit")
 
     async def read(session: AsyncSession) -> str:
-        received = await queries.received_liaisons(session, unit)
-        history = await queries.liaison_history(session, unit)
+        received = await reads.received_liaisons(session, unit)
+        history = await reads.liaison_history(session, unit)
         return liaisons_text(liaison_list(registry, received, unit), history)
 
     _emit(_read(settings, read), None)

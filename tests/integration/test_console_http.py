@@ -18,7 +18,6 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub.auditor.apply import apply_journal_batch
-from hub.console import ConsoleServer, create_console_app
 from hub.deliveries.overdue import OverdueNotice
 from hub.deliveries.redelivery import Escalate
 from hub.deliveries.state import DeliveryKey, Stage
@@ -27,6 +26,7 @@ from hub.routing.deadlines import CHINA_TZ
 from hub.store.engine import build_engine
 from hub.store.migrate import upgrade_engine
 from hub.store.tables import DeliveryRow
+from hub.supervision.console import ConsoleServer, create_console_app
 from hub.tracker.store import record_actions
 from schemas.units import source_uri
 from tests.fixtures.journal import CASE, COURT, ID_NO, NR, T0, TAX, Journal, event_id

@@ -22,8 +22,13 @@ from hub.deliveries.redelivery import Escalate
 from hub.deliveries.state import DeliveryKey, Stage
 from hub.journal.entries import AnswerRouted, Delivered
 from hub.routing.deadlines import CHINA_TZ
-from hub.scorecard import Month, annual_admin_figures, month_deliveries, monthly_scorecard
 from hub.store.migrate import upgrade_engine
+from hub.supervision.scorecard import (
+    Month,
+    annual_admin_figures,
+    month_deliveries,
+    monthly_scorecard,
+)
 from hub.tracker.store import record_actions
 from schemas.units import source_uri
 from tests.fixtures.journal import CASE, COURT, NR, TAX, Journal, envelope, event_id

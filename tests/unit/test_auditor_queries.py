@@ -10,11 +10,11 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub.auditor.apply import apply_journal_batch
-from hub.auditor.queries import overdue, trace
-from hub.auditor.render import overdue_lines, show_duration, trace_lines
 from hub.deliveries.state import Stage
 from hub.store.migrate import upgrade_engine
 from hub.store.tables import DeliveryRow
+from hub.supervision.reads import overdue, trace
+from hub.supervision.text import overdue_lines, show_duration, trace_lines
 from tests.fixtures.journal import CASE, COURT, ID_NO, NR, T0, TAX, Journal, event_id
 
 if TYPE_CHECKING:

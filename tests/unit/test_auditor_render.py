@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.auditor.render import show_subject
+from hub.supervision.text import show_subject
 
 
 @pytest.mark.parametrize(

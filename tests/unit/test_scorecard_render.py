@@ -11,9 +11,9 @@ from html.parser import HTMLParser
 
 from hub.deliveries.state import Delivery
 from hub.routing.deadlines import CHINA_TZ
-from hub.scorecard import Month, annual_figures, scorecard
-from hub.scorecard.annual import AdminCaseEvents, CaseFiled, CaseJudged
-from hub.scorecard.render import (
+from hub.supervision.scorecard import Month, annual_figures, scorecard
+from hub.supervision.scorecard.annual import AdminCaseEvents, CaseFiled, CaseJudged
+from hub.supervision.scorecard.render import (
     annual_csv,
     annual_html,
     annual_text,

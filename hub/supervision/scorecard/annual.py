@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from hub.journal.reading import case_number
-from hub.scorecard.monthly import TOTAL
+from hub.supervision.scorecard.monthly import TOTAL
 from schemas.units import is_unit_code, unit_dept, unit_from_source
 
 if TYPE_CHECKING:

@@ -11,23 +11,23 @@ from enum import StrEnum
 from html import escape
 from typing import TYPE_CHECKING
 
-from hub.auditor.render import show_duration, show_time
-from hub.scorecard.annual import OUTCOMES
-from hub.scorecard.monthly import TOTAL
-from hub.scorecard.tables import (
+from hub.supervision.scorecard.annual import OUTCOMES
+from hub.supervision.scorecard.monthly import TOTAL
+from hub.supervision.scorecard.tables import (
     Column,
     csv_text,
     html_document,
     html_table,
     text_table,
 )
+from hub.supervision.text import show_duration, show_time
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from datetime import timedelta
 
-    from hub.scorecard.annual import AgencyFigures, AnnualFigures
-    from hub.scorecard.monthly import Scorecard, StageTally, UnitScore
+    from hub.supervision.scorecard.annual import AgencyFigures, AnnualFigures
+    from hub.supervision.scorecard.monthly import Scorecard, StageTally, UnitScore
 
 TOTAL_NAME = "合计"
 OUTCOME_NAMES = {

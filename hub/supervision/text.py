@@ -16,7 +16,7 @@ from schemas.units import unit_from_source
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
-    from hub.auditor.queries import (
+    from hub.supervision.reads import (
         OverdueDelivery,
         TimelineEntry,
         Trace,

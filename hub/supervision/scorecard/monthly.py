@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from hub.deliveries.state import Delivery
-    from hub.scorecard.month import Month
+    from hub.supervision.scorecard.month import Month
 
 TOTAL = "*"
 """The unit code of the scorecard's total row."""

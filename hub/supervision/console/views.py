@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from hub.auditor.queries import OverdueDelivery
     from hub.registry import Registry
+    from hub.supervision.reads import OverdueDelivery
 
 
 class Supervision(StrEnum):

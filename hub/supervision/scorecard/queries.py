@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import select
 
 from hub.auditor.rows import delivery_snapshot
-from hub.scorecard import annual
-from hub.scorecard.monthly import scorecard
 from hub.store.tables import DeliveryRow, EventRow
+from hub.supervision.scorecard import annual
+from hub.supervision.scorecard.monthly import scorecard
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -21,9 +21,9 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from hub.deliveries.state import Delivery
-    from hub.scorecard.annual import AnnualFigures
-    from hub.scorecard.month import Month
-    from hub.scorecard.monthly import Scorecard
+    from hub.supervision.scorecard.annual import AnnualFigures
+    from hub.supervision.scorecard.month import Month
+    from hub.supervision.scorecard.monthly import Scorecard
 
 _T = TypeVar("_T")
 

@@ -1,9 +1,14 @@
 """Supervision figures (督导考核) for the joint-meeting office: the monthly scorecard of every
 unit's receipts and replies, and the year's administrative-case figures."""
 
-from hub.scorecard.annual import AdminCaseEvents, AgencyFigures, AnnualFigures, annual_figures
-from hub.scorecard.month import Month
-from hub.scorecard.monthly import (
+from hub.supervision.scorecard.annual import (
+    AdminCaseEvents,
+    AgencyFigures,
+    AnnualFigures,
+    annual_figures,
+)
+from hub.supervision.scorecard.month import Month
+from hub.supervision.scorecard.monthly import (
     TOTAL,
     Scorecard,
     StageResult,
@@ -12,7 +17,7 @@ from hub.scorecard.monthly import (
     scorecard,
     stage_result,
 )
-from hub.scorecard.queries import (
+from hub.supervision.scorecard.queries import (
     admin_case_events,
     annual_admin_figures,
     month_deliveries,

@@ -4,9 +4,9 @@ Pages: overdue items per unit with their supervision state (`/overdue`, with a b
 open deadlines are provisional: counted on a year whose State Council notice is not loaded),
 the trace of a case or event (`/trace?q=`), the monthly scorecard (`/scorecard?month=YYYY-MM`,
 also as CSV), the year's administrative-case figures (`/annual?year=YYYY`, also as CSV) and the
-liaison officers (`/liaisons`). Handlers only read, through `hub.auditor.queries` and
-`hub.scorecard`, in one read transaction each; personal identifiers appear masked, payloads not
-at all.
+liaison officers (`/liaisons`). Handlers only read, through `hub.supervision.reads` and
+`hub.supervision.scorecard`, in one read transaction each; personal identifiers appear masked,
+payloads not at all.
 """
 
 from __future__ import annotations
@@ -23,13 +23,12 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from hub.auditor import queries
 from hub.auditor.liaisons import liaison_list
-from hub.auditor.render import show_duration, show_subject, show_time
-from hub.console import labels, views
-from hub.scorecard import Month, annual_admin_figures, monthly_scorecard
-from hub.scorecard.month import china_date
-from hub.scorecard.render import (
+from hub.supervision import reads
+from hub.supervision.console import labels, views
+from hub.supervision.scorecard import Month, annual_admin_figures, monthly_scorecard
+from hub.supervision.scorecard.month import china_date
+from hub.supervision.scorecard.render import (
     ANNUAL_NOTES,
     SCORECARD_NOTES,
     annual_csv,
@@ -38,6 +37,7 @@ from hub.scorecard.render import (
     scorecard_csv,
     scorecard_table_html,
 )
+from hub.supervision.text import show_duration, show_subject, show_time
 from hub.tracker.store import provisional_open_count
 from schemas.units import unit_from_source
 
@@ -91,7 +91,7 @@ class _Console:
     async def overdue(self, request: Request) -> Response:
         unit = request.query_params.get("unit") or None
         now = self.clock()
-        items = await self._read(lambda s: queries.overdue(s, now=now, unit=unit))
+        items = await self._read(lambda s: reads.overdue(s, now=now, unit=unit))
         provisional = await self._read(provisional_open_count)
         groups = views.overdue_by_unit(items, self.registry)
         context = {
@@ -107,7 +107,7 @@ class _Console:
         query = request.query_params.get("q", "").strip()
         if not query:
             return self._page(request, "trace.html", {"query": "", "trace": None})
-        found = await self._read(lambda s: queries.trace(s, query))
+        found = await self._read(lambda s: reads.trace(s, query))
         status = 200 if found is not None else 404
         return self._page(request, "trace.html", {"query": query, "trace": found}, status)
 
@@ -153,8 +153,8 @@ class _Console:
         unit = request.query_params.get("unit") or None
         if unit is not None and self.registry.unit(unit) is None:
             return self._bad_request(request, f"未登记的单位代码：{unit}")
-        received = await self._read(lambda s: queries.received_liaisons(s, unit))
-        history = await self._read(lambda s: queries.liaison_history(s, unit))
+        received = await self._read(lambda s: reads.received_liaisons(s, unit))
+        history = await self._read(lambda s: reads.liaison_history(s, unit))
         rows = liaison_list(self.registry, received, unit)
         context = {"rows": rows, "history": history, "unit": unit}
         return self._page(request, "liaisons.html", context)
@@ -181,7 +181,7 @@ class _Console:
 
 def _environment(registry: Registry) -> Environment:
     env = Environment(
-        loader=PackageLoader("hub.console", "templates"),
+        loader=PackageLoader("hub.supervision.console", "templates"),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
