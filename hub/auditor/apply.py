@@ -20,6 +20,7 @@ from hub.deliveries.state import Delivery, DeliveryKey
 from hub.journal.reading import JournalRecord, UnreadableRecord
 from hub.store.audit_chain import chain_next
 from hub.store.audit_repository import SqlAuditLog
+from hub.store.delivery_rows import delivery_snapshot
 from hub.store.tables import (
     AuditLogRow,
     DeliveryRow,
@@ -159,7 +160,7 @@ async def _answered_deliveries(
     for row in (await session.execute(query)).mappings():
         key = DeliveryKey(row["event_source"], row["event_id"], row["recipient"])
         if key in keys or (key.event_id, key.recipient) in refused:
-            found[key] = rows.delivery_snapshot(row, row["event_type"], row["event_subject"])
+            found[key] = delivery_snapshot(row, row["event_type"], row["event_subject"])
     return found
 
 

@@ -27,6 +27,7 @@ from hub.deliveries.state import Delivery, DeliveryKey, TransitionError, reply_r
 from hub.journal.entries import AnswerRouted, DeadlinesRecomputed, RecordRejected
 from hub.journal.reading import JournalRecord, UnreadableRecord, outbox_key
 from hub.store.audit_chain import AuditEntry, canonical_time
+from hub.store.delivery_rows import fields_to_store
 from schemas.catalogue import lookup
 from schemas.errors import storable_text
 from schemas.units import source_uri
@@ -234,7 +235,7 @@ class BatchChanges:
             receipt_due=delivered.receipt_by,
             reply_due=delivered.reply_by,
         )
-        fields = rows.stored_fields(delivered.fields)
+        fields = fields_to_store(delivered.fields)
         self._new_deliveries[key] = fields
         self._calendars[key] = delivered.calendar
         detail = {

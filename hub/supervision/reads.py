@@ -11,9 +11,9 @@ from sqlalchemy import and_, or_, select
 
 from hub.auditor.changes import AuditKind
 from hub.auditor.liaisons import LiaisonChange, Officer, OfficerState
-from hub.auditor.rows import delivery_snapshot
 from hub.deliveries.state import Stage, Status, due_time, stages_past_due
 from hub.journal.reading import case_number
+from hub.store.delivery_rows import delivery_snapshot
 from hub.store.tables import (
     AuditLogRow,
     DeliveryRow,

@@ -24,9 +24,9 @@ from hub.deliveries.state import is_overdue
 from hub.kafka.topics import apply_topics, planned_topics
 from hub.router.copies import delivered_copies
 from hub.store.audit_repository import SqlAuditLog
+from hub.store.delivery_rows import delivery_from_row
 from hub.store.migrate import upgrade, upgrade_engine
 from hub.store.tables import AuditLogRow, DeliveryRow, EventRow
-from hub.tracker.rows import delivery_from_row
 from hub.tracker.service import SweepReport, Tracker, TrackerStore
 from schemas.signing import check_signature
 from schemas.units import inbox_topic

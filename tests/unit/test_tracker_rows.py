@@ -4,13 +4,13 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from hub.deliveries.state import Stage, Status, escalated, marked_overdue, redelivered, status
 from hub.routing.deadlines import DueTimes
-from hub.store.tables import DeliveryRow
-from hub.tracker.rows import (
+from hub.store.delivery_rows import (
     delivery_from_row,
+    fields_from_store,
     stored_due_times,
-    stored_fields,
     tracker_columns,
 )
+from hub.store.tables import DeliveryRow
 
 CST = timezone(timedelta(hours=8))
 ROUTED_AT = datetime(2024, 5, 6, 1, 30, tzinfo=UTC)
@@ -116,9 +116,9 @@ def test_deadlines_come_back_as_the_copy_wrote_them():
 
 
 def test_a_whole_payload_is_all_fields():
-    assert stored_fields(row(fields=["*"])) == "all"
-    assert stored_fields(row(fields="all")) == "all"
-    assert stored_fields(row(fields=["case_no", "subjects.id_no"])) == [
+    assert fields_from_store(row(fields=["*"])) == "all"
+    assert fields_from_store(row(fields="all")) == "all"
+    assert fields_from_store(row(fields=["case_no", "subjects.id_no"])) == [
         "case_no",
         "subjects.id_no",
     ]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
 
-from hub.auditor.rows import delivery_snapshot
+from hub.store.delivery_rows import delivery_snapshot
 from hub.store.tables import DeliveryRow, EventRow
 from hub.supervision.scorecard import annual
 from hub.supervision.scorecard.monthly import scorecard
