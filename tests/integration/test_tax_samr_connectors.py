@@ -23,8 +23,9 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connectors.demo.samr_books import seed_samr_demo
+from connectors.demo.tax_books import seed_tax_demo
 from connectors.samr.app import SamrApp
-from connectors.samr.demo import seed_samr_demo
 from connectors.samr.store import (
     create_samr_schema,
     deregistrations,
@@ -37,7 +38,6 @@ from connectors.sdk import Backoff, Connector, ConnectorOptions, DeliveredEvent
 from connectors.sdk.delivered import read_delivered
 from connectors.sdk.outgoing import Composer
 from connectors.tax.app import TaxApp
-from connectors.tax.demo import seed_tax_demo
 from connectors.tax.store import (
     arrears,
     bankruptcy_claims,

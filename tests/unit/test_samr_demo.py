@@ -9,7 +9,7 @@ from collections import defaultdict
 
 import pytest
 
-from connectors.samr.demo import demo_books
+from connectors.demo.samr_books import demo_books
 from schemas.identifiers import IdType, validate_id
 
 TODAY = dt.date(2026, 11, 30)

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from connectors.tax.demo import demo_books
+from connectors.demo.tax_books import demo_books
 from schemas.identifiers import IdType, validate_id
 
 TODAY = dt.date(2026, 11, 30)
