@@ -1,4 +1,5 @@
-"""Store rows ↔ delivery snapshots: what the tracker reads, and the only columns it writes."""
+"""Store rows ↔ delivery snapshots: what the auditor, tracker and read side read back, and the
+only columns the tracker writes."""
 
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -6,7 +7,9 @@ from hub.deliveries.state import Stage, Status, escalated, marked_overdue, redel
 from hub.routing.deadlines import DueTimes
 from hub.store.delivery_rows import (
     delivery_from_row,
+    delivery_snapshot,
     fields_from_store,
+    fields_to_store,
     stored_due_times,
     tracker_columns,
 )
@@ -122,3 +125,21 @@ def test_a_whole_payload_is_all_fields():
         "case_no",
         "subjects.id_no",
     ]
+
+
+def test_the_fields_column_reads_back_what_was_stored():
+    assert fields_to_store("all") == ["*"]
+    assert fields_from_store(row(fields=fields_to_store("all"))) == "all"
+    kept = ["case_no", "subjects.id_no"]
+    assert fields_from_store(row(fields=fields_to_store(kept))) == kept
+
+
+def test_a_loaded_row_and_a_selected_mapping_give_the_same_snapshot():
+    loaded = row(status="rejected", attempts=2, last_attempt_at=ROUTED_AT)
+    mapping = {c.name: getattr(loaded, c.name) for c in DeliveryRow.__table__.columns}
+    assert delivery_from_row(loaded, event_type=EVENT_TYPE, subject=None) == delivery_snapshot(
+        mapping, EVENT_TYPE, None
+    )
+    snapshot = delivery_snapshot(mapping, EVENT_TYPE, None)
+    assert snapshot.subject == loaded.event_id
+    assert snapshot.reply_refused_at == ROUTED_AT
