@@ -16,7 +16,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from hub import bootstrap
-from hub.topics import apply_topics, planned_topics
+from hub.kafka.topics import apply_topics, planned_topics
 from schemas.signing import dump_public_key
 from tests.fixtures.ports import free_port_block
 from tests.hubkit import (

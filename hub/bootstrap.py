@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hub.local_kafka import BrokerRuntime, LocalKafka, single_node, three_nodes
 from hub.routing.loader import Contracts, load_contracts_from
-from hub.settings import DeadlineSettings, Settings, TrackerSettings
+from hub.settings import Settings
 from hub.store import engine as store_engine
 
 if TYPE_CHECKING:
@@ -22,18 +20,17 @@ if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    from connectors.demo.linkage import DemoLinkage
     from hub.auditor.replay import JournalReplay
     from hub.auditor.service import AuditorService
     from hub.calendar import WorkingCalendar
-    from hub.console import ConsoleServer
+    from hub.kafka.writer import RecordWriter
     from hub.observability.health import Probe
     from hub.observability.http import MetricsServer
     from hub.router.context import RouterContext
     from hub.router.service import RouterService
     from hub.routing.deadlines import DeadlinePolicy
+    from hub.supervision.console import ConsoleServer
     from hub.tracker.service import Tracker
-    from hub.writer import RecordWriter
 
 
 def _new_registry() -> CollectorRegistry:
@@ -65,32 +62,6 @@ def build_calendar(settings: Settings) -> WorkingCalendar:
 def build_engine(settings: Settings, *, read_only: bool = False) -> AsyncEngine:
     """The audit and tracking store's engine, from `settings.db` (`read_only` for readers)."""
     return store_engine.build_engine(settings.db.url, echo=settings.db.echo, read_only=read_only)
-
-
-def build_local_kafka(settings: Settings) -> LocalKafka:
-    """The single local broker that `fyhub kafka up` and the tests run."""
-    local = settings.local_kafka
-    topology = single_node(local.home.absolute(), local.port, local.controller_port)
-    return LocalKafka(topology, _broker_runtime(settings), start_timeout_s=local.start_timeout_s)
-
-
-def build_local_kafka_cluster(settings: Settings) -> LocalKafka:
-    """The local three-node cluster (`fyhub kafka up --cluster`) for fault tests."""
-    local = settings.local_kafka
-    home = local.home.absolute()
-    topology = three_nodes(home, local.cluster_ports, local.cluster_controller_ports)
-    return LocalKafka(topology, _broker_runtime(settings), start_timeout_s=local.start_timeout_s)
-
-
-def _broker_runtime(settings: Settings) -> BrokerRuntime:
-    local = settings.local_kafka
-    deploy = Path("deploy/local").absolute()
-    return BrokerRuntime(
-        jars=local.jars.absolute(),
-        pom=deploy / "pom.xml",
-        log4j_config=deploy / "log4j2.properties",
-        heap=local.heap,
-    )
 
 
 def kafka_bootstrap(settings: Settings) -> str:
@@ -215,7 +186,7 @@ def build_metrics_server(
 
 def build_record_writer(settings: Settings, *, client_id: str) -> RecordWriter:
     """An idempotent `acks=all` producer for the hub's own records (`fyhub calendar apply`)."""
-    from hub.writer import RecordWriter  # noqa: PLC0415
+    from hub.kafka.writer import RecordWriter  # noqa: PLC0415
 
     return RecordWriter(
         kafka_bootstrap(settings),
@@ -229,12 +200,12 @@ def build_router(settings: Settings, *, observed: Observation | None = None) -> 
     writer of its copies, journal entries and dead letters."""
     from datetime import timedelta  # noqa: PLC0415
 
+    from hub.kafka.writer import RecordWriter  # noqa: PLC0415
     from hub.observability.health import broker_probe, stuck_partitions_probe  # noqa: PLC0415
     from hub.observability.hooks import NO_ROUTER_METRICS  # noqa: PLC0415
     from hub.observability.metrics import RouterMetrics  # noqa: PLC0415
     from hub.router.progress import PartitionProgress  # noqa: PLC0415
     from hub.router.service import RouterService, register_router, utc_now  # noqa: PLC0415
-    from hub.writer import RecordWriter  # noqa: PLC0415
     from schemas.units import outbox_topic  # noqa: PLC0415
 
     contracts = load_contracts(settings)
@@ -268,6 +239,7 @@ def build_tracker(settings: Settings, *, observed: Observation | None = None) ->
     """The tracker service: sweeps the store for late receipts and replies every interval."""
     from datetime import timedelta  # noqa: PLC0415
 
+    from hub.deliveries.redelivery import RedeliveryPolicy  # noqa: PLC0415
     from hub.observability.health import (  # noqa: PLC0415
         broker_probe,
         provisional_deadlines_detail,
@@ -276,7 +248,6 @@ def build_tracker(settings: Settings, *, observed: Observation | None = None) ->
     from hub.observability.hooks import NO_TRACKER_METRICS  # noqa: PLC0415
     from hub.observability.metrics import TrackerMetrics  # noqa: PLC0415
     from hub.tracker.service import Tracker, TrackerStore  # noqa: PLC0415
-    from hub.tracking.redelivery import RedeliveryPolicy  # noqa: PLC0415
 
     tracker = settings.tracker
     broker = build_broker(settings, client_id="fyhub-tracker", observed=observed)
@@ -351,8 +322,8 @@ def build_auditor(
 def build_console(settings: Settings, *, engine: AsyncEngine | None = None) -> ConsoleServer:
     """The office console over the store at `engine` (left to the caller), or over a new engine
     from `settings.db` that the server disposes of when it stops."""
-    from hub.console import ConsoleServer, create_console_app  # noqa: PLC0415
     from hub.registry import load_registry  # noqa: PLC0415
+    from hub.supervision.console import ConsoleServer, create_console_app  # noqa: PLC0415
 
     store = engine or build_engine(settings, read_only=True)
     app = create_console_app(store, load_registry(settings.registry))
@@ -372,42 +343,3 @@ def build_journal_replay(
 
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     return JournalReplay(kafka_bootstrap(settings), sessions, topic=topic or JOURNAL_TOPIC)
-
-
-def demo_settings(settings: Settings, state: Path) -> Settings:
-    """The settings of a one-machine demo: every unit's demo connector enrolled in a registry
-    copy, and deadlines of minutes instead of working days so that overdue items appear while
-    one watches."""
-    from hub.enrolment import enrol_all  # noqa: PLC0415
-
-    enrolled = enrol_all(settings.registry, state / "keys")
-    return settings.model_copy(
-        update={
-            "registry": enrolled.registry,
-            "deadlines": DeadlineSettings(receipt_override_s=120, reply_override_s=300),
-            "tracker": TrackerSettings(interval_s=10, redelivery_interval_s=60, max_attempts=3),
-        }
-    )
-
-
-def build_demo(settings: Settings, state: Path) -> DemoLinkage:
-    """The demo linkage (units enrolled by `demo_settings`): the court, tax and market
-    supervision on generated databases with the scenario driver, and a connector for every other
-    member unit; `fyhub up` runs it beside the hub."""
-    from connectors.demo.linkage import DemoLinkage, DemoPlan  # noqa: PLC0415
-    from hub.enrolment import KEY_ID, enrol_all  # noqa: PLC0415
-    from hub.registry import load_registry  # noqa: PLC0415
-
-    enrolled = enrol_all(settings.registry, state / "keys")
-    (region,) = {code.split(".", 1)[1] for code in enrolled.keys if code.startswith("court.")}
-    hub_key = load_hub_signing_key(settings).public_key()
-    load_registry(enrolled.registry)  # refuse to start on a registry the hub would not load
-    plan = DemoPlan(
-        bootstrap=kafka_bootstrap(settings),
-        region=region,
-        keys=enrolled.keys,
-        key_id=KEY_ID,
-        hub_keys={settings.security.signing_key_id: hub_key},
-        state=state,
-    )
-    return DemoLinkage(plan)

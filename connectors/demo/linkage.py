@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING
 from connectors.court.app import CourtApp
 from connectors.court.store import create_court_schema
 from connectors.demo.court import known_parties
+from connectors.demo.databases import unit_database
 from connectors.demo.members import ReceiptingMember
+from connectors.demo.samr_books import seed_samr_demo
 from connectors.demo.scenario import ScenarioDriver
+from connectors.demo.tax_books import seed_tax_demo
 from connectors.samr.app import SamrApp
-from connectors.samr.demo import seed_samr_demo
 from connectors.samr.store import create_samr_schema
 from connectors.sdk import Connector
 from connectors.tax.app import TaxApp
-from connectors.tax.demo import seed_tax_demo
 from connectors.tax.store import create_tax_schema
-from hub.store.engine import build_engine
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -139,7 +139,7 @@ class DemoLinkage:
     ) -> AsyncEngine:
         path = self.plan.state / f"{dept}.db"
         fresh = not path.exists()
-        engine = build_engine(f"sqlite+aiosqlite:///{path}")
+        engine = unit_database(path)
         self._engines.append(engine)
         await create(engine)
         if fresh and seed is not None:

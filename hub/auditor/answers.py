@@ -1,6 +1,6 @@
 """What a verified receipt or reply does to the delivery it answers. Pure.
 
-The state machine (`hub.tracking.state`) refuses answers that contradict the delivery; the
+The state machine (`hub.deliveries.state`) refuses answers that contradict the delivery; the
 auditor must still record them, since the router already accepted and forwarded them. So each
 answer gets an effect, kept in its audit row, and the delivery keeps what came first.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from hub.tracking.state import (
+from hub.deliveries.state import (
     AlreadyRepliedError,
     NotOwedError,
     progress_reported,
@@ -20,8 +20,8 @@ from hub.tracking.state import (
 from schemas.catalogue import lookup
 
 if TYPE_CHECKING:
-    from hub.journal import AnswerRouted
-    from hub.tracking.state import Delivery
+    from hub.deliveries.state import Delivery
+    from hub.journal.entries import AnswerRouted
 
 
 class AnswerEffect(StrEnum):

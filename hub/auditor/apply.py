@@ -16,9 +16,11 @@ from sqlalchemy import delete, insert, select, tuple_, update
 
 from hub.auditor import rows
 from hub.auditor.changes import JOURNAL_CONSUMER, OUTBOX_CONSUMER, BatchChanges, KnownEvent
-from hub.auditor.records import JournalRecord, UnreadableRecord
+from hub.deliveries.state import Delivery, DeliveryKey
+from hub.journal.reading import JournalRecord, UnreadableRecord
 from hub.store.audit_chain import chain_next
 from hub.store.audit_repository import SqlAuditLog
+from hub.store.delivery_rows import delivery_snapshot
 from hub.store.tables import (
     AuditLogRow,
     DeliveryRow,
@@ -29,14 +31,13 @@ from hub.store.tables import (
     UnitLiaisonRow,
     UnreadableEntryRow,
 )
-from hub.tracking.state import Delivery, DeliveryKey
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from hub.auditor.records import EventKey
+    from hub.journal.reading import EventKey
     from hub.store.audit_chain import ChainedRow
 
 _events = EventRow.__table__.c
@@ -159,7 +160,7 @@ async def _answered_deliveries(
     for row in (await session.execute(query)).mappings():
         key = DeliveryKey(row["event_source"], row["event_id"], row["recipient"])
         if key in keys or (key.event_id, key.recipient) in refused:
-            found[key] = rows.delivery_snapshot(row, row["event_type"], row["event_subject"])
+            found[key] = delivery_snapshot(row, row["event_type"], row["event_subject"])
     return found
 
 

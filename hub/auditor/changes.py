@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any, Final
 from hub.auditor import rows
 from hub.auditor.answers import AnswerEffect, answer_effect
 from hub.auditor.liaisons import LiaisonChange, liaison_change, officers
-from hub.auditor.records import JournalRecord, UnreadableRecord, outbox_key
-from hub.journal import AnswerRouted, DeadlinesRecomputed, RecordRejected
+from hub.deliveries.state import Delivery, DeliveryKey, TransitionError, reply_refused
+from hub.journal.entries import AnswerRouted, DeadlinesRecomputed, RecordRejected
+from hub.journal.reading import JournalRecord, UnreadableRecord, outbox_key
 from hub.store.audit_chain import AuditEntry, canonical_time
-from hub.tracking.state import Delivery, DeliveryKey, TransitionError, reply_refused
+from hub.store.delivery_rows import fields_to_store
 from schemas.catalogue import lookup
 from schemas.errors import storable_text
 from schemas.units import source_uri
@@ -35,8 +36,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import datetime
 
-    from hub.auditor.records import EventFacts, EventKey
-    from hub.journal import Delivered, EventRouted, Rescheduled
+    from hub.journal.entries import Delivered, EventRouted, Rescheduled
+    from hub.journal.reading import EventFacts, EventKey
 
 JOURNAL_CONSUMER: Final = "auditor"
 OUTBOX_CONSUMER: Final = "auditor.outbox"
@@ -234,7 +235,7 @@ class BatchChanges:
             receipt_due=delivered.receipt_by,
             reply_due=delivered.reply_by,
         )
-        fields = rows.stored_fields(delivered.fields)
+        fields = fields_to_store(delivered.fields)
         self._new_deliveries[key] = fields
         self._calendars[key] = delivered.calendar
         detail = {

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from datetime import date, datetime
 
-    from hub.auditor.records import EventFacts
+    from hub.journal.reading import EventFacts
     from hub.registry import Registry
 
 LIAISON_CHANGED = UnitLiaisonChanged.event_type

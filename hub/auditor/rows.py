@@ -1,33 +1,23 @@
-"""Store rows to and from the tracker's `Delivery` snapshots and the journal's facts. Pure.
+"""Store rows from the journal's facts and the auditor's `Delivery` snapshots. Pure.
 
-`deliveries.fields` is a list of payload field paths; a recipient that gets the whole payload
-(`"all"` in the journal) is stored as `["*"]`, a path no payload field can have.
+Reading a stored delivery back, and the `deliveries.fields` codec, are `hub.store.delivery_rows`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any
 
-from hub.auditor.records import case_number
+from hub.deliveries.state import Delivery, status
+from hub.journal.reading import case_number
 from hub.store.tables import EVENT_ID
-from hub.tracking.state import Delivery, status
 from schemas.errors import storable_text, unstorable_text_problem
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
     from datetime import datetime
 
-    from sqlalchemy import RowMapping
-
-    from hub.auditor.records import EventFacts, UnreadableRecord
-    from hub.journal import RecordRejected
+    from hub.journal.entries import RecordRejected
+    from hub.journal.reading import EventFacts, UnreadableRecord
     from hub.store.audit_chain import ChainedRow
-
-ALL_FIELDS: Final = "*"
-
-
-def stored_fields(fields: list[str] | Literal["all"]) -> list[str]:
-    return [ALL_FIELDS] if fields == "all" else list(fields)
 
 
 def event_values(facts: EventFacts, received_at: datetime, duplicate_count: int) -> dict[str, Any]:
@@ -44,37 +34,6 @@ def event_values(facts: EventFacts, received_at: datetime, duplicate_count: int)
         "signing_key": facts.signing_key,
         "duplicate_count": duplicate_count,
     }
-
-
-def delivery_snapshot(
-    row: Mapping[str, Any] | RowMapping, event_type: str, subject: str | None
-) -> Delivery:
-    """A stored delivery as the state machine sees it.
-
-    The store keeps no time for a refused reply, only the `rejected` status; the routing time
-    stands in for it, so the snapshot keeps that status until a valid reply arrives.
-    """
-    refused = row["routed_at"] if row["status"] == "rejected" else None
-    return Delivery(
-        event_source=row["event_source"],
-        event_id=row["event_id"],
-        recipient=row["recipient"],
-        event_type=event_type,
-        # An event without a subject is keyed by its id (`hub.router.records.case_key`).
-        subject=subject or row["event_id"],
-        routed_at=row["routed_at"],
-        receipt_due=row["receipt_due"],
-        reply_due=row["reply_due"],
-        receipt_at=row["receipt_at"],
-        replied_at=row["replied_at"],
-        reply_event_id=row["reply_event_id"],
-        reply_refused_at=refused,
-        receipt_overdue_at=row["receipt_overdue_at"],
-        reply_overdue_at=row["reply_overdue_at"],
-        escalated_at=row["escalated_at"],
-        attempts=row["attempts"],
-        last_attempt_at=row.get("last_attempt_at"),
-    )
 
 
 def new_delivery_values(d: Delivery, fields: list[str]) -> dict[str, Any]:

@@ -23,7 +23,6 @@ and skipped, and the entries after it are applied.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
@@ -39,15 +38,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hub.auditor.apply import BatchOutcome, apply_journal_batch
 from hub.auditor.failures import is_transient, reason
-from hub.auditor.records import JournalRecord, UnreadableRecord, read_record, unreadable
+from hub.journal.reading import JournalRecord, UnreadableRecord, read_record, unreadable
+from hub.kafka.batches import parse_ignoring_headers, raw_values
 from hub.observability.hooks import NO_AUDITOR_METRICS
 from schemas.units import JOURNAL_TOPIC
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Sequence
+    from collections.abc import Sequence
 
     from aiokafka import ConsumerRecord
-    from faststream.message import StreamMessage
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
     from hub.observability.hooks import AuditorHooks
@@ -121,8 +120,8 @@ def register_auditor(
         # A new auditor (or a new store) must see the journal from its first record.
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
-        parser=_parse_ignoring_headers,
-        decoder=_raw_values,
+        parser=parse_ignoring_headers,
+        decoder=raw_values,
     )
     async def record_journal_entries(
         bodies: list[bytes],  # noqa: ARG001 - the records, with positions, are in `message`
@@ -236,15 +235,3 @@ def log_unreadable(record: UnreadableRecord) -> None:
 
 def read_consumer_record(raw: ConsumerRecord[Any, Any]) -> JournalRecord | UnreadableRecord:
     return read_record(raw.partition, raw.offset, raw.timestamp, raw.value)
-
-
-async def _parse_ignoring_headers(
-    records: tuple[ConsumerRecord[Any, Any], ...],
-    original: Callable[[tuple[ConsumerRecord[Any, Any], ...]], Awaitable[StreamMessage[Any]]],
-) -> StreamMessage[Any]:
-    # Only the value matters; FastStream's default parser would decode headers as UTF-8 first.
-    return await original(tuple(dataclasses.replace(r, headers=()) for r in records))
-
-
-async def _raw_values(message: StreamMessage[Any]) -> list[bytes]:
-    return [record.value or b"" for record in message.raw_message]

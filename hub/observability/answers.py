@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, select
 
+from hub.deliveries.state import DeliveryKey
 from hub.observability.outcomes import StoredAnswers
 from hub.store.tables import DeliveryRow, EventRow
-from hub.tracking.state import DeliveryKey
 
 if TYPE_CHECKING:
     from collections.abc import Collection

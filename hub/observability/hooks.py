@@ -16,9 +16,9 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from hub.auditor.records import JournalRecord, UnreadableRecord
-    from hub.router.records import InboundRecord, Outbound
-    from hub.tracking.state import Delivery
+    from hub.deliveries.state import Delivery
+    from hub.journal.reading import JournalRecord, UnreadableRecord
+    from hub.kafka.records import InboundRecord, Outbound
 
     Decided = tuple[InboundRecord, Sequence[Outbound]]
     """One outbox record and every record the router wrote about it."""

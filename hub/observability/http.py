@@ -1,6 +1,6 @@
 """A minimal HTTP/1.1 server for `/metrics` and `/healthz`, on asyncio streams.
 
-One per process, beside its services (`hub.services.serve` starts and stops it like them). It
+One per process, beside its services (`hub.cli.serve.serve` starts and stops it like them). It
 answers GET and HEAD, one request per connection, and closes; that is all Prometheus and a
 liveness probe need, so the hub carries no web framework for it.
 

@@ -30,6 +30,7 @@ from aiokafka import TopicPartition
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import Counter, Gauge, Histogram
 
+from hub.deliveries.state import Stage
 from hub.observability.answers import stored_answers
 from hub.observability.outcomes import (
     JournalMarks,
@@ -39,7 +40,6 @@ from hub.observability.outcomes import (
     partition_lags,
     record_outcome,
 )
-from hub.tracking.state import Stage
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -48,9 +48,9 @@ if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from hub.auditor.records import JournalRecord, UnreadableRecord
+    from hub.deliveries.state import Delivery
+    from hub.journal.reading import JournalRecord, UnreadableRecord
     from hub.observability.hooks import Decided
-    from hub.tracking.state import Delivery
 
 log = logging.getLogger(__name__)
 

@@ -19,18 +19,18 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from hub.auditor.records import JournalRecord
-from hub.journal import AnswerRouted
-from hub.tracking.state import Stage, stages_past_due
+from hub.deliveries.state import Stage, stages_past_due
+from hub.journal.entries import AnswerRouted
+from hub.journal.reading import JournalRecord
 from schemas.units import DLQ_TOPIC, JOURNAL_TOPIC, unit_from_outbox
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
     from datetime import datetime
 
-    from hub.auditor.records import UnreadableRecord
-    from hub.router.records import InboundRecord, Outbound
-    from hub.tracking.state import Delivery, DeliveryKey
+    from hub.deliveries.state import Delivery, DeliveryKey
+    from hub.journal.reading import UnreadableRecord
+    from hub.kafka.records import InboundRecord, Outbound
 
 UNKNOWN: Final = "unknown"
 """The label value for a type or a unit the record did not (readably) name."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hub.delivery_token import DeliveryToken, issue_token
-from hub.journal import Delivered
-from hub.router.records import Outbound, case_key, encode_json
+from hub.journal.entries import Delivered
+from hub.kafka.records import Outbound, case_key, encode_json
+from hub.router.token import DeliveryToken, issue_token
 from hub.routing.plan import Delivery, plan_deliveries
 from schemas.signing import sign_event
 from schemas.units import inbox_topic

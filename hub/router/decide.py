@@ -20,12 +20,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hub.delivery_token import DeliveryToken, InvalidDeliveryToken, read_token
-from hub.journal import AnswerRouted, EventRouted, Position
+from hub.journal.entries import AnswerRouted, EventRouted, Position
+from hub.kafka.records import Outbound, case_key
 from hub.router.copies import delivered_copies
 from hub.router.permissions import permission_refusal
-from hub.router.records import Outbound, case_key
 from hub.router.rejections import rejection_records
+from hub.router.token import DeliveryToken, InvalidDeliveryToken, read_token
 from hub.routing.resolve import resolve_recipients
 from schemas.errors import ErrorCode, Rejection
 from schemas.parsing import ParsedEvent, parse_record
@@ -35,8 +35,8 @@ from schemas.units import JOURNAL_TOPIC, unit_from_outbox
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from hub.kafka.records import InboundRecord
     from hub.router.context import RouterContext
-    from hub.router.records import InboundRecord
 
 
 def decide(record: InboundRecord, ctx: RouterContext, now: datetime) -> list[Outbound]:

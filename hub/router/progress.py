@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import datetime, timedelta
 
-    from hub.router.records import InboundRecord
+    from hub.kafka.records import InboundRecord
 
 Partition = tuple[str, int]
 

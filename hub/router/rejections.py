@@ -20,8 +20,8 @@ import hashlib
 import uuid
 from typing import TYPE_CHECKING, Final
 
-from hub.journal import FieldProblem, Position, RecordRejected
-from hub.router.records import Outbound, case_key, encode_json
+from hub.journal.entries import FieldProblem, Position, RecordRejected
+from hub.kafka.records import Outbound, case_key, encode_json
 from schemas.envelope import HUB_SOURCE
 from schemas.errors import ErrorCode, Rejection, storable_text
 from schemas.hubevents import HubRejected
@@ -31,8 +31,8 @@ from schemas.units import DLQ_TOPIC, JOURNAL_TOPIC, inbox_topic
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from hub.kafka.records import InboundRecord
     from hub.router.context import RouterContext
-    from hub.router.records import InboundRecord
 
 OVERSIZED_HEAD_BYTES: Final = 65_536
 """The head of an oversized record kept in its dead letter: its envelope attributes, readable."""

@@ -1,21 +1,19 @@
 """The router on FastStream: a batch subscriber over every unit's outbox.
 
-Commit path (at-least-once): a batch is read, each record is decided (`hub.router.decide`), every
-resulting record is handed to the idempotent `acks=all` producer (`hub.writer.RecordWriter`) at
-once, and the handler returns only when the broker has acknowledged all of them. Only then does
-FastStream commit the batch's offsets (`AckPolicy.NACK_ON_ERROR`); if any write fails the handler
-raises, the consumer seeks back to the batch's first records and routes them again. Recipients and
-the auditor deduplicate.
+Commit path (at-least-once): a batch is read, each record is decided (`hub.router.decide`),
+every resulting record is handed to the idempotent `acks=all` producer
+(`hub.kafka.writer.RecordWriter`) at once, and the handler returns only when the broker has
+acknowledged all of them. Only then does FastStream commit the batch's offsets
+(`AckPolicy.NACK_ON_ERROR`); if any write fails the handler raises, the consumer seeks back to the
+batch's first records and routes them again. Recipients and the auditor deduplicate.
 
-Outbox records are untrusted: the parser below ignores their headers (FastStream's default would
-decode them as UTF-8 and fail on a raw client's binary header, before the router could dead-letter
-the record), and the decoder hands the raw value bytes over unparsed.
+Outbox records are untrusted: the parser (`hub.kafka.batches`) ignores their headers (FastStream's
+default would decode them as UTF-8 and fail on a raw client's binary header, before the router
+could dead-letter the record), and the decoder hands the raw value bytes over unparsed.
 """
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -27,23 +25,21 @@ from faststream.kafka import (
     KafkaMessage,  # noqa: TC002 - at runtime
 )
 
+from hub.kafka.batches import parse_ignoring_headers, raw_values
+from hub.kafka.records import InboundRecord, Outbound
 from hub.observability.hooks import NO_ROUTER_METRICS
 from hub.router.decide import decide
 from hub.router.progress import PartitionProgress
-from hub.router.records import InboundRecord, Outbound
 from hub.router.rejections import rejection_records
 from schemas.errors import ErrorCode, Rejection
 from schemas.units import unit_from_outbox
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable
-
     from aiokafka import ConsumerRecord
-    from faststream.message import StreamMessage
 
+    from hub.kafka.writer import RecordWriter
     from hub.observability.hooks import RouterHooks
     from hub.router.context import RouterContext
-    from hub.writer import RecordWriter
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +89,8 @@ def register_router(  # noqa: PLR0913 - all but the first three are keyword-only
         max_records=max_records,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
-        parser=_parse_ignoring_headers,
-        decoder=_raw_values,
+        parser=parse_ignoring_headers,
+        decoder=raw_values,
     )
     async def route_outbox_records(
         bodies: list[bytes],  # noqa: ARG001 - the records, with positions, are in `message`
@@ -129,32 +125,5 @@ def decide_or_dead_letter(
         return rejection_records(record, rejection, unit_from_outbox(record.topic), ctx, now)
 
 
-async def publish_all(broker: KafkaBroker, records: Sequence[Outbound]) -> None:
-    """Write every record through FastStream, then wait until the broker acknowledged them all
-    (for the low-volume writers: the tracker, dead-letter resends)."""
-    pending: list[Awaitable[Any]] = []
-    for out in records:
-        future = await broker.publish(
-            out.value,
-            topic=out.topic,
-            key=out.key,
-            headers={name: value.decode() for name, value in out.headers},
-            no_confirm=True,
-        )
-        pending.append(future)
-    await asyncio.gather(*pending)
-
-
 def _inbound(raw: ConsumerRecord[Any, Any]) -> InboundRecord:
     return InboundRecord(raw.topic, raw.partition, raw.offset, raw.key, raw.value or b"")
-
-
-async def _parse_ignoring_headers(
-    records: tuple[ConsumerRecord[Any, Any], ...],
-    original: Callable[[tuple[ConsumerRecord[Any, Any], ...]], Awaitable[StreamMessage[Any]]],
-) -> StreamMessage[Any]:
-    return await original(tuple(dataclasses.replace(r, headers=()) for r in records))
-
-
-async def _raw_values(message: StreamMessage[Any]) -> list[bytes]:
-    return [record.value or b"" for record in message.raw_message]

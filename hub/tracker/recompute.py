@@ -17,8 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hub.journal import DeadlinesRecomputed, Rescheduled
-from hub.router.records import Outbound, case_key
+from hub.journal.entries import DeadlinesRecomputed, Rescheduled
+from hub.kafka.records import Outbound, case_key
 from hub.routing.deadlines import due_times
 from hub.routing.resolve import split_to
 from schemas.units import JOURNAL_TOPIC, unit_dept
@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from hub.calendar import WorkingCalendar
+    from hub.deliveries.state import DeliveryKey
     from hub.routing.deadlines import DeadlinePolicy
     from hub.routing.table import RoutingTable
-    from hub.tracking.state import DeliveryKey
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

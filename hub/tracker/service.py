@@ -31,8 +31,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from hub.deliveries.overdue import OverdueNotice, due_notices
+from hub.deliveries.redelivery import Escalate, Redeliver, next_actions
+from hub.kafka.publish import publish_all
 from hub.observability.hooks import NO_TRACKER_METRICS
-from hub.router.service import publish_all
 from hub.tracker.store import (
     open_deliveries,
     provisional_open_count,
@@ -40,8 +42,6 @@ from hub.tracker.store import (
     stored_copy,
 )
 from hub.tracker.work import Job, notice_job, redelivery_job
-from hub.tracking.overdue import OverdueNotice, due_notices
-from hub.tracking.redelivery import Escalate, Redeliver, next_actions
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -50,11 +50,11 @@ if TYPE_CHECKING:
     from faststream.kafka import KafkaBroker
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+    from hub.deliveries.redelivery import RedeliveryPolicy
+    from hub.deliveries.state import Delivery
     from hub.observability.hooks import TrackerHooks
     from hub.router.context import RouterContext
     from hub.tracker.work import Action
-    from hub.tracking.redelivery import RedeliveryPolicy
-    from hub.tracking.state import Delivery
 
 log = logging.getLogger(__name__)
 

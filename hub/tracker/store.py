@@ -13,19 +13,19 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, select, update
 
+from hub.deliveries.redelivery import Escalate
+from hub.deliveries.state import DeliveryKey, TransitionError, is_settled
 from hub.store.audit_repository import SqlAuditLog
-from hub.store.tables import DeliveryRow, EventRow
-from hub.tracker.recompute import OpenCopy
-from hub.tracker.rows import (
+from hub.store.delivery_rows import (
     OPEN_STATES,
     delivery_from_row,
+    fields_from_store,
     stored_due_times,
-    stored_fields,
     tracker_columns,
 )
+from hub.store.tables import DeliveryRow, EventRow
+from hub.tracker.recompute import OpenCopy
 from hub.tracker.work import StoredCopy, applied, audit_entry
-from hub.tracking.redelivery import Escalate
-from hub.tracking.state import DeliveryKey, TransitionError, is_settled
 from schemas.units import unit_from_source
 
 if TYPE_CHECKING:
@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from sqlalchemy import ColumnElement, Select
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from hub.deliveries.state import Delivery
     from hub.tracker.work import Action
-    from hub.tracking.state import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ async def stored_copy(session: AsyncSession, key: DeliveryKey) -> StoredCopy | N
         event=envelope,
         sender=sender,
         recipient=row.recipient,
-        fields=stored_fields(row),
+        fields=fields_from_store(row),
         routed_at=row.routed_at,
         due=stored_due_times(row),
     )

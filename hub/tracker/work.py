@@ -21,14 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from hub.deliveries.overdue import OverdueNotice, notice_event_id, overdue_event
+from hub.deliveries.redelivery import Escalate, Redeliver
+from hub.deliveries.state import Stage, escalated, marked_overdue, redelivered
+from hub.kafka.records import Outbound, case_key, encode_json
 from hub.router.copies import copy_for
-from hub.router.records import Outbound, case_key, encode_json
 from hub.routing import plan
 from hub.routing.project import project
 from hub.store.audit_chain import AuditEntry
-from hub.tracking.overdue import OverdueNotice, notice_event_id, overdue_event
-from hub.tracking.redelivery import Escalate, Redeliver
-from hub.tracking.state import Stage, escalated, marked_overdue, redelivered
 from schemas.signing import sign_event
 from schemas.units import inbox_topic
 
@@ -36,9 +36,9 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
 
+    from hub.deliveries.state import Delivery, DeliveryKey
     from hub.router.context import RouterContext
     from hub.routing.deadlines import DueTimes
-    from hub.tracking.state import Delivery, DeliveryKey
 
 Action = OverdueNotice | Redeliver | Escalate
 
@@ -96,7 +96,7 @@ def redelivery_job(action: Redeliver, copy: StoredCopy, ctx: RouterContext) -> J
 def applied(d: Delivery, action: Action, now: datetime) -> Delivery:
     """`d` with the action's mark, or `d` itself when there is nothing (more) to mark.
 
-    Raises `hub.tracking.state.TransitionError` when the stored facts moved on since the sweep
+    Raises `hub.deliveries.state.TransitionError` when the stored facts moved on since the sweep
     decided, e.g. the receipt came in meanwhile.
     """
     if isinstance(action, OverdueNotice):

@@ -13,12 +13,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connectors.demo.samr_books import seed_samr_demo
+from connectors.demo.tax_books import seed_tax_demo
 from connectors.samr.app import SamrApp
-from connectors.samr.demo import seed_samr_demo
 from connectors.samr.store import create_samr_schema
 from connectors.sdk import Connector
 from connectors.tax.app import TaxApp
-from connectors.tax.demo import seed_tax_demo
 from connectors.tax.store import create_tax_schema
 from hub.store.engine import build_engine
 from tests.e2e.harness import connector, sqlite_url

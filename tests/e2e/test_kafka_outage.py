@@ -17,6 +17,7 @@ import pytest
 from connectors.court.store import exports
 from connectors.demo.scenario import ScenarioDriver
 from hub import bootstrap
+from hub.devkit import demo
 from schemas.units import inbox_topic, outbox_topic
 from tests.e2e.departments import running_departments
 from tests.e2e.harness import (
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    from hub.local_kafka import LocalKafka
+    from hub.devkit.local_kafka import LocalKafka
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -50,7 +51,7 @@ async def own_broker(tmp_path: Path) -> AsyncIterator[LocalKafka]:
     settings = bootstrap.load_settings(
         local_kafka={"home": tmp_path / "kafka", "port": port, "controller_port": port + 1}
     )
-    local = bootstrap.build_local_kafka(settings)
+    local = demo.build_local_kafka(settings)
     await local.up()
     try:
         yield local

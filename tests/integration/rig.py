@@ -22,9 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from hub import bootstrap
 from hub.auditor.service import AuditorService, register_auditor
+from hub.kafka.topics import apply_topics, planned_topics
 from hub.settings import Settings
 from hub.store.migrate import upgrade_engine
-from hub.topics import apply_topics, planned_topics
 from schemas.units import JOURNAL_TOPIC
 from tests.fixtures.kafka import kafka_admin
 from tests.hubkit import TOKEN_SECRET, random_region, registry_in_region

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    from hub.journal import AnswerRouted, EventRouted, RecordRejected
+    from hub.journal.entries import AnswerRouted, EventRouted, RecordRejected
     from tests.fixtures.kafka import NewTopicFactory
 
 REPO = Path(__file__).resolve().parents[2]

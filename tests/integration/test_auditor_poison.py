@@ -16,11 +16,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub.auditor.failures import is_transient, reason
-from hub.auditor.records import JournalRecord, UnreadableRecord
-from hub.auditor.render import show_time
 from hub.auditor.service import write_batch
+from hub.journal.reading import JournalRecord, UnreadableRecord
 from hub.store.migrate import upgrade_engine
 from hub.store.tables import AuditLogRow, EventRow, RejectionRow, UnreadableEntryRow
+from hub.supervision.text import show_time
 from tests.fixtures.journal import ID_NO, Journal, event_id
 
 if TYPE_CHECKING:

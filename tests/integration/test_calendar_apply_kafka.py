@@ -16,17 +16,17 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from typer.testing import CliRunner
 
 from hub import bootstrap
-from hub.auditor import queries
-from hub.auditor.render import trace_lines
 from hub.auditor.replay import JournalReplay
-from hub.cli import app
-from hub.router.records import Outbound, encode_json
+from hub.cli.main import app
+from hub.kafka.records import Outbound, encode_json
+from hub.kafka.topics import apply_topics, planned_topics
+from hub.kafka.writer import RecordWriter
 from hub.router.service import RouterService, register_router
 from hub.routing.deadlines import CHINA_TZ
 from hub.store.migrate import upgrade_engine
 from hub.store.tables import DeliveryRow
-from hub.topics import apply_topics, planned_topics
-from hub.writer import RecordWriter
+from hub.supervision import reads
+from hub.supervision.text import trace_lines
 from schemas.units import JOURNAL_TOPIC, outbox_topic
 from tests.calendars import SHIPPED_CALENDAR
 from tests.hubkit import as_region, corpus_event, fresh_id, random_region, signed_by
@@ -72,7 +72,7 @@ async def wait_until(check: object, timeout: float = 60) -> None:
 
 async def trace_text(store: AsyncEngine, event_id: str) -> str:
     async with async_sessionmaker(store)() as session:
-        found = await queries.trace(session, event_id)
+        found = await reads.trace(session, event_id)
     assert found is not None
     return "\n".join(trace_lines(found))
 

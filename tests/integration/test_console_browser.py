@@ -24,13 +24,13 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub.auditor.apply import apply_journal_batch
-from hub.console import ConsoleServer, create_console_app
+from hub.deliveries.overdue import OverdueNotice
+from hub.deliveries.redelivery import Escalate
+from hub.deliveries.state import DeliveryKey, Stage
 from hub.registry import load_registry
 from hub.store.migrate import upgrade_engine
+from hub.supervision.console import ConsoleServer, create_console_app
 from hub.tracker.store import record_actions
-from hub.tracking.overdue import OverdueNotice
-from hub.tracking.redelivery import Escalate
-from hub.tracking.state import DeliveryKey, Stage
 from schemas.units import source_uri
 from tests.fixtures.journal import CASE, COURT, NR, T0, TAX, Journal, event_id
 from tests.fixtures.ports import free_port

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hub.cli import app
+from hub.cli.main import app
 
 REPO = Path(__file__).resolve().parents[2]
 FYHUB = Path(sys.executable).parent / "fyhub"

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from hub.kafka.topics import apply_topics, planned_topics
 from hub.settings import KafkaSettings
-from hub.topics import apply_topics, planned_topics
 from schemas.units import DLQ_TOPIC, outbox_topic
 from tests.hubkit import random_region
 

@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from hub.auditor import queries
-from hub.auditor.render import trace_lines
 from hub.routing.deadlines import CHINA_TZ
 from hub.store.tables import DeliveryRow, LiaisonChangeRow, RejectionRow
+from hub.supervision import reads
+from hub.supervision.text import trace_lines
 from schemas.units import inbox_topic, outbox_topic, source_uri
 from tests.hubkit import as_region, corpus_event, fresh_id, signed_by
 from tests.integration.rig import Rig, bodies, read_matching, running_rig, wait_for_rows
@@ -184,13 +184,13 @@ async def test_a_task_in_progress_stays_open_and_overdue_until_reported_done(rig
     assert await _overdue(store, tax) == []
 
     async with async_sessionmaker(store)() as session:
-        found = await queries.trace(session, task["id"])
+        found = await reads.trace(session, task["id"])
     assert found is not None
     text = "\n".join(trace_lines(found))
     assert "(progress)" in text
     assert progress["id"] in text
 
 
-async def _overdue(store: AsyncEngine, unit: str) -> list[queries.OverdueDelivery]:
+async def _overdue(store: AsyncEngine, unit: str) -> list[reads.OverdueDelivery]:
     async with async_sessionmaker(store)() as session:
-        return await queries.overdue(session, now=dt.datetime.now(dt.UTC), unit=unit)
+        return await reads.overdue(session, now=dt.datetime.now(dt.UTC), unit=unit)

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub import bootstrap
-from hub.auditor import queries
-from hub.auditor.render import trace_lines
 from hub.store.tables import DeliveryRow, EventRow, RejectionRow
+from hub.supervision import reads
+from hub.supervision.text import trace_lines
 from schemas.units import inbox_topic, outbox_topic, source_uri
 from tests.hubkit import as_region, corpus_event, fresh_id, signed_by
 from tests.integration.rig import Rig, bodies, read_matching, running_rig, wait_for_rows
@@ -121,9 +121,9 @@ async def test_a_listing_lives_its_whole_life_through_the_hub(rig: Rig) -> None:
     assert "unknown_correlation" in text
 
 
-async def _trace(store: AsyncEngine) -> queries.Trace:
+async def _trace(store: AsyncEngine) -> reads.Trace:
     async with async_sessionmaker(store)() as session:
-        found = await queries.trace(session, CASE)
+        found = await reads.trace(session, CASE)
     assert found is not None
     return found
 

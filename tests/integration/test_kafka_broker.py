@@ -10,7 +10,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
-from hub.local_kafka import BROKER_MAX_MESSAGE_BYTES, listed_brokers
+from hub.devkit.local_kafka import BROKER_MAX_MESSAGE_BYTES, listed_brokers
 from tests.fixtures.kafka import NewTopicFactory, kafka_admin
 
 pytestmark = pytest.mark.kafka

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from hub.local_kafka.processes import is_alive
+from hub.devkit.local_kafka.processes import is_alive
 from tests.fixtures.ports import free_port
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from aiokafka.admin import AIOKafkaAdminClient
 
-    from hub.local_kafka import LocalKafka
+    from hub.devkit.local_kafka import LocalKafka
 
 pytestmark = [pytest.mark.kafka, pytest.mark.cluster, pytest.mark.slow]
 log = logging.getLogger(__name__)

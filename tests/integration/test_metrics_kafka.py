@@ -26,11 +26,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hub import bootstrap
+from hub.kafka.topics import apply_topics, planned_topics
 from hub.observability.health import broker_probe, store_probe
 from hub.observability.http import MetricsServer
 from hub.store.migrate import upgrade_engine
 from hub.store.tables import AuditLogRow
-from hub.topics import apply_topics, planned_topics
 from schemas.units import JOURNAL_TOPIC, inbox_topic, outbox_topic
 from tests.hubkit import as_region, corpus_event, fresh_id, random_region, signed_by
 from tests.integration.rig import Rig, bodies, hub_settings, read_records, start_group_at_end

@@ -13,10 +13,10 @@ import pytest
 from aiokafka.errors import MessageSizeTooLargeError
 from sqlalchemy import select
 
-from hub.router.records import Outbound
+from hub.kafka.records import Outbound
+from hub.kafka.writer import RecordWriter
 from hub.router.rejections import DIGEST_HEADER, LENGTH_HEADER, OVERSIZED_HEAD_BYTES
 from hub.store.tables import EventRow, RejectionRow
-from hub.writer import RecordWriter
 from schemas.units import DLQ_TOPIC, inbox_topic, outbox_topic
 from tests.hubkit import as_region, corpus_event, fresh_id, signed_by
 from tests.integration.rig import (

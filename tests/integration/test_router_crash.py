@@ -16,8 +16,8 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import select
 
 from hub import bootstrap
+from hub.kafka.topics import apply_topics, planned_topics
 from hub.store.tables import DeliveryRow
-from hub.topics import apply_topics, planned_topics
 from schemas.units import inbox_topic, outbox_topic
 from tests.fixtures.ports import free_port_block
 from tests.hubkit import as_region, corpus_event, fresh_id, random_region, signed_by

@@ -15,16 +15,21 @@ import typer
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from typer.testing import CliRunner
 
-from hub import cli_supervision
 from hub.auditor.apply import apply_journal_batch
-from hub.journal import AnswerRouted, Delivered
+from hub.cli import supervision as cli_supervision
+from hub.deliveries.overdue import OverdueNotice
+from hub.deliveries.redelivery import Escalate
+from hub.deliveries.state import DeliveryKey, Stage
+from hub.journal.entries import AnswerRouted, Delivered
 from hub.routing.deadlines import CHINA_TZ
-from hub.scorecard import Month, annual_admin_figures, month_deliveries, monthly_scorecard
 from hub.store.migrate import upgrade_engine
+from hub.supervision.scorecard import (
+    Month,
+    annual_admin_figures,
+    month_deliveries,
+    monthly_scorecard,
+)
 from hub.tracker.store import record_actions
-from hub.tracking.overdue import OverdueNotice
-from hub.tracking.redelivery import Escalate
-from hub.tracking.state import DeliveryKey, Stage
 from schemas.units import source_uri
 from tests.fixtures.journal import CASE, COURT, NR, TAX, Journal, envelope, event_id
 from tests.hubkit import TEST_REGISTRY
@@ -34,7 +39,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    from hub.journal import EventRouted
+    from hub.journal.entries import EventRouted
 
 SAMR, JUSTICE, POLICE = "samr.411121", "justice.411121", "police.411121"
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)

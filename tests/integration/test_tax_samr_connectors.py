@@ -23,8 +23,9 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connectors.demo.samr_books import seed_samr_demo
+from connectors.demo.tax_books import seed_tax_demo
 from connectors.samr.app import SamrApp
-from connectors.samr.demo import seed_samr_demo
 from connectors.samr.store import (
     create_samr_schema,
     deregistrations,
@@ -37,7 +38,6 @@ from connectors.sdk import Backoff, Connector, ConnectorOptions, DeliveredEvent
 from connectors.sdk.delivered import read_delivered
 from connectors.sdk.outgoing import Composer
 from connectors.tax.app import TaxApp
-from connectors.tax.demo import seed_tax_demo
 from connectors.tax.store import (
     arrears,
     bankruptcy_claims,
@@ -48,9 +48,9 @@ from connectors.tax.store import (
     taxpayers,
 )
 from hub import bootstrap
+from hub.kafka.records import InboundRecord
 from hub.router.context import RouterContext
 from hub.router.decide import decide
-from hub.router.records import InboundRecord
 from hub.store.engine import build_engine
 from schemas.bankruptcy import ClaimKind
 from schemas.catalogue import CATALOGUE

@@ -18,16 +18,16 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub import bootstrap
+from hub.deliveries.overdue import notice_event_id
+from hub.deliveries.redelivery import RedeliveryPolicy
+from hub.deliveries.state import is_overdue
+from hub.kafka.topics import apply_topics, planned_topics
 from hub.router.copies import delivered_copies
 from hub.store.audit_repository import SqlAuditLog
+from hub.store.delivery_rows import delivery_from_row
 from hub.store.migrate import upgrade, upgrade_engine
 from hub.store.tables import AuditLogRow, DeliveryRow, EventRow
-from hub.topics import apply_topics, planned_topics
-from hub.tracker.rows import delivery_from_row
 from hub.tracker.service import SweepReport, Tracker, TrackerStore
-from hub.tracking.overdue import notice_event_id
-from hub.tracking.redelivery import RedeliveryPolicy
-from hub.tracking.state import is_overdue
 from schemas.signing import check_signature
 from schemas.units import inbox_topic
 from tests.hubkit import as_region, corpus_event, fresh_id, random_region, signed_by

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub.auditor.apply import BatchOutcome, apply_journal_batch
-from hub.auditor.records import JournalRecord, UnreadableRecord
 from hub.auditor.service import log_failed_batch
+from hub.journal.reading import JournalRecord, UnreadableRecord
 from hub.store.audit_repository import SqlAuditLog
 from hub.store.engine import build_engine
 from hub.store.migrate import upgrade_engine

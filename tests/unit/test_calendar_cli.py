@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hub.cli import app
-from hub.cli_calendar import status_lines
+from hub.cli.calendar import status_lines
+from hub.cli.main import app
 from hub.routing.deadlines import CHINA_TZ
 from tests.calendars import SHIPPED_CALENDAR, shipped_calendar
 

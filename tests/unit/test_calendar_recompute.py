@@ -13,14 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub.auditor.apply import BatchOutcome, apply_journal_batch
-from hub.journal import DeadlinesRecomputed, Delivered, EventRouted, Rescheduled
+from hub.deliveries.state import DeliveryKey
+from hub.journal.entries import DeadlinesRecomputed, Delivered, EventRouted, Rescheduled
 from hub.routing.deadlines import CHINA_TZ, DeadlinePolicy
 from hub.routing.loader import load_contracts_from
 from hub.store.migrate import upgrade_engine
 from hub.store.tables import AuditLogRow, DeliveryRow
 from hub.tracker.recompute import OpenCopy, recomputation_records, rescheduled
 from hub.tracker.store import open_copies
-from hub.tracking.state import DeliveryKey
 from tests.calendars import calendar_from, shipped_calendar
 from tests.fixtures.journal import CASE, COURT, NR, TAX, Journal, envelope, event_id
 from tests.hubkit import ROUTING_TABLE, TEST_REGISTRY

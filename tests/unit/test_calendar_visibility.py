@@ -11,7 +11,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from hub.auditor.apply import apply_journal_batch
-from hub.journal import Delivered
+from hub.journal.entries import Delivered
 from hub.observability.health import provisional_deadlines_detail
 from hub.observability.http import MetricsServer
 from hub.observability.metrics import TrackerMetrics

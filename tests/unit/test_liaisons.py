@@ -15,7 +15,7 @@ from hub.auditor.liaisons import (
     liaisons_text,
     officers,
 )
-from hub.auditor.records import event_facts
+from hub.journal.reading import event_facts
 from hub.registry import load_registry
 from tests.hubkit import TEST_REGISTRY, corpus_event, fresh_id
 

@@ -12,6 +12,8 @@ import pytest
 from aiokafka import TopicPartition
 from prometheus_client import CollectorRegistry
 
+from hub.deliveries.state import Delivery
+from hub.kafka.records import InboundRecord
 from hub.observability.metrics import (
     AuditorMetrics,
     RouterMetrics,
@@ -19,8 +21,6 @@ from hub.observability.metrics import (
     kafka_middleware,
 )
 from hub.router.decide import decide
-from hub.router.records import InboundRecord
-from hub.tracking.state import Delivery
 from schemas.units import JOURNAL_TOPIC, outbox_topic
 from tests.hubkit import corpus_event, fresh_id, router_context, signed_by
 

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from hub.auditor.records import UnreadableRecord
+from hub.deliveries.state import Delivery, DeliveryKey, Stage
+from hub.journal.reading import UnreadableRecord
+from hub.kafka.records import InboundRecord
 from hub.observability.outcomes import (
     Answer,
     AnswerTiming,
@@ -23,8 +25,6 @@ from hub.observability.outcomes import (
     record_outcome,
 )
 from hub.router.decide import decide
-from hub.router.records import InboundRecord
-from hub.tracking.state import Delivery, DeliveryKey, Stage
 from schemas.units import inbox_topic, outbox_topic
 from tests.fixtures.journal import COURT, NR, T0, TAX, Journal, event_id
 from tests.hubkit import corpus_event, fresh_id, router_context, signed_by

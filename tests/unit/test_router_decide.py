@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from hub.delivery_token import read_token
-from hub.journal import AnswerRouted, EventRouted, RecordRejected, entry_adapter
+from hub.journal.entries import AnswerRouted, EventRouted, RecordRejected, entry_adapter
+from hub.kafka.records import InboundRecord, Outbound
 from hub.router.decide import decide
-from hub.router.records import InboundRecord, Outbound
+from hub.router.token import read_token
 from schemas.signing import check_signature
 from schemas.units import DLQ_TOPIC, JOURNAL_TOPIC, inbox_topic, outbox_topic
 from tests.hubkit import TOKEN_SECRET, corpus_event, fresh_id, router_context, signed_by

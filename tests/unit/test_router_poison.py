@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from hub.auditor.records import JournalRecord, read_record
-from hub.journal import RecordRejected, entry_adapter
+from hub.journal.entries import RecordRejected, entry_adapter
+from hub.journal.reading import JournalRecord, read_record
+from hub.kafka.records import InboundRecord, Outbound
 from hub.observability.health import stuck_partitions_probe
 from hub.router.decide import decide
 from hub.router.progress import PartitionProgress
-from hub.router.records import InboundRecord, Outbound
 from hub.router.rejections import (
     DIGEST_HEADER,
     LENGTH_HEADER,

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from hub.scorecard import TOTAL, AdminCaseEvents, annual_figures
-from hub.scorecard.annual import (
+from hub.supervision.scorecard import TOTAL, AdminCaseEvents, annual_figures
+from hub.supervision.scorecard.annual import (
     CaseFiled,
     CaseJudged,
     SuggestionIssued,

@@ -7,17 +7,17 @@ from datetime import datetime, timedelta, timezone
 
 from hub.auditor.changes import AuditKind
 from hub.auditor.liaisons import liaison_list
-from hub.auditor.queries import OverdueDelivery
-from hub.console import labels
-from hub.console.views import (
+from hub.deliveries.state import Stage
+from hub.registry import load_registry
+from hub.store.tables import DELIVERY_STATES
+from hub.supervision.console import labels
+from hub.supervision.console.views import (
     Supervision,
     overdue_by_unit,
     supervision,
     trace_key,
 )
-from hub.registry import load_registry
-from hub.store.tables import DELIVERY_STATES
-from hub.tracking.state import Stage
+from hub.supervision.reads import OverdueDelivery
 from schemas.catalogue import CATALOGUE
 from schemas.errors import ErrorCode
 from tests.hubkit import TEST_REGISTRY

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from hub.deliveries.state import Delivery, Stage, progress_reported, reply_arrived
 from hub.routing.deadlines import CHINA_TZ
-from hub.scorecard import TOTAL, Month, StageResult, scorecard, stage_result
-from hub.scorecard.monthly import median, nearest_rank
-from hub.tracking.state import Delivery, Stage, progress_reported, reply_arrived
+from hub.supervision.scorecard import TOTAL, Month, StageResult, scorecard, stage_result
+from hub.supervision.scorecard.monthly import median, nearest_rank
 
 COURT = "fy:unit:court.411121"
 TAX, NR, POLICE = "tax.411121", "nr.411121", "police.411121"

@@ -9,10 +9,11 @@ import unicodedata
 from datetime import timedelta
 from html.parser import HTMLParser
 
+from hub.deliveries.state import Delivery
 from hub.routing.deadlines import CHINA_TZ
-from hub.scorecard import Month, annual_figures, scorecard
-from hub.scorecard.annual import AdminCaseEvents, CaseFiled, CaseJudged
-from hub.scorecard.render import (
+from hub.supervision.scorecard import Month, annual_figures, scorecard
+from hub.supervision.scorecard.annual import AdminCaseEvents, CaseFiled, CaseJudged
+from hub.supervision.scorecard.render import (
     annual_csv,
     annual_html,
     annual_text,
@@ -22,7 +23,6 @@ from hub.scorecard.render import (
     scorecard_table_html,
     scorecard_text,
 )
-from hub.tracking.state import Delivery
 
 TAX, NR = "tax.411121", "nr.411121"
 NAMES = {TAX: "国家税务总局舞阳县税务局", NR: "舞阳县<自然资源>局"}

@@ -19,9 +19,9 @@ from connectors.sdk.dispatch import Handlers
 from connectors.sdk.inbox import ConnectorStats, InboxProcessor, Outcome
 from connectors.sdk.outgoing import Composer, OutboxRecord
 from connectors.sdk.state import LocalState
+from hub.kafka.records import InboundRecord
 from hub.router.context import RouterContext
 from hub.router.decide import decide
-from hub.router.records import InboundRecord
 from schemas.catalogue import CATALOGUE
 from schemas.debtor import DebtorListed
 from schemas.hubevents import HubReceipt, HubRejected

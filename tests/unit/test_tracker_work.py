@@ -5,21 +5,21 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hub.delivery_token import read_token
-from hub.router.copies import delivered_copies
-from hub.routing.deadlines import CHINA_TZ
-from hub.store.tables import DeliveryRow
-from hub.tracker.rows import stored_due_times, stored_fields
-from hub.tracker.work import StoredCopy, applied, audit_entry, notice_job, redelivery_job
-from hub.tracking.overdue import OverdueNotice, notice_event_id
-from hub.tracking.redelivery import Escalate, Redeliver
-from hub.tracking.state import (
+from hub.deliveries.overdue import OverdueNotice, notice_event_id
+from hub.deliveries.redelivery import Escalate, Redeliver
+from hub.deliveries.state import (
     AlreadyAnsweredError,
     Delivery,
     Stage,
     marked_overdue,
     receipt_arrived,
 )
+from hub.router.copies import delivered_copies
+from hub.router.token import read_token
+from hub.routing.deadlines import CHINA_TZ
+from hub.store.delivery_rows import fields_from_store, stored_due_times
+from hub.store.tables import DeliveryRow
+from hub.tracker.work import StoredCopy, applied, audit_entry, notice_job, redelivery_job
 from schemas.signing import check_signature
 from tests.hubkit import TOKEN_SECRET, corpus_event, router_context
 
@@ -101,7 +101,7 @@ def stored_as_routed(recipient: str = "tax.411121"):
         event=event,
         sender="court.411121",
         recipient=recipient,
-        fields=stored_fields(row),
+        fields=fields_from_store(row),
         routed_at=row.routed_at,
         due=stored_due_times(row),
     )

@@ -1,0 +1,67 @@
+"""The `fyhub` command line: one Typer app, each group of verbs in its own module."""
+
+from __future__ import annotations
+
+from importlib.metadata import version as dist_version
+
+import typer
+
+from hub.cli.calendar import calendar_app
+from hub.cli.contracts import routes_app, units_app
+from hub.cli.dlq import dlq_app
+from hub.cli.kafka import kafka_app
+from hub.cli.run import run, topics_app
+from hub.cli.store import audit_app, overdue, replay, trace
+from hub.cli.supervision import annual, console, liaisons, scorecard
+from hub.cli.up import up
+
+app = typer.Typer(
+    name="fyhub",
+    help="府院联动数据共享枢纽 — the court–government data-sharing hub.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+app.command("up")(up)
+app.add_typer(kafka_app, name="kafka")
+units_app.command("liaisons")(liaisons)
+app.add_typer(units_app, name="units")
+app.add_typer(routes_app, name="routes")
+app.add_typer(topics_app, name="topics")
+app.add_typer(dlq_app, name="dlq")
+app.add_typer(calendar_app, name="calendar")
+app.command("run")(run)
+app.add_typer(audit_app, name="audit")
+app.command("trace")(trace)
+app.command("overdue")(overdue)
+app.command("replay")(replay)
+app.command("scorecard")(scorecard)
+app.command("annual")(annual)
+app.command("console")(console)
+
+
+@app.callback()
+def _root() -> None:
+    """府院联动数据共享枢纽 — the court–government data-sharing hub."""
+
+
+@app.command("hub-key")
+def hub_key() -> None:
+    """Print the hub's signing key id and public key (base64), for connectors to verify the
+    copies the hub delivers; the key is made on first use."""
+    from hub import bootstrap  # noqa: PLC0415
+    from schemas.signing import dump_public_key  # noqa: PLC0415
+
+    settings = bootstrap.load_settings()
+    public = bootstrap.load_hub_signing_key(settings).public_key()
+    print(f"{settings.security.signing_key_id} {dump_public_key(public)}")
+
+
+@app.command()
+def version() -> None:
+    """Print the installed fyhub version."""
+    print(f"fyhub {dist_version('fyhub')}")
+
+
+def main() -> None:
+    app()

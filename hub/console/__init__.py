@@ -1,7 +1,0 @@
-"""The joint-meeting office's console: overdue items, traces, scorecards and liaison officers,
-read-only over the audit store, in Chinese."""
-
-from hub.console.app import create_console_app
-from hub.console.server import DEFAULT_HOST, DEFAULT_PORT, ConsoleServer
-
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ConsoleServer", "create_console_app"]

@@ -1,0 +1,79 @@
+"""The wiring a developer's machine adds to the hub: the local broker (`fyhub kafka up`, the
+tests) and the one-machine demo (`fyhub up`). Like `hub.bootstrap`, it builds from settings at
+start-up and nothing at import time; the product never imports it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hub import bootstrap
+from hub.devkit.enrolment import KEY_ID, enrol_all
+from hub.devkit.local_kafka import BrokerRuntime, LocalKafka, single_node, three_nodes
+from hub.registry import load_registry
+from hub.settings import DeadlineSettings, TrackerSettings
+
+if TYPE_CHECKING:
+    from connectors.demo.linkage import DemoLinkage
+    from hub.settings import Settings
+
+
+def build_local_kafka(settings: Settings) -> LocalKafka:
+    """The single local broker that `fyhub kafka up` and the tests run."""
+    local = settings.local_kafka
+    topology = single_node(local.home.absolute(), local.port, local.controller_port)
+    return LocalKafka(topology, _broker_runtime(settings), start_timeout_s=local.start_timeout_s)
+
+
+def build_local_kafka_cluster(settings: Settings) -> LocalKafka:
+    """The local three-node cluster (`fyhub kafka up --cluster`) for fault tests."""
+    local = settings.local_kafka
+    home = local.home.absolute()
+    topology = three_nodes(home, local.cluster_ports, local.cluster_controller_ports)
+    return LocalKafka(topology, _broker_runtime(settings), start_timeout_s=local.start_timeout_s)
+
+
+def _broker_runtime(settings: Settings) -> BrokerRuntime:
+    local = settings.local_kafka
+    deploy = Path("deploy/local").absolute()
+    return BrokerRuntime(
+        jars=local.jars.absolute(),
+        pom=deploy / "pom.xml",
+        log4j_config=deploy / "log4j2.properties",
+        heap=local.heap,
+    )
+
+
+def demo_settings(settings: Settings, state: Path) -> Settings:
+    """The settings of a one-machine demo: every unit's demo connector enrolled in a registry
+    copy, and deadlines of minutes instead of working days so that overdue items appear while
+    one watches."""
+    enrolled = enrol_all(settings.registry, state / "keys")
+    return settings.model_copy(
+        update={
+            "registry": enrolled.registry,
+            "deadlines": DeadlineSettings(receipt_override_s=120, reply_override_s=300),
+            "tracker": TrackerSettings(interval_s=10, redelivery_interval_s=60, max_attempts=3),
+        }
+    )
+
+
+def build_demo(settings: Settings, state: Path) -> DemoLinkage:
+    """The demo linkage (units enrolled by `demo_settings`): the court, tax and market
+    supervision on generated databases with the scenario driver, and a connector for every other
+    member unit; `fyhub up` runs it beside the hub."""
+    from connectors.demo.linkage import DemoLinkage, DemoPlan  # noqa: PLC0415
+
+    enrolled = enrol_all(settings.registry, state / "keys")
+    (region,) = {code.split(".", 1)[1] for code in enrolled.keys if code.startswith("court.")}
+    hub_key = bootstrap.load_hub_signing_key(settings).public_key()
+    load_registry(enrolled.registry)  # refuse to start on a registry the hub would not load
+    plan = DemoPlan(
+        bootstrap=bootstrap.kafka_bootstrap(settings),
+        region=region,
+        keys=enrolled.keys,
+        key_id=KEY_ID,
+        hub_keys={settings.security.signing_key_id: hub_key},
+        state=state,
+    )
+    return DemoLinkage(plan)
