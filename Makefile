@@ -12,12 +12,13 @@ PG := deploy/local/postgres.sh
 # Where the tests' PostgreSQL lived before it moved to build/test/postgres: `make down` stops it.
 OLD_TEST_PG := FYHUB_LOCAL_PG_DIR=$(CURDIR)/.fyhub/postgres FYHUB_LOCAL_PG_PORT=55432 bash $(PG)
 
-.PHONY: help up down test lint format contracts venv jars postgres debian-tools bench clean
+.PHONY: help up down test unit lint format contracts venv jars postgres debian-tools bench clean
 
 help:
 	@echo "make up     set everything up and run the hub on this machine"
 	@echo "make test   set everything up and run the whole test suite (real Kafka, SQLite, PostgreSQL)"
-	@echo "make lint   ruff, mypy and the contract drift check"
+	@echo "make unit   the tests that need no broker, server database or browser (the edit-test loop)"
+	@echo "make lint   ruff, mypy, the import layers and the contract drift check"
 	@echo "make down   stop the local broker and the tests' PostgreSQL"
 
 # --- set-up ---------------------------------------------------------------------------------------
@@ -59,6 +60,9 @@ test: venv jars postgres debian-tools
 	FYHUB_TEST_POSTGRES_URL="$$(bash $(PG) url)" $(BIN)/pytest
 
 # The bench starts a broker of its own too (build/bench/kafka/); `--bootstrap` names another.
+unit: venv
+	$(BIN)/pytest tests/unit -q
+
 bench: venv jars
 	$(BIN)/python -m bench.run
 
@@ -67,6 +71,7 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m schemas.generate --check
 
 format: venv

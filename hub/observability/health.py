@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import text
 
@@ -22,12 +22,19 @@ if TYPE_CHECKING:
     from faststream.kafka import KafkaBroker
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    from hub.router.progress import PartitionProgress
-
 Probe = Callable[[], Awaitable[str | None]]
 """None while healthy; otherwise what is wrong, in a few words."""
 
 _PROBLEM_CHARS = 200
+
+
+class PartitionProgress(Protocol):
+    """What the stuck-partition probe asks of the router's bookkeeping
+    (`hub.router.progress.PartitionProgress`): observability imports no service."""
+
+    def stuck(
+        self, now: datetime, longer_than: timedelta
+    ) -> list[tuple[tuple[str, int], timedelta]]: ...
 
 
 def broker_probe(broker: KafkaBroker, *, timeout_s: float) -> Probe:
