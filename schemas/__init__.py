@@ -1,5 +1,5 @@
 """fyhub's published language: the CloudEvents envelope, the v1 event catalogue and its payloads,
-identifiers, unit codes, and the parser from raw Kafka bytes (DESIGN.md §4–§6).
+identifiers, unit codes, and the parser from raw Kafka bytes (docs/design.md §4–§6).
 
 The submodules are the reference; this package re-exports what connectors and the hub use.
 """

@@ -1,4 +1,4 @@
-"""The v1 event catalogue (DESIGN.md §5): every type, its payload model, what it answers, and
+"""The v1 event catalogue (docs/design.md §5): every type, its payload model, what it answers, and
 whether it carries personal data (and so needs a `purpose`)."""
 
 from __future__ import annotations

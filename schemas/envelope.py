@@ -1,4 +1,5 @@
-"""The CloudEvents 1.0 envelope every fyhub record travels in (DESIGN.md §4), structured JSON mode.
+"""The CloudEvents 1.0 envelope every fyhub record travels in (docs/design.md §4), structured JSON
+mode.
 
 Extension attributes: CloudEvents lets producers add their own. The envelope keeps any extension
 whose name is 1–20 lowercase letters or digits (the CloudEvents naming rule, with its length

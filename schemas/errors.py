@@ -1,4 +1,5 @@
-"""Why the hub refuses a record (DESIGN.md §6): the codes, and the rejection value that carries one.
+"""Why the hub refuses a record (docs/design.md §6): the codes, and the rejection value that
+carries one.
 
 The parser (`schemas.parsing`) decides the first four codes from the record alone; the router adds
 the others once it knows the topic, the routing table, the signing keys and what it delivered.

@@ -85,7 +85,7 @@ def _message(event_type: EventType) -> dict[str, Any]:
 
 _UNIT_PARAMETER: Final = {
     "unit": {
-        "description": "Unit code <dept>.<region>, e.g. court.411121 (DESIGN.md §3).",
+        "description": "Unit code <dept>.<region>, e.g. court.411121 (docs/design.md §3).",
         "examples": ["court.411121", "tax.411121", "town.411121100"],
     }
 }
@@ -120,7 +120,7 @@ def asyncapi_document() -> dict[str, Any]:
             "description": (
                 "府院联动数据共享枢纽: CloudEvents 1.0 in structured JSON mode over Kafka. Each "
                 "unit writes only to its outbox and reads only its inbox; the hub validates, "
-                "authorises, routes and projects every event (DESIGN.md)."
+                "authorises, routes and projects every event (docs/design.md)."
             ),
         },
         "defaultContentType": CONTENT_TYPE,

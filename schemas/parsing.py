@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
 MAX_RECORD_BYTES: Final = 1_048_576
-"""1 MiB (DESIGN.md §4)."""
+"""1 MiB (docs/design.md §4)."""
 MAX_FIELD_ERRORS: Final = 50
 """A rejection lists at most this many fields; the detail says how many more there were."""
 _REQUIRED_ATTRIBUTES: Final = ("specversion", "id", "source", "type")

@@ -1,6 +1,6 @@
 """What a record must be, beyond its schema, for the hub to store it and compute with it. Pure.
 
-Two rules, both reported as `schema_invalid` with the field path (DESIGN.md §6):
+Two rules, both reported as `schema_invalid` with the field path (docs/design.md §6):
 
 - **Text the store can hold.** Every string of the record, keys included, must be encodable as
   UTF-8 and free of NUL: PostgreSQL's `text` holds neither a NUL character nor a lone UTF-16

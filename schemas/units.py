@@ -43,7 +43,7 @@ DEPTS: Final = MappingProxyType(
         "govoffice": "政府办公室",
     }
 )
-"""Dept code → Chinese name of the unit (DESIGN.md §3)."""
+"""Dept code → Chinese name of the unit (docs/design.md §3)."""
 
 TOWN_DEPT: Final = "town"
 

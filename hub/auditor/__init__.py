@@ -1,4 +1,5 @@
-"""The auditor: reads `fy.hub.journal` and writes the audit and tracking store (DESIGN.md §2, §7).
+"""The auditor: reads `fy.hub.journal` and writes the audit and tracking store (docs/design.md §2,
+§7).
 
 `records` reads journal records, `changes` (with `answers` and `rows`) works out purely what a
 batch changes, `apply` writes it in the caller's transaction, `service` runs it on FastStream,

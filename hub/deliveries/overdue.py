@@ -1,4 +1,4 @@
-"""Overdue notices (督办, DESIGN.md §2, §5): which receipts and replies are late, and the
+"""Overdue notices (督办, docs/design.md §2, §5): which receipts and replies are late, and the
 `hub.overdue.v1` events that tell the unit that owes them and the joint-meeting office.
 
 One notice per delivery and stage: `due_notices` skips stages already marked overdue, and the

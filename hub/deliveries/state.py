@@ -1,4 +1,5 @@
-"""The delivery state machine (DESIGN.md §7): one copy of one event, delivered to one recipient.
+"""The delivery state machine (docs/design.md §7): one copy of one event, delivered to one
+recipient.
 
     routed ──receipt──► received ──reply──► replied       (a reply implies the receipt)
                            │  └──progress──┘ (stays received: the reply is still owed)

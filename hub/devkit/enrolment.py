@@ -1,7 +1,7 @@
 """Enrolling connectors on one machine: a signing key per unit, and a registry that lists it.
 
-A unit's connector signs what it publishes and the hub checks that signature against the public
-keys the registry lists for the unit (DESIGN.md §4, §9). In production each unit makes its own key
+A unit's connector signs what it publishes and the hub checks that signature against the public keys
+the registry lists for the unit (docs/design.md §4, §9). In production each unit makes its own key
 and sends the public half to the joint-meeting office. `fyhub up` runs demo connectors for some
 units on the local machine, so it makes their keys itself (kept in the state folder, mode 0600,
 reused on the next start) and writes a copy of the registry with their public keys filled in.

@@ -1,4 +1,4 @@
-"""The hub's Prometheus metrics (DESIGN.md §8), each service's on the registry it is given.
+"""The hub's Prometheus metrics (docs/design.md §8), each service's on the registry it is given.
 
 | metric | kind, labels | kept by |
 | --- | --- | --- |

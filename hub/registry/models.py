@@ -1,4 +1,5 @@
-"""The unit registry as written in `deploy/units/*.yaml` (DESIGN.md §3): one model per shape."""
+"""The unit registry as written in `deploy/units/*.yaml` (docs/design.md §3): one model per
+shape."""
 
 from __future__ import annotations
 

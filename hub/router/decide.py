@@ -1,6 +1,6 @@
 """The router's decision about one outbox record. Pure: bytes and context in, records out.
 
-The order of the checks, each refusing with its own code (DESIGN.md §6):
+The order of the checks, each refusing with its own code (docs/design.md §6):
 
 1. parse: size, JSON and CloudEvents, catalogue type, schema and legal rules (`schemas.parsing`)
 2. `source` names the unit owning the outbox topic                        → source_mismatch

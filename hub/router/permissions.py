@@ -1,10 +1,10 @@
-"""What a unit may say, checked before anything it says is looked up (DESIGN.md §6). Pure.
+"""What a unit may say, checked before anything it says is looked up (docs/design.md §6). Pure.
 
 - The routing table names who may publish each type. A source that may never publish a type is
   refused `not_permitted` whatever else is wrong with the record: a reply from a unit that
   answers nothing of that type is not an unknown correlation, it is not that unit's to send.
 - A unit announces only its own liaison officers (`unit.liaison.changed.v1`): each member unit
-  names its own 联络员 (DESIGN.md §3; 国办函〔2020〕57号: "由各成员单位有关司局负责同志担任"),
+  names its own 联络员 (docs/design.md §3; 国办函〔2020〕57号: "由各成员单位有关司局负责同志担任"),
   and the change travels signed by that unit, so every unit can tell who named whom. The
   joint-meeting office is no exception: it keeps the registry (`deploy/units/`), where it
   records any unit's liaisons; an announcement in another unit's name would be unsigned by it.

@@ -1,7 +1,9 @@
-"""What the router writes for a record it refuses (DESIGN.md §6): nothing dropped, nothing silent.
+"""What the router writes for a record it refuses (docs/design.md §6): nothing dropped, nothing
+silent.
 
 Three records, written together before the outbox offset is committed:
-- the raw bytes, untouched, to `fy.hub.dlq`, with headers naming where they came from and why;
+- the raw bytes, untouched (of an oversized record, its head and digest), to `fy.hub.dlq`, with
+  headers naming where they came from and why;
 - a `hub.rejected.v1` to the inbox of the unit owning the outbox (whatever `source` claimed);
 - a `record.rejected` journal entry for the store.
 

@@ -1,5 +1,6 @@
-"""The routing table (`deploy/routing.yaml`, DESIGN.md §5): per event type, who may publish it, who
-receives it, which fields each recipient dept gets and why, and the deadlines that follow."""
+"""The routing table (`deploy/routing.yaml`, docs/design.md §5): per event type, who may publish
+it, who receives it, which fields each recipient dept gets and why, and the deadlines that
+follow."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The audit and tracking store's tables (DESIGN.md §7).
+"""The audit and tracking store's tables (docs/design.md §7).
 
 Events are keyed by (source, event id), as CloudEvents defines identity; deliveries hang off
 them by that key, so the auditor can write a routing decision from the journal record alone.

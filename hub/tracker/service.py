@@ -1,4 +1,4 @@
-"""The tracker service: a periodic sweep over the open deliveries (DESIGN.md §2, §7).
+"""The tracker service: a periodic sweep over the open deliveries (docs/design.md §2, §7).
 
 One sweep at time `now`:
 

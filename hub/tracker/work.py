@@ -9,7 +9,7 @@ Each `Job` is the records to publish and the action to record once the broker ha
     Escalate       → nothing new to publish; the delivery is marked escalated
                      (`delivery.escalated`)
 
-Escalation publishes no event of its own. DESIGN.md §2 has the tracker tell the office once per
+Escalation publishes no event of its own. docs/design.md §2 has the tracker tell the office once per
 stage; `next_actions` escalates only once the receipt is past due, so the office has then been
 (or is in the same sweep being) sent that stage's `hub.overdue.v1`. `applied` therefore marks an
 escalation only on a delivery whose receipt is marked overdue. The mark and its audit fact are what

@@ -1,5 +1,6 @@
-"""The router on the real broker: routing with projection, and every refusal of DESIGN.md §6 as a
-raw client would cause it (plain aiokafka bytes), each answered with a notice and a dead letter."""
+"""The router on the real broker: routing with projection, and every refusal of docs/design.md §6
+as a raw client would cause it (plain aiokafka bytes), each answered with a notice and a dead
+letter."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The services' metrics hooks move the metrics of DESIGN.md §8 by what happened, on the registry
-they were given and nowhere else."""
+"""The services' metrics hooks move the metrics of docs/design.md §8 by what happened, on the
+registry they were given and nowhere else."""
 
 from __future__ import annotations
 

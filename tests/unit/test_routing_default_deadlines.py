@@ -5,7 +5,7 @@ Periods in days count calendar days, starting the day after routing; one that en
 or holiday ends on the next working day (民法典 arts 201–203). Periods in working days skip rest
 days and holidays. A period ends at 23:59:59 China time. Where no statute sets the limit (banks and
 registries answer 查控 "及时", 法释〔2013〕20号 art 4), the default is the mechanism's own service
-level from DESIGN.md §5.
+level from docs/design.md §5.
 """
 
 from __future__ import annotations
