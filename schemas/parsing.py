@@ -81,7 +81,9 @@ def parse_record(
     if event_type is None:
         detail = _unknown_type_detail(decoded["type"])
         return _rejection(ErrorCode.UNKNOWN_TYPE, detail, decoded)
-    return _validate(decoded, event_type, now)
+    # A NUL or a lone surrogate can only come from a `\u` escape: the strict decoder refuses raw
+    # control characters and encoded surrogates, so records without one skip the walk.
+    return _validate(decoded, event_type, now, escaped=b"\\u" in raw)
 
 
 def _decode(raw: bytes) -> dict[str, Any] | Rejection:
@@ -159,9 +161,9 @@ def _unknown_type_detail(name: str) -> str:
 
 
 def _validate(
-    event: Mapping[str, Any], event_type: EventType, now: datetime | None
+    event: Mapping[str, Any], event_type: EventType, now: datetime | None, *, escaped: bool
 ) -> ParsedEvent | Rejection:
-    errors: list[FieldError] = unstorable_text(event)
+    errors: list[FieldError] = unstorable_text(event) if escaped else []
     if errors:  # the validators' messages would quote the very text that cannot be stored
         return _schema_rejection(errors, event_type, event)
     envelope = payload = None
