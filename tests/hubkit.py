@@ -64,9 +64,18 @@ def registry_in_region(directory: Path, region: str) -> Path:
     return path
 
 
+_DRAWN_REGIONS: set[str] = set()
+
+
 def random_region() -> str:
-    # 6-digit codes outside the real 41xxxx range of the test data, so they never collide.
-    return str(random.randint(700000, 799999))
+    """A 6-digit code outside the real 41xxxx range of the test data, never the same twice in a
+    session: tests share the session's broker, and two hubs on one region's topics (a few hundred
+    draws of 100,000 collide about every other run) would read each other's records."""
+    while True:
+        region = str(random.randint(700000, 799999))
+        if region not in _DRAWN_REGIONS:
+            _DRAWN_REGIONS.add(region)
+            return region
 
 
 def router_context(registry: Path = TEST_REGISTRY, **overrides: Any) -> RouterContext:
