@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from hub.auditor.replay import JournalReplay
     from hub.auditor.service import AuditorService
     from hub.calendar import WorkingCalendar
+    from hub.kafka.access import KafkaAccess
     from hub.kafka.writer import RecordWriter
     from hub.observability.health import Probe
     from hub.observability.http import MetricsServer
@@ -69,6 +70,24 @@ def kafka_bootstrap(settings: Settings) -> str:
     return settings.kafka.bootstrap or f"127.0.0.1:{settings.local_kafka.port}"
 
 
+def kafka_access(settings: Settings) -> KafkaAccess:
+    """Where the brokers are and who this process is to them, from `settings.kafka`; the password
+    comes from `password_file` when that is set."""
+    from hub.kafka.access import KafkaAccess  # noqa: PLC0415
+
+    kafka = settings.kafka
+    password = kafka.password.get_secret_value() if kafka.password is not None else None
+    if kafka.password_file is not None:
+        password = kafka.password_file.read_text().strip()
+    return KafkaAccess(
+        kafka_bootstrap(settings),
+        protocol=kafka.security_protocol,
+        username=kafka.username,
+        password=password,
+        ca_file=kafka.ca_file,
+    )
+
+
 def build_broker(
     settings: Settings, *, client_id: str, observed: Observation | None = None
 ) -> KafkaBroker:
@@ -82,8 +101,10 @@ def build_broker(
     middlewares = (
         () if observed is None else (kafka_middleware(observed.registry, app_name=client_id),)
     )
+    access = kafka_access(settings)
     return KafkaBroker(
-        kafka_bootstrap(settings),
+        access.bootstrap,
+        security=access.faststream_security(),
         client_id=client_id,
         acks="all",
         enable_idempotence=True,

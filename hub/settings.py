@@ -8,6 +8,7 @@ on a fresh machine; production overrides them through `FYHUB_*` environment vari
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,15 @@ class KafkaSettings(BaseModel):
     replication: int = Field(default=1, ge=1)
     min_insync_replicas: int = Field(default=1, ge=1)
     max_record_bytes: int = Field(default=1_048_576, ge=1024)
+    security_protocol: Literal["SASL_SSL", "PLAINTEXT"] = "PLAINTEXT"
+    """How every hub client connects (`hub.kafka.access`)."""
+    username: str | None = None
+    """The SCRAM-SHA-512 principal of this process."""
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    """Where the principal's password is kept (mode 0600), instead of `password`."""
+    ca_file: Path | None = None
+    """The CA that signed the brokers' certificates; unset trusts the system's store."""
 
 
 class LocalKafkaSettings(BaseModel):
