@@ -71,10 +71,15 @@ class EventType:
         field, value = self.interim
         return data.get(field) == value
 
-    def validate_payload(self, data: Mapping[str, Any]) -> Payload:
+    def validate_payload(
+        self, data: Mapping[str, Any], *, context: Mapping[str, Any] | None = None
+    ) -> Payload:
         """The typed payload, validated as JSON in strict mode (no "1" for 1, no 1 for true);
-        raises pydantic.ValidationError."""
-        return self.payload.model_validate_json(json.dumps(data, ensure_ascii=False), strict=True)
+        `context` is pydantic's (`schemas.identifiers.validation_context`); raises
+        pydantic.ValidationError."""
+        return self.payload.model_validate_json(
+            json.dumps(data, ensure_ascii=False), strict=True, context=context
+        )
 
 
 def _entry(

@@ -22,7 +22,7 @@ from pydantic import (
     field_validator,
 )
 
-from schemas.identifiers import IdType, validate_id
+from schemas.identifiers import IdType, context_today, validate_id
 from schemas.units import DEPTS, TOWN_DEPT, UnitCode
 
 
@@ -134,7 +134,7 @@ def _checked_id_no(value: str, info: ValidationInfo) -> str:
     id_type = info.data.get("id_type")
     # Without a valid id_type its own error is reported; checking id_no against nothing would
     # only add noise.
-    return value if id_type is None else validate_id(id_type, value)
+    return value if id_type is None else validate_id(id_type, value, today=context_today(info))
 
 
 class Subject(Record):

@@ -28,6 +28,12 @@ _When = TypeVar("_When", dt.date, dt.datetime)
 CHINA_TIME: Final = dt.timezone(dt.timedelta(hours=8))
 """Deadlines and hearing days are dates in China, which keeps UTC+8 all year."""
 
+
+def china_date(at: dt.datetime) -> dt.date:
+    """The date in China at the instant `at` (aware)."""
+    return at.astimezone(CHINA_TIME).date()
+
+
 _DATE_RE: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _TIMESTAMP_RE: Final = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"

@@ -19,24 +19,44 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, Final, NamedTuple
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, ValidationInfo
+
+from schemas.dates import CHINA_TIME, china_date
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from pydantic.fields import FieldInfo
 
-_CHINA_TIME: Final = timezone(timedelta(hours=8), "CST")
-"""Birth dates and case years are Chinese calendar dates; China keeps UTC+8 all year."""
-
 
 def china_today() -> date:
-    return datetime.now(_CHINA_TIME).date()
+    """Today's date in China, from the wall clock: for the edges (connectors, demos) only; the
+    hub's decisions take their `now` as an argument and validate with `validation_context`."""
+    return china_date(datetime.now(CHINA_TIME))
+
+
+TODAY: Final = "today"
+"""The key of the validation context's date: pydantic models holding birth dates and case years
+check them against it (`Model.model_validate(..., context=validation_context(today))`)."""
+
+
+def validation_context(today: date) -> dict[str, date]:
+    """The pydantic validation context that bounds birth dates and case years by `today`."""
+    return {TODAY: today}
+
+
+def context_today(info: ValidationInfo) -> date | None:
+    """The date a validation was given in its context, or None when it was given none; without
+    one, only the rules that need no calendar are checked (a birth date still has to exist, a
+    case year to be four digits from 1949 on), never the wall clock's."""
+    context = info.context
+    today = context.get(TODAY) if isinstance(context, dict) else None
+    return today if isinstance(today, date) else None
 
 
 def _canonical_text(value: str) -> str:
@@ -76,26 +96,26 @@ def resident_id_problem(value: str, *, today: date | None = None) -> str | None:
         return "must be 17 digits followed by a digit or X (18 characters)"
     if value[:2] not in _PROVINCE_CODES:
         return f"address code {value[:6]} does not start with a GB/T 2260 province code"
-    if problem := _birth_date_problem(value[6:14], today or china_today()):
+    if problem := _birth_date_problem(value[6:14], today):
         return problem
     expected = resident_id_check_char(value[:17])
     return None if value[17] == expected else f"check digit should be {expected}"
 
 
-def _birth_date_problem(birth: str, today: date) -> str | None:
+def _birth_date_problem(birth: str, today: date | None) -> str | None:
     try:
         born = date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
     except ValueError:
         return f"birth date {birth} does not exist"
-    if born > today:
+    if today is not None and born > today:
         return f"birth date {birth} is in the future"
     if born.year < _EARLIEST_BIRTH_YEAR:
         return f"birth date {birth} is before {_EARLIEST_BIRTH_YEAR}"
     return None
 
 
-def is_valid_resident_id(value: str) -> bool:
-    return resident_id_problem(value) is None
+def is_valid_resident_id(value: str, *, today: date | None = None) -> bool:
+    return resident_id_problem(value, today=today) is None
 
 
 # --- organisation code (GB 11714) and unified social credit code (GB 32100) ----------------------
@@ -336,16 +356,16 @@ class CaseNumber:
     def parse(cls, text: str, *, today: date | None = None) -> CaseNumber:
         # Cached by text and year: one event's case number is parsed by its envelope, its
         # payload and the routing of every copy, and a case's events come together.
-        return _parse_case_number(text, (today or china_today()).year)
+        return _parse_case_number(text, None if today is None else today.year)
 
     @classmethod
-    def _parse(cls, text: str, this_year: int) -> CaseNumber:
+    def _parse(cls, text: str, this_year: int | None) -> CaseNumber:
         canonical = _with_year_brackets(_canonical_text(text), "（", "）")
         match = re.fullmatch(r"（(?P<year>[0-9]+)）(?P<body>.*?)(?P<number>[0-9]+)号", canonical)
         if match is None:
             raise ValueError(f"case number {text!r} must look like （2024）豫1121执123号")
         year, number = match["year"], match["number"]
-        if len(year) != 4 or not _EARLIEST_CASE_YEAR <= int(year) <= this_year:
+        if len(year) != 4 or not _plausible_year(int(year), this_year):
             raise ValueError(f"case number {text!r}: year {year} is not plausible")
         if number.startswith("0"):
             raise ValueError(f"case number {text!r}: number {number} must not start with 0")
@@ -382,7 +402,7 @@ class CaseNumber:
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse_case_number(text: str, this_year: int) -> CaseNumber:
+def _parse_case_number(text: str, this_year: int | None) -> CaseNumber:
     return CaseNumber._parse(text, this_year)  # noqa: SLF001 - the class's own cached entry
 
 
@@ -401,12 +421,16 @@ def _split_court_code(text: str, body: str) -> tuple[str, str]:
     return match[0], body[match.end() :]
 
 
-def case_number_problem(text: str) -> str | None:
+def case_number_problem(text: str, *, today: date | None = None) -> str | None:
     try:
-        CaseNumber.parse(text)
+        CaseNumber.parse(text, today=today)
     except ValueError as error:
         return str(error)
     return None
+
+
+def _plausible_year(year: int, this_year: int | None) -> bool:
+    return year >= _EARLIEST_CASE_YEAR and (this_year is None or year <= this_year)
 
 
 # --- judicial-suggestion number (司法建议书文号) ---------------------------------------------
@@ -432,7 +456,7 @@ class SuggestionNumber:
                 f"judicial suggestion number {text!r} must look like 舞法建〔2024〕3号"
             )
         year = int(match["year"])
-        if not _EARLIEST_CASE_YEAR <= year <= (today or china_today()).year:
+        if not _plausible_year(year, None if today is None else today.year):
             raise ValueError(f"judicial suggestion number {text!r}: year {year} is not plausible")
         return cls(match["issuer"], year, int(match["number"]))
 
@@ -447,22 +471,43 @@ class SuggestionNumber:
 # --- pydantic types ------------------------------------------------------------------------------
 
 
-def _checked(rule: str, problem_of: Callable[[str], str | None]) -> Callable[[str], str]:
-    def validate(value: str) -> str:
+def _timeless(problem_of: Callable[[str], str | None]) -> Callable[[str, date | None], str | None]:
+    def problem(value: str, today: date | None) -> str | None:
+        del today  # the rule needs no calendar
+        return problem_of(value)
+
+    return problem
+
+
+def _resident_id_problem_on(value: str, today: date | None) -> str | None:
+    return resident_id_problem(value, today=today)
+
+
+def _checked(
+    rule: str, problem_of: Callable[[str, date | None], str | None]
+) -> Callable[[str, date | None], str]:
+    def validate(value: str, today: date | None = None) -> str:
         canonical = _canonical_text(value).upper()
-        if problem := problem_of(canonical):
+        if problem := problem_of(canonical, today):
             raise ValueError(f"{rule}: {problem}")
         return canonical
 
     return validate
 
 
-def _normalised_case_number(value: str) -> str:
-    return CaseNumber.parse(value).normalised
+def _in_context(check: Callable[[str, date | None], str]) -> Callable[[str, ValidationInfo], str]:
+    def validate(value: str, info: ValidationInfo) -> str:
+        return check(value, context_today(info))
+
+    return validate
 
 
-def _normalised_suggestion_number(value: str) -> str:
-    return SuggestionNumber.parse(value).normalised
+def _normalised_case_number(value: str, info: ValidationInfo) -> str:
+    return CaseNumber.parse(value, today=context_today(info)).normalised
+
+
+def _normalised_suggestion_number(value: str, info: ValidationInfo) -> str:
+    return SuggestionNumber.parse(value, today=context_today(info)).normalised
 
 
 def _schema(description: str, pattern: str) -> FieldInfo:
@@ -474,17 +519,21 @@ def _schema(description: str, pattern: str) -> FieldInfo:
 
 ResidentIdNo = Annotated[
     str,
-    AfterValidator(_checked("resident ID number (GB 11643)", resident_id_problem)),
+    AfterValidator(_in_context(_checked("resident ID number (GB 11643)", _resident_id_problem_on))),
     _schema("resident ID number, GB 11643", r"^[0-9]{17}[0-9X]$"),
 ]
 Uscc = Annotated[
     str,
-    AfterValidator(_checked("unified social credit code (GB 32100)", uscc_problem)),
+    AfterValidator(
+        _in_context(_checked("unified social credit code (GB 32100)", _timeless(uscc_problem)))
+    ),
     _schema("unified social credit code, GB 32100", r"^[0-9A-HJ-NPQRTUWXY]{18}$"),
 ]
 OrgCode = Annotated[
     str,
-    AfterValidator(_checked("organisation code (GB 11714)", org_code_problem)),
+    AfterValidator(
+        _in_context(_checked("organisation code (GB 11714)", _timeless(org_code_problem)))
+    ),
     _schema("organisation code, GB 11714", r"^[0-9A-Z]{8}[0-9X]$"),
 ]
 CaseNo = Annotated[
@@ -511,18 +560,19 @@ class IdType(StrEnum):
 
 _CHECKED_ID_TYPES: Final = MappingProxyType(
     {
-        IdType.RESIDENT_ID: _checked("resident ID number (GB 11643)", resident_id_problem),
-        IdType.USCC: _checked("unified social credit code (GB 32100)", uscc_problem),
-        IdType.ORG_CODE: _checked("organisation code (GB 11714)", org_code_problem),
+        IdType.RESIDENT_ID: _checked("resident ID number (GB 11643)", _resident_id_problem_on),
+        IdType.USCC: _checked("unified social credit code (GB 32100)", _timeless(uscc_problem)),
+        IdType.ORG_CODE: _checked("organisation code (GB 11714)", _timeless(org_code_problem)),
     }
 )
 _FREE_ID_MAX_LENGTH: Final = 64
 
 
-def validate_id(id_type: IdType, id_no: str) -> str:
-    """The normalised `id_no`, checked by the rule of its `id_type`; raises ValueError."""
+def validate_id(id_type: IdType, id_no: str, *, today: date | None = None) -> str:
+    """The normalised `id_no`, checked by the rule of its `id_type` (a resident ID's birth date
+    against `today` when given); raises ValueError."""
     if checker := _CHECKED_ID_TYPES.get(id_type):
-        return checker(id_no)
+        return checker(id_no, today)
     canonical = unicodedata.normalize("NFKC", id_no).strip()
     if not canonical or len(canonical) > _FREE_ID_MAX_LENGTH:
         raise ValueError(f"{id_type} number must have 1 to {_FREE_ID_MAX_LENGTH} characters")

@@ -30,9 +30,10 @@ from pydantic import ValidationError
 
 from schemas.catalogue import CATALOGUE, EventType, lookup
 from schemas.common import Payload, Purpose
+from schemas.dates import china_date
 from schemas.envelope import HUB_SOURCE, SPECVERSION, Envelope
 from schemas.errors import ErrorCode, FieldError, Rejection, field_errors, storable_text
-from schemas.identifiers import CaseNumber
+from schemas.identifiers import CaseNumber, validation_context
 from schemas.storable import implausible_times, unstorable_text
 
 if TYPE_CHECKING:
@@ -167,14 +168,18 @@ def _validate(
     if errors:  # the validators' messages would quote the very text that cannot be stored
         return _schema_rejection(errors, event_type, event)
     envelope = payload = None
+    # Birth dates and case years are bounded by the date in China at `now`, never the clock's.
+    context = None if now is None else validation_context(china_date(now))
     try:
-        envelope = Envelope.model_validate_json(json.dumps(event, ensure_ascii=False), strict=True)
+        envelope = Envelope.model_validate_json(
+            json.dumps(event, ensure_ascii=False), strict=True, context=context
+        )
     except ValidationError as error:
         errors.extend(field_errors(error))
     data = event.get("data")
     if isinstance(data, dict):
         try:
-            payload = event_type.validate_payload(data)
+            payload = event_type.validate_payload(data, context=context)
         except ValidationError as error:
             errors.extend(field_errors(error, prefix="data"))
         except OverflowError:  # a rule's date arithmetic went past year 1 or 9999

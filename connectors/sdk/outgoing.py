@@ -114,19 +114,21 @@ class Composer:
         event_id: str | None,
         attributes: dict[str, Any],
     ) -> OutboxRecord:
+        now = self.clock()
         event = {
             "specversion": SPECVERSION,
             "id": event_id or str(uuid.uuid4()),
             "source": source_uri(self.unit),
             "type": payload.event_type,
             "subject": subject,
-            "time": self.clock().isoformat(timespec="milliseconds"),
+            "time": now.isoformat(timespec="milliseconds"),
             "datacontenttype": _JSON_CONTENT,
             "data": payload.model_dump(mode="json", exclude_none=True),
         }
         event |= {name: value for name, value in attributes.items() if value is not None}
         value = encode(sign_event(event, self.private_key, self.key_id))
-        checked = parse_record(value)
+        # Checked as the router will check it, at the time it carries.
+        checked = parse_record(value, now=now)
         if isinstance(checked, Rejection):
             raise EventRefused(checked)
         return OutboxRecord(checked.envelope.id, subject, payload.event_type, value)

@@ -26,7 +26,6 @@ from hub.registry import ContractError, load_registry
 from hub.supervision import reads
 from hub.supervision.console import ConsoleServer, create_console_app
 from hub.supervision.scorecard import Month, annual_admin_figures, monthly_scorecard
-from hub.supervision.scorecard.month import china_date
 from hub.supervision.scorecard.render import (
     ReportFormat,
     annual_csv,
@@ -36,6 +35,7 @@ from hub.supervision.scorecard.render import (
     scorecard_html,
     scorecard_text,
 )
+from schemas.dates import china_date
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator

@@ -27,7 +27,6 @@ from hub.auditor.liaisons import liaison_list
 from hub.supervision import reads
 from hub.supervision.console import labels, views
 from hub.supervision.scorecard import Month, annual_admin_figures, monthly_scorecard
-from hub.supervision.scorecard.month import china_date
 from hub.supervision.scorecard.render import (
     ANNUAL_NOTES,
     SCORECARD_NOTES,
@@ -39,6 +38,7 @@ from hub.supervision.scorecard.render import (
 )
 from hub.supervision.text import show_duration, show_subject, show_time
 from hub.tracker.store import provisional_open_count
+from schemas.dates import china_date
 from schemas.units import unit_from_source
 
 if TYPE_CHECKING:

@@ -65,7 +65,3 @@ class Month:
 def year_bounds(year: int) -> tuple[date, date]:
     """The first and last day of `year`."""
     return date(year, 1, 1), date(year, 12, 31)
-
-
-def china_date(at: datetime) -> date:
-    return at.astimezone(CHINA_TZ).date()
