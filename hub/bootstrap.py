@@ -72,19 +72,38 @@ def kafka_bootstrap(settings: Settings) -> str:
 
 def kafka_access(settings: Settings) -> KafkaAccess:
     """Where the brokers are and who this process is to them, from `settings.kafka`; the password
-    comes from `password_file` when that is set."""
-    from hub.kafka.access import KafkaAccess  # noqa: PLC0415
+    comes from `password_file` when that is set.
+
+    With no brokers configured the process talks to the local broker of `fyhub kafka up`: unless
+    the settings say otherwise, as its administrator, with the password file and the CA that the
+    broker's home keeps (`hub.kafka.local_home`)."""
+    from hub.kafka import local_home  # noqa: PLC0415
+    from hub.kafka.access import KafkaAccess, KafkaAccessError  # noqa: PLC0415
+    from hub.kafka.credentials import CredentialError, password_path, read_password  # noqa: PLC0415
 
     kafka = settings.kafka
+    username, password_file, ca_file = kafka.username, kafka.password_file, kafka.ca_file
     password = kafka.password.get_secret_value() if kafka.password is not None else None
-    if kafka.password_file is not None:
-        password = kafka.password_file.read_text().strip()
+    if kafka.bootstrap is None and kafka.security_protocol == "SASL_SSL":
+        home = settings.local_kafka.home / local_home.BROKER_FOLDER
+        username = username or local_home.ADMIN_PRINCIPAL
+        if password is None and password_file is None:
+            password_file = password_path(local_home.credentials_folder(home), username)
+        ca_file = ca_file or local_home.ca_file(home)
+    if password_file is not None:
+        try:
+            password = read_password(password_file)
+        except CredentialError as error:
+            raise KafkaAccessError(
+                f"{error}: the password of Kafka principal {username} (for the local broker, "
+                "`fyhub kafka up` writes it)"
+            ) from None
     return KafkaAccess(
         kafka_bootstrap(settings),
         protocol=kafka.security_protocol,
-        username=kafka.username,
+        username=username,
         password=password,
-        ca_file=kafka.ca_file,
+        ca_file=ca_file,
     )
 
 

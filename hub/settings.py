@@ -27,15 +27,19 @@ class KafkaSettings(BaseModel):
     replication: int = Field(default=1, ge=1)
     min_insync_replicas: int = Field(default=1, ge=1)
     max_record_bytes: int = Field(default=1_048_576, ge=1024)
-    security_protocol: Literal["SASL_SSL", "PLAINTEXT"] = "PLAINTEXT"
-    """How every hub client connects (`hub.kafka.access`)."""
+    security_protocol: Literal["SASL_SSL", "PLAINTEXT"] = "SASL_SSL"
+    """How every hub client connects (`hub.kafka.access`); also how `fyhub kafka up` runs the
+    local broker. PLAINTEXT is an explicit opt-out for unit tests and debugging only."""
     username: str | None = None
-    """The SCRAM-SHA-512 principal of this process."""
+    """The SCRAM-SHA-512 principal of this process; for the local broker (`bootstrap` unset)
+    `admin` when unset."""
     password: SecretStr | None = None
     password_file: Path | None = None
-    """Where the principal's password is kept (mode 0600), instead of `password`."""
+    """Where the principal's password is kept (mode 0600), instead of `password`; for the local
+    broker, its home's `credentials/<username>.password` when unset."""
     ca_file: Path | None = None
-    """The CA that signed the brokers' certificates; unset trusts the system's store."""
+    """The CA that signed the brokers' certificates; unset trusts the system's store, or, for
+    the local broker, its home's `tls/ca.crt`."""
 
 
 class LocalKafkaSettings(BaseModel):

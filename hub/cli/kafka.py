@@ -3,6 +3,10 @@
 Each verb prints what it did in plain sentences. A failure prints one message naming the cause
 (the manager's `LocalKafkaError`, with the end of the broker's log when the broker itself failed)
 and exits with status 1; `status` exits with 3 when the broker is not running or not answering.
+
+The broker runs secured (SASL_SSL, SCRAM-SHA-512, ACLs; docs/security.md) unless `--plaintext`
+or `FYHUB_KAFKA__SECURITY_PROTOCOL=PLAINTEXT` says otherwise, which is for unit tests and
+debugging only and logs a warning.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from hub.bootstrap import load_settings
 from hub.devkit.demo import build_local_kafka, build_local_kafka_cluster
 from hub.devkit.local_kafka import LocalKafka, LocalKafkaError
 from hub.devkit.local_kafka.preflight import jars_present
+from hub.kafka.credentials import CredentialError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -31,13 +36,20 @@ ClusterOption = Annotated[
     bool,
     typer.Option("--cluster", help="The three-node cluster for fault tests, not the one broker."),
 ]
+PlaintextOption = Annotated[
+    bool,
+    typer.Option(
+        "--plaintext",
+        help="No TLS, logins or ACLs: for unit tests and debugging only.",
+    ),
+]
 
 
 @kafka_app.command()
-def up(cluster: ClusterOption = False) -> None:
+def up(cluster: ClusterOption = False, plaintext: PlaintextOption = False) -> None:
     """Start the local broker (formatting it the first time), or reuse the one that runs."""
     with _plain_errors():
-        kafka = _local_kafka(cluster)
+        kafka = _local_kafka(cluster, plaintext=plaintext)
         if not jars_present(kafka.runtime.jars):
             print(f"Resolving the broker jars into {kafka.runtime.jars} with Maven (once)…")
         result = asyncio.run(kafka.up())
@@ -46,6 +58,12 @@ def up(cluster: ClusterOption = False) -> None:
     if result.started:
         took = f"{result.seconds:.1f} s"
         print(f"Started {_label(kafka, start=False)} ({_pids(result.started)}) in {took}.")
+    if kafka.secured:
+        print("security: SASL_SSL, SCRAM-SHA-512, ACLs enforced (StandardAuthorizer)")
+        print(f"admin password file: {kafka.password_file()}")
+        print(f"CA certificate (ca_file): {kafka.ca_file}")
+    else:
+        print("security: none (PLAINTEXT); for unit tests and debugging only")
     print(f"bootstrap: {result.bootstrap}")
 
 
@@ -53,7 +71,7 @@ def up(cluster: ClusterOption = False) -> None:
 def down(cluster: ClusterOption = False) -> None:
     """Stop the local broker: SIGTERM, then SIGKILL if it has not exited after a while."""
     with _plain_errors():
-        kafka = _local_kafka(cluster)
+        kafka = _local_kafka(cluster, plaintext=False)
         stopped = asyncio.run(kafka.down())
     if stopped:
         print(f"Stopped {_label(kafka, start=False)} ({_pids(stopped)}).")
@@ -62,10 +80,10 @@ def down(cluster: ClusterOption = False) -> None:
 
 
 @kafka_app.command()
-def status(cluster: ClusterOption = False) -> None:
+def status(cluster: ClusterOption = False, plaintext: PlaintextOption = False) -> None:
     """Say whether the local broker runs, with its pid and address (exit status 3 if not)."""
     with _plain_errors():
-        kafka = _local_kafka(cluster)
+        kafka = _local_kafka(cluster, plaintext=plaintext)
         nodes = kafka.status()
         all_running = all(node.running for node in nodes)
         answering = all_running and asyncio.run(kafka.answering())
@@ -83,13 +101,16 @@ def status(cluster: ClusterOption = False) -> None:
 def _plain_errors() -> Iterator[None]:
     try:
         yield
-    except LocalKafkaError as exc:
+    except (LocalKafkaError, CredentialError) as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(1) from None
 
 
-def _local_kafka(cluster: bool) -> LocalKafka:
+def _local_kafka(cluster: bool, *, plaintext: bool) -> LocalKafka:
     settings = load_settings()
+    if plaintext:
+        kafka = settings.kafka.model_copy(update={"security_protocol": "PLAINTEXT"})
+        settings = settings.model_copy(update={"kafka": kafka})
     return build_local_kafka_cluster(settings) if cluster else build_local_kafka(settings)
 
 

@@ -16,7 +16,7 @@ import typer
 from hub import bootstrap
 from hub.cli.run import ensure_topics
 from hub.cli.serve import serve
-from hub.devkit.demo import build_demo, build_local_kafka, demo_settings
+from hub.devkit.demo import build_demo, build_local_kafka, demo_settings, on_local_kafka
 from hub.devkit.local_kafka import LocalKafkaError
 from hub.observability.logs import configure_logging
 from hub.settings import STATE_DIR
@@ -53,9 +53,7 @@ async def _up(settings: Settings, *, demo: bool) -> None:
         print(f"Starting the local Kafka broker ({local.bootstrap}) …", flush=True)
         result = await local.up()
         started_broker = bool(result.started)
-        settings = settings.model_copy(
-            update={"kafka": settings.kafka.model_copy(update={"bootstrap": result.bootstrap})}
-        )
+        settings = on_local_kafka(settings, local)
     try:
         if demo:
             settings = demo_settings(settings, STATE_DIR / "demo")

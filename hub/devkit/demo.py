@@ -9,28 +9,59 @@ from typing import TYPE_CHECKING
 
 from hub import bootstrap
 from hub.devkit.enrolment import KEY_ID, enrol_all
-from hub.devkit.local_kafka import BrokerRuntime, LocalKafka, single_node, three_nodes
+from hub.devkit.local_kafka import BrokerRuntime, LocalKafka, Topology, single_node, three_nodes
 from hub.registry import load_registry
 from hub.settings import DeadlineSettings, TrackerSettings
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from connectors.demo.linkage import DemoLinkage
     from hub.settings import Settings
 
 
-def build_local_kafka(settings: Settings) -> LocalKafka:
-    """The single local broker that `fyhub kafka up` and the tests run."""
+def build_local_kafka(settings: Settings, *, principals: Iterable[str] = ()) -> LocalKafka:
+    """The single local broker that `fyhub kafka up` and the tests run: secured unless
+    `kafka.security_protocol` is PLAINTEXT, with a SCRAM credential for the administrator and
+    for each of `principals`."""
     local = settings.local_kafka
     topology = single_node(local.home.absolute(), local.port, local.controller_port)
-    return LocalKafka(topology, _broker_runtime(settings), start_timeout_s=local.start_timeout_s)
+    return _manager(settings, topology, principals)
 
 
-def build_local_kafka_cluster(settings: Settings) -> LocalKafka:
+def build_local_kafka_cluster(settings: Settings, *, principals: Iterable[str] = ()) -> LocalKafka:
     """The local three-node cluster (`fyhub kafka up --cluster`) for fault tests."""
     local = settings.local_kafka
     home = local.home.absolute()
     topology = three_nodes(home, local.cluster_ports, local.cluster_controller_ports)
-    return LocalKafka(topology, _broker_runtime(settings), start_timeout_s=local.start_timeout_s)
+    return _manager(settings, topology, principals)
+
+
+def on_local_kafka(settings: Settings, kafka: LocalKafka, principal: str = "admin") -> Settings:
+    """`settings` with the running local `kafka` as the brokers, reached as `principal` (its
+    password file and the topology's CA), as `fyhub up` runs the hub on it."""
+    update: dict[str, object] = {"bootstrap": kafka.bootstrap}
+    if kafka.secured:
+        update |= {
+            "security_protocol": "SASL_SSL",
+            "username": principal,
+            "password": None,
+            "password_file": kafka.password_file(principal),
+            "ca_file": kafka.ca_file,
+        }
+    else:
+        update |= {"security_protocol": "PLAINTEXT"}
+    return settings.model_copy(update={"kafka": settings.kafka.model_copy(update=update)})
+
+
+def _manager(settings: Settings, topology: Topology, principals: Iterable[str]) -> LocalKafka:
+    return LocalKafka(
+        topology,
+        _broker_runtime(settings),
+        secured=settings.kafka.security_protocol != "PLAINTEXT",
+        principals=principals,
+        start_timeout_s=settings.local_kafka.start_timeout_s,
+    )
 
 
 def _broker_runtime(settings: Settings) -> BrokerRuntime:

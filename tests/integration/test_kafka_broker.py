@@ -1,9 +1,14 @@
-"""The broker against real clients: FastStream's at-least-once consumption, the record size."""
+"""The broker against real clients: FastStream's at-least-once consumption, the record size.
+
+The suite's broker runs secured; these clients are its administrator (`kafka_access`).
+`test_kafka_security.py` checks who else it lets in.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from typing import TYPE_CHECKING
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -13,13 +18,16 @@ from faststream.kafka import KafkaBroker
 from hub.devkit.local_kafka import BROKER_MAX_MESSAGE_BYTES, listed_brokers
 from tests.fixtures.kafka import NewTopicFactory, kafka_admin
 
+if TYPE_CHECKING:
+    from hub.kafka.access import KafkaAccess
+
 pytestmark = pytest.mark.kafka
 ONE_MIB = 1024 * 1024
 
 
-async def send(bootstrap: str, topic: str, *values: bytes, **options: int) -> None:
+async def send(access: KafkaAccess, topic: str, *values: bytes, **options: int) -> None:
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, **options
+        **access.client_options(), acks="all", enable_idempotence=True, **options
     )
     await producer.start()
     try:
@@ -29,16 +37,16 @@ async def send(bootstrap: str, topic: str, *values: bytes, **options: int) -> No
         await producer.stop()
 
 
-async def test_metadata_lists_the_broker(kafka_bootstrap: str) -> None:
-    assert await listed_brokers(kafka_bootstrap)
+async def test_metadata_lists_the_broker(kafka_access: KafkaAccess) -> None:
+    assert await listed_brokers(kafka_access)
 
 
 async def test_faststream_subscriber_receives_what_aiokafka_sent(
-    kafka_bootstrap: str, new_topic: NewTopicFactory
+    kafka_access: KafkaAccess, new_topic: NewTopicFactory
 ) -> None:
     topic = await new_topic()
     received: asyncio.Queue[dict[str, str]] = asyncio.Queue()
-    broker = KafkaBroker(kafka_bootstrap)
+    broker = KafkaBroker(kafka_access.bootstrap, security=kafka_access.faststream_security())
 
     @broker.subscriber(
         topic,
@@ -51,18 +59,18 @@ async def test_faststream_subscriber_receives_what_aiokafka_sent(
 
     async with broker:
         await broker.start()
-        await send(kafka_bootstrap, topic, json.dumps({"id": "evt-1"}).encode())
+        await send(kafka_access, topic, json.dumps({"id": "evt-1"}).encode())
         assert await asyncio.wait_for(received.get(), 30) == {"id": "evt-1"}
 
 
 async def test_a_failed_message_is_delivered_again_and_then_committed(
-    kafka_bootstrap: str, new_topic: NewTopicFactory
+    kafka_access: KafkaAccess, new_topic: NewTopicFactory
 ) -> None:
     topic = await new_topic()
     group = f"{topic}.reader"
     attempts: list[str] = []
     processed: asyncio.Queue[str] = asyncio.Queue()
-    broker = KafkaBroker(kafka_bootstrap)
+    broker = KafkaBroker(kafka_access.bootstrap, security=kafka_access.faststream_security())
 
     @broker.subscriber(
         topic, group_id=group, ack_policy=AckPolicy.NACK_ON_ERROR, auto_offset_reset="earliest"
@@ -75,29 +83,29 @@ async def test_a_failed_message_is_delivered_again_and_then_committed(
 
     async with broker:
         await broker.start()
-        await send(kafka_bootstrap, topic, b"evt-2")
+        await send(kafka_access, topic, b"evt-2")
         assert await asyncio.wait_for(processed.get(), 30) == "evt-2"
         assert attempts == ["evt-2", "evt-2"]
-        assert await _eventually_committed(kafka_bootstrap, group, TopicPartition(topic, 0)) == 1
+        assert await _eventually_committed(kafka_access, group, TopicPartition(topic, 0)) == 1
 
 
-async def _eventually_committed(bootstrap: str, group: str, partition: TopicPartition) -> int:
+async def _eventually_committed(access: KafkaAccess, group: str, partition: TopicPartition) -> int:
     """The group's committed offset on `partition`, once there is one (commits are async)."""
-    async with kafka_admin(bootstrap) as admin, asyncio.timeout(15):
+    async with kafka_admin(access) as admin, asyncio.timeout(15):
         while partition not in (offsets := await admin.list_consumer_group_offsets(group)):
             await asyncio.sleep(0.2)
     return int(offsets[partition].offset)
 
 
 async def test_a_one_mebibyte_record_with_envelope_overhead_fits(
-    kafka_bootstrap: str, new_topic: NewTopicFactory
+    kafka_access: KafkaAccess, new_topic: NewTopicFactory
 ) -> None:
     topic = await new_topic()
     record = b"x" * (ONE_MIB + 16 * 1024)
-    await send(kafka_bootstrap, topic, record, max_request_size=BROKER_MAX_MESSAGE_BYTES)
+    await send(kafka_access, topic, record, max_request_size=BROKER_MAX_MESSAGE_BYTES)
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=kafka_bootstrap,
+        **kafka_access.client_options(),
         auto_offset_reset="earliest",
         max_partition_fetch_bytes=BROKER_MAX_MESSAGE_BYTES,
         fetch_max_bytes=2 * BROKER_MAX_MESSAGE_BYTES,

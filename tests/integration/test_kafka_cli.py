@@ -81,7 +81,20 @@ def test_up_reuse_status_and_down(local_env: dict[str, str]) -> None:
     started = fyhub("kafka", "up", env=local_env)
     assert started.returncode == 0, started.stderr
     assert "Started the local Kafka broker" in started.stdout
+    assert "security: SASL_SSL, SCRAM-SHA-512" in started.stdout
     assert started.stdout.splitlines()[-1] == f"bootstrap: {address}"
+    home = Path(local_env["FYHUB_LOCAL_KAFKA__HOME"]) / "broker"
+    assert f"admin password file: {home / 'credentials' / 'admin.password'}" in started.stdout
+    assert f"CA certificate (ca_file): {home / 'tls' / 'ca.crt'}" in started.stdout
+    for secret in (
+        "credentials/admin.password",
+        "tls/ca.key",
+        "tls/node-1.pem",
+        "server.properties",
+    ):
+        assert (home / secret).stat().st_mode & 0o077 == 0, f"{secret} is readable by others"
+    for folder in ("credentials", "tls"):
+        assert (home / folder).stat().st_mode & 0o077 == 0
 
     again = fyhub("kafka", "up", env=local_env)
     assert again.returncode == 0, again.stderr
@@ -105,6 +118,23 @@ def test_up_reuse_status_and_down(local_env: dict[str, str]) -> None:
 
 
 @pytest.mark.kafka
+@pytest.mark.slow
+def test_plaintext_is_an_explicit_opt_out_that_warns(local_env: dict[str, str]) -> None:
+    started = fyhub("kafka", "up", "--plaintext", env=local_env)
+    assert started.returncode == 0, started.stderr
+    assert "PLAINTEXT: no TLS, no logins, no ACLs" in started.stderr
+    assert "security: none (PLAINTEXT)" in started.stdout
+    running = fyhub("kafka", "status", "--plaintext", env=local_env)
+    assert running.returncode == 0, running.stdout
+    home = Path(local_env["FYHUB_LOCAL_KAFKA__HOME"]) / "broker"
+    assert not (home / "credentials").exists()
+    fyhub("kafka", "down", env=local_env)
+    # A home formatted without credentials cannot be started secured: no one could log in.
+    refused = fyhub("kafka", "up", env=local_env)
+    assert_plain_failure(refused, "formatted without credentials", "--plaintext")
+
+
+@pytest.mark.kafka
 def test_up_shows_the_log_of_a_broker_that_exits_during_start(local_env: dict[str, str]) -> None:
     data = Path(local_env["FYHUB_LOCAL_KAFKA__HOME"]) / "broker" / "data"
     data.mkdir(parents=True)
@@ -113,7 +143,8 @@ def test_up_shows_the_log_of_a_broker_that_exits_during_start(local_env: dict[st
         "version=1\ncluster.id=MCVFnxRmThWGvrPAJTonqg\nnode.id=7\n"
         "directory.id=FlUWwwEt2U-cpzh9tA2nvg\n"
     )
-    result = fyhub("kafka", "up", env=local_env)
+    # PLAINTEXT: a secured start refuses a home formatted without credentials before spawning.
+    result = fyhub("kafka", "up", "--plaintext", env=local_env)
     assert_plain_failure(result, "exited during start", "Stored node id 7")
     assert (
         not (data.parent / "broker.pid").exists()

@@ -17,7 +17,10 @@ from typing import TYPE_CHECKING
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from hub.kafka import scram_admin
+from hub.kafka.credentials import new_password
 from tests.fixtures.kafka import create_topic, kafka_admin
+from tests.fixtures.own_kafka import CLUSTER_PRINCIPAL
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
     from aiokafka.admin import AIOKafkaAdminClient
 
     from hub.devkit.local_kafka import LocalKafka
+    from hub.kafka.access import KafkaAccess
 
 pytestmark = [pytest.mark.kafka, pytest.mark.cluster, pytest.mark.slow]
 log = logging.getLogger(__name__)
@@ -34,9 +38,31 @@ BATCH = 20
 KILL_AFTER_ACKS = 200
 
 
-async def test_acknowledged_writes_survive_killing_the_partition_leader(
-    local_kafka_cluster: LocalKafka, kafka_cluster: str
+async def test_every_node_runs_secured_and_knows_the_principals_formatted_in(
+    local_kafka_cluster: LocalKafka, kafka_cluster_access: KafkaAccess
 ) -> None:
+    assert kafka_cluster_access.protocol == "SASL_SSL"
+    unit = local_kafka_cluster.access(CLUSTER_PRINCIPAL)
+    for node in local_kafka_cluster.topology.nodes:
+        assert await scram_admin.logs_in(unit, node.address)
+        assert not await scram_admin.logs_in(unit.as_user(CLUSTER_PRINCIPAL, "wrong"), node.address)
+
+
+async def test_a_password_rotated_on_the_cluster_works_on_every_node(
+    kafka_cluster_access: KafkaAccess,
+) -> None:
+    user, password = "fy.test.rotated", new_password()
+    await scram_admin.set_password(kafka_cluster_access, user, password)  # waits for all nodes
+    rotated = new_password()
+    await scram_admin.set_password(kafka_cluster_access, user, rotated)
+    await scram_admin.wait_until_refused(kafka_cluster_access.as_user(user, password))
+    await scram_admin.delete_credential(kafka_cluster_access, user)
+
+
+async def test_acknowledged_writes_survive_killing_the_partition_leader(
+    local_kafka_cluster: LocalKafka, kafka_cluster_access: KafkaAccess
+) -> None:
+    kafka_cluster = kafka_cluster_access
     async with kafka_admin(kafka_cluster) as admin:
         topic = await create_topic(admin, replication=3, configs={"min.insync.replicas": "2"})
         leader = await _leader(admin, topic)
@@ -62,14 +88,14 @@ async def _leader(admin: AIOKafkaAdminClient, topic: str) -> int:
 
 
 async def _produce(
-    bootstrap: str, topic: str, crash: Callable[[], object]
+    access: KafkaAccess, topic: str, crash: Callable[[], object]
 ) -> tuple[set[str], set[str]]:
     """Send TOTAL ids in batches, calling `crash` while one batch is in flight.
 
     The ids the broker acknowledged, all of them and those acknowledged after the crash.
     """
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, request_timeout_ms=30000
+        **access.client_options(), acks="all", enable_idempotence=True, request_timeout_ms=30000
     )
     acknowledged: set[str] = set()
     after_crash: set[str] = set()
@@ -95,9 +121,9 @@ async def _produce(
     return acknowledged, after_crash
 
 
-async def _read_all(bootstrap: str, topic: str) -> list[str]:
+async def _read_all(access: KafkaAccess, topic: str) -> list[str]:
     partition = TopicPartition(topic, 0)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**access.client_options(), enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign([partition])

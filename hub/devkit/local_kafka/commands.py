@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
     from hub.devkit.local_kafka.layout import Node
@@ -68,7 +69,11 @@ def _classpath(runtime: BrokerRuntime) -> str:
     return str(runtime.jars / "*")
 
 
-def format_command(java: str, runtime: BrokerRuntime, node: Node, cluster_id: str) -> list[str]:
+def format_command(
+    java: str, runtime: BrokerRuntime, node: Node, cluster_id: str, scram: Sequence[str] = ()
+) -> list[str]:
+    """`scram`: `--add-scram` values (`ScramCredential.storage_argument()`), written into the
+    metadata log's bootstrap records so that the credentials exist before any node starts."""
     # No --standalone / --initial-controllers: with controller.quorum.voters set Kafka forbids them.
     return [
         java,
@@ -83,6 +88,7 @@ def format_command(java: str, runtime: BrokerRuntime, node: Node, cluster_id: st
         "--config",
         str(node.properties_path),
         "--ignore-formatted",
+        *(part for argument in scram for part in ("--add-scram", argument)),
     ]
 
 

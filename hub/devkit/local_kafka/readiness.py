@@ -13,22 +13,28 @@ from typing import Any
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
+from hub.kafka.access import KafkaAccess
+
 
 def broker_ids(description: dict[str, Any]) -> set[int]:
     """The node ids in an `AIOKafkaAdminClient.describe_cluster()` answer."""
     return {int(broker["node_id"]) for broker in description.get("brokers", [])}
 
 
-async def listed_brokers(bootstrap: str, timeout_s: float = 5.0) -> set[int]:
-    """The node ids the cluster metadata lists as live brokers; empty when nothing answers."""
+async def listed_brokers(access: KafkaAccess | str, timeout_s: float = 5.0) -> set[int]:
+    """The node ids the cluster metadata lists as live brokers, asked as `access`'s principal
+    (a bare bootstrap string asks over PLAINTEXT); empty when nothing answers or the login is
+    refused."""
+    if isinstance(access, str):
+        access = KafkaAccess(access, protocol="PLAINTEXT")
     # Only addresses that accept a connection are handed to aiokafka, which would otherwise log
     # an error for every refused connection while a broker is still starting.
-    reachable = [a for a in bootstrap.split(",") if await _accepts_connections(a, timeout_s)]
+    addresses = access.bootstrap.split(",")
+    reachable = [a for a in addresses if await _accepts_connections(a, timeout_s)]
     if not reachable:
         return set()
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=reachable, request_timeout_ms=int(timeout_s * 1000)
-    )
+    options = access.client_options() | {"bootstrap_servers": reachable}
+    admin = AIOKafkaAdminClient(**options, request_timeout_ms=int(timeout_s * 1000))
     try:
         async with asyncio.timeout(timeout_s):
             await admin.start()
