@@ -20,6 +20,7 @@ from schemas.signing import generate_keypair, sign_event
 from tests.calendars import shipped_calendar
 
 if TYPE_CHECKING:
+    from connectors.sdk import KafkaSecurity
     from hub.kafka.access import KafkaAccess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,3 +120,10 @@ def kafka_env(access: KafkaAccess) -> dict[str, str]:
         for name, value in kafka_overrides(access).items()
         if name in names and value is not None
     }
+
+
+def sdk_security(access: KafkaAccess) -> KafkaSecurity:
+    """The connector SDK's `KafkaSecurity` for a test connector reaching the brokers as `access`."""
+    from connectors.sdk import KafkaSecurity  # noqa: PLC0415
+
+    return KafkaSecurity(access.protocol, access.username, access.password, access.ca_file)
