@@ -4,6 +4,9 @@ to the same inboxes (one for a targeted request, every group member for a broadc
 same durability (acks=all, idempotent producer, commit after the writes are acknowledged).
 
     python bench/passthrough.py BOOTSTRAP GROUP SOURCE_TOPIC DEST_TOPIC [DEST_TOPIC ...]
+
+It connects as the hub's settings say (`FYHUB_KAFKA__*`: protocol, principal, CA), like the router
+it is compared with.
 """
 
 from __future__ import annotations
@@ -11,21 +14,30 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from hub import bootstrap
 
-async def pass_through(bootstrap: str, group: str, source: str, destinations: list[str]) -> None:
+if TYPE_CHECKING:
+    from hub.kafka.access import KafkaAccess
+
+
+async def pass_through(
+    access: KafkaAccess, group: str, source: str, destinations: list[str]
+) -> None:
     consumer = AIOKafkaConsumer(
         source,
-        bootstrap_servers=bootstrap,
+        **access.client_options(),
         group_id=group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=500,
     )
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+        **access.client_options(), acks="all", enable_idempotence=True, linger_ms=5
     )
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -50,5 +62,6 @@ async def pass_through(bootstrap: str, group: str, source: str, destinations: li
 
 
 if __name__ == "__main__":
-    bootstrap, group, source, *destinations = sys.argv[1:]
-    asyncio.run(pass_through(bootstrap, group, source, destinations))
+    brokers, group, source, *destinations = sys.argv[1:]
+    access = replace(bootstrap.kafka_access(bootstrap.load_settings()), bootstrap=brokers)
+    asyncio.run(pass_through(access, group, source, destinations))

@@ -24,6 +24,8 @@ from tests.hubkit import (
     as_region,
     corpus_event,
     fresh_id,
+    kafka_env,
+    kafka_overrides,
     random_region,
     registry_in_region,
     signed_by,
@@ -31,6 +33,7 @@ from tests.hubkit import (
 )
 
 if TYPE_CHECKING:
+    from hub.kafka.access import KafkaAccess
     from hub.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,10 +49,10 @@ def county_registry(directory: Path, region: str) -> Path:
     return path
 
 
-def settings_for(directory: Path, kafka: str, registry: Path, region: str) -> Settings:
+def settings_for(directory: Path, kafka: KafkaAccess, registry: Path, region: str) -> Settings:
     return bootstrap.load_settings(
         registry=registry,
-        kafka={"bootstrap": kafka, "partitions": 3},
+        kafka=kafka_overrides(kafka, partitions=3),
         security={
             "token_secret": TOKEN_SECRET.decode(),
             "signing_key_file": directory / "hub.key",
@@ -64,7 +67,7 @@ def env_for(settings: Settings) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("FYHUB_")}
     return env | {
         "FYHUB_REGISTRY": str(settings.registry),
-        "FYHUB_KAFKA__BOOTSTRAP": str(settings.kafka.bootstrap),
+        **kafka_env(bootstrap.kafka_access(settings)),
         "FYHUB_SECURITY__TOKEN_SECRET": settings.security.token_secret.get_secret_value(),
         "FYHUB_SECURITY__SIGNING_KEY_FILE": str(settings.security.signing_key_file),
         "FYHUB_SECURITY__SIGNING_KEY_ID": settings.security.signing_key_id,
@@ -77,11 +80,11 @@ def env_for(settings: Settings) -> dict[str, str]:
 
 async def provision(settings: Settings) -> list[str]:
     units = bootstrap.load_contracts(settings).registry.units
-    await apply_topics(str(settings.kafka.bootstrap), planned_topics(units, settings.kafka))
+    await apply_topics(bootstrap.kafka_access(settings), planned_topics(units, settings.kafka))
     return sorted(units)
 
 
-def new_region(directory: Path, kafka: str, *, county: bool) -> tuple[str, Settings]:
+def new_region(directory: Path, kafka: KafkaAccess, *, county: bool) -> tuple[str, Settings]:
     region = random_region()
     registry = (
         county_registry(directory, region) if county else registry_in_region(directory, region)
@@ -117,8 +120,8 @@ def rss_mib(pid: int) -> float:
 class EndOffsets:
     """Counts what has been written to a set of topics, by polling their end offsets."""
 
-    def __init__(self, kafka: str, topics: list[str]) -> None:
-        self._consumer = AIOKafkaConsumer(bootstrap_servers=kafka)
+    def __init__(self, kafka: KafkaAccess, topics: list[str]) -> None:
+        self._consumer = AIOKafkaConsumer(**kafka.client_options())
         self._topics = topics
         self._partitions: list[TopicPartition] = []
 
@@ -155,9 +158,9 @@ class EndOffsets:
         raise TimeoutError(f"only {await self.total()} of {target} records after {limit_s} s")
 
 
-async def group_lag(kafka: str, group: str, topic: str) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka)
+async def group_lag(kafka: KafkaAccess, group: str, topic: str) -> int:
+    admin = AIOKafkaAdminClient(**kafka.client_options())
+    consumer = AIOKafkaConsumer(**kafka.client_options())
     await admin.start()
     await consumer.start()
     try:

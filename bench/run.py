@@ -21,7 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench import rig
 from hub import bootstrap
+from hub.kafka.access import KafkaAccess
 from schemas.units import JOURNAL_TOPIC, inbox_topic, outbox_topic
 from tests.fixtures import own_kafka
 
@@ -48,8 +49,8 @@ class Throughput:
     router_peak_rss_mib: float
 
 
-async def produce_all(kafka: str, topic: str, values: list[bytes]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all", linger_ms=5)
+async def produce_all(kafka: KafkaAccess, topic: str, values: list[bytes]) -> None:
+    producer = AIOKafkaProducer(**kafka.client_options(), acks="all", linger_ms=5)
     await producer.start()
     try:
         sent = [
@@ -62,7 +63,7 @@ async def produce_all(kafka: str, topic: str, values: list[bytes]) -> None:
 
 
 async def timed_drain(
-    kafka: str, inboxes: list[str], base: int, target: int, workers: Any
+    kafka: KafkaAccess, inboxes: list[str], base: int, target: int, workers: Any
 ) -> tuple[float, float]:
     """Seconds from the first to the last expected delivery, and the workers' peak RSS (summed).
     `base` is what the inboxes held before the workers started."""
@@ -97,7 +98,7 @@ def stop(process: Any) -> None:
 
 
 async def throughput(
-    work: Path, kafka: str, scenario: str, count: int, *, routers: int = 1
+    work: Path, kafka: KafkaAccess, scenario: str, count: int, *, routers: int = 1
 ) -> Throughput:
     """The pass-through, then `routers` router processes in one consumer group (the way the hub
     scales out), draining the same pre-loaded outbox."""
@@ -120,7 +121,7 @@ async def throughput(
         [
             sys.executable,
             str(HERE / "passthrough.py"),
-            kafka,
+            kafka.bootstrap,
             f"bench.pass.{region}",
             outbox_topic(court),
             *inboxes,
@@ -148,7 +149,7 @@ async def throughput(
     )
 
 
-async def latency(work: Path, kafka: str, rate: int, seconds: int) -> dict[str, Any]:
+async def latency(work: Path, kafka: KafkaAccess, rate: int, seconds: int) -> dict[str, Any]:
     region, settings = rig.new_region(work, kafka, county=False)
     await rig.provision(settings)
     tax, court = f"tax.{region}", f"court.{region}"
@@ -160,9 +161,12 @@ async def latency(work: Path, kafka: str, rate: int, seconds: int) -> dict[str, 
     sent_at: dict[str, float] = {}
     seen: dict[str, float] = {}
     consumer = AIOKafkaConsumer(
-        inbox_topic(tax), bootstrap_servers=kafka, auto_offset_reset="earliest", fetch_max_wait_ms=5
+        inbox_topic(tax),
+        **kafka.client_options(),
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=5,
     )
-    producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all", linger_ms=0)
+    producer = AIOKafkaProducer(**kafka.client_options(), acks="all", linger_ms=0)
     await consumer.start()
     await producer.start()
     lags: list[int] = []
@@ -213,7 +217,7 @@ async def latency(work: Path, kafka: str, rate: int, seconds: int) -> dict[str, 
     }
 
 
-async def _wait_for_auditor(kafka: str) -> None:
+async def _wait_for_auditor(kafka: KafkaAccess) -> None:
     # The auditor starts from the journal's beginning: let it catch up before measuring its lag.
     async with asyncio.timeout(300):
         while (await rig.group_lag(kafka, "fyhub.auditor", JOURNAL_TOPIC)) != 0:
@@ -224,22 +228,23 @@ async def main(args: argparse.Namespace) -> None:
     """On `--bootstrap` (or `FYHUB_KAFKA__BOOTSTRAP`) when given; otherwise on a broker of the
     bench's own, in `build/bench/kafka/` on free ports, removed afterwards: never on the broker
     that `make up` runs, whose journal the next `make up` would replay."""
-    kafka = args.bootstrap or bootstrap.load_settings().kafka.bootstrap
-    if kafka:
-        await measure(args, kafka)
+    settings = bootstrap.load_settings()
+    if args.bootstrap or settings.kafka.bootstrap:
+        kafka = bootstrap.kafka_access(settings)
+        await measure(args, replace(kafka, bootstrap=args.bootstrap or kafka.bootstrap))
         return
     home = own_kafka.new_home(own_kafka.REPO / "build" / "bench" / "kafka")
     async with own_kafka.running(own_kafka.single_broker(home), home) as own:
-        await measure(args, own.bootstrap)
+        await measure(args, KafkaAccess(own.bootstrap, protocol="PLAINTEXT"))
 
 
-async def measure(args: argparse.Namespace, kafka: str) -> None:
+async def measure(args: argparse.Namespace, kafka: KafkaAccess) -> None:
     with tempfile.TemporaryDirectory(prefix="fyhub-bench-") as tmp:
         work = Path(tmp)
         results: dict[str, Any] = {
             "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, "
             f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}",
-            "kafka": kafka,
+            "kafka": kafka.bootstrap,
             "throughput": [
                 asdict(await throughput(work, kafka, "targeted", args.events)),
                 asdict(await throughput(work, kafka, "targeted", args.events, routers=2)),

@@ -10,8 +10,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from hub.routing.loader import Contracts, load_contracts_from
-from hub.settings import Settings
+from hub.settings import Settings, SettingsError
 from hub.store import engine as store_engine
 
 if TYPE_CHECKING:
@@ -41,8 +43,12 @@ def _new_registry() -> CollectorRegistry:
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Settings from the environment, with keyword overrides taking precedence."""
-    return Settings(**overrides)
+    """Settings from the environment, with keyword overrides taking precedence; raises
+    `hub.settings.SettingsError` naming each unknown or invalid setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise SettingsError.of(error) from None
 
 
 def load_contracts(settings: Settings) -> Contracts:
@@ -229,7 +235,7 @@ def build_record_writer(settings: Settings, *, client_id: str) -> RecordWriter:
     from hub.kafka.writer import RecordWriter  # noqa: PLC0415
 
     return RecordWriter(
-        kafka_bootstrap(settings),
+        kafka_access(settings),
         client_id=client_id,
         max_request_size=4 * settings.kafka.max_record_bytes,
     )
@@ -252,7 +258,7 @@ def build_router(settings: Settings, *, observed: Observation | None = None) -> 
     broker = build_broker(settings, client_id="fyhub-router", observed=observed)
     progress = PartitionProgress()
     writer = RecordWriter(
-        kafka_bootstrap(settings),
+        kafka_access(settings),
         client_id="fyhub-router",
         max_request_size=producer_max_request_size(settings),
     )
@@ -382,4 +388,4 @@ def build_journal_replay(
     from schemas.units import JOURNAL_TOPIC  # noqa: PLC0415
 
     sessions = async_sessionmaker(engine, expire_on_commit=False)
-    return JournalReplay(kafka_bootstrap(settings), sessions, topic=topic or JOURNAL_TOPIC)
+    return JournalReplay(kafka_access(settings), sessions, topic=topic or JOURNAL_TOPIC)

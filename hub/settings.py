@@ -8,15 +8,52 @@ on a fresh machine; production overrides them through `FYHUB_*` environment vari
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Final, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
 STATE_DIR = Path(".fyhub")
+ENV_PREFIX: Final = "FYHUB_"
+ENV_NESTED_DELIMITER: Final = "__"
 
 
-class KafkaSettings(BaseModel):
+class SettingsError(ValueError):
+    """Settings the hub refuses to start with: each problem names its `FYHUB_*` variable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+    @classmethod
+    def of(cls, error: ValidationError) -> SettingsError:
+        return cls([_problem(e["loc"], e["type"], e["msg"]) for e in error.errors()])
+
+
+def env_name(location: tuple[int | str, ...]) -> str:
+    """The environment variable of a setting: `("kafka", "username")` → `FYHUB_KAFKA__USERNAME`."""
+    return ENV_PREFIX + ENV_NESTED_DELIMITER.join(str(part) for part in location).upper()
+
+
+def _problem(location: tuple[int | str, ...], kind: str, message: str) -> str:
+    # Only the setting's name: the refused value may be a password.
+    dotted = ".".join(str(part) for part in location)
+    if kind == "extra_forbidden":
+        return f"{env_name(location)} ({dotted}) is not a setting of fyhub"
+    return f"{env_name(location)} ({dotted}): {message}"
+
+
+class _Section(BaseModel):
+    """A nested group of settings (`FYHUB_<GROUP>__<NAME>`); a name it does not know is refused,
+    so that a misspelt variable fails the start instead of leaving its default in force."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class KafkaSettings(_Section):
     """How the hub reaches Kafka and how it shapes its topics."""
 
     bootstrap: str | None = Field(
@@ -42,7 +79,7 @@ class KafkaSettings(BaseModel):
     the local broker, its home's `tls/ca.crt`."""
 
 
-class LocalKafkaSettings(BaseModel):
+class LocalKafkaSettings(_Section):
     """The broker (or three-node cluster) run from Maven Central jars on this machine."""
 
     jars: Path = Path("build/kafka/jars")
@@ -55,14 +92,14 @@ class LocalKafkaSettings(BaseModel):
     start_timeout_s: float = 120.0
 
 
-class DatabaseSettings(BaseModel):
+class DatabaseSettings(_Section):
     """The audit and tracking store: SQLite by default, PostgreSQL in production."""
 
     url: str = f"sqlite+aiosqlite:///{STATE_DIR}/fyhub.db"
     echo: bool = False
 
 
-class HubSecuritySettings(BaseModel):
+class HubSecuritySettings(_Section):
     """The hub's own secrets: the delivery-token key and its Ed25519 signing key."""
 
     token_secret: SecretStr = SecretStr("fyhub-local-delivery-token-secret")
@@ -74,7 +111,7 @@ class HubSecuritySettings(BaseModel):
     """Refuse unsigned events (`bad_signature`); off only for connectors without keys yet."""
 
 
-class RouterSettings(BaseModel):
+class RouterSettings(_Section):
     group_id: str = "fyhub.router"
     max_records: int = Field(default=500, ge=1)
     """Records routed per batch; offsets are committed once a whole batch is written."""
@@ -83,7 +120,7 @@ class RouterSettings(BaseModel):
     written for longer than this."""
 
 
-class DeadlineSettings(BaseModel):
+class DeadlineSettings(_Section):
     """Shorten every deadline (tests and demos); production keeps scale 1 and no overrides."""
 
     scale: float = Field(default=1.0, gt=0, le=1.0)
@@ -91,7 +128,7 @@ class DeadlineSettings(BaseModel):
     reply_override_s: float | None = Field(default=None, gt=0)
 
 
-class TrackerSettings(BaseModel):
+class TrackerSettings(_Section):
     """Deadline watch (督办): how often to look, and how to redeliver unreceipted copies."""
 
     interval_s: float = Field(default=60.0, gt=0)
@@ -102,7 +139,7 @@ class TrackerSettings(BaseModel):
     """Deliveries of one copy, the first included, before it is escalated to the office."""
 
 
-class ObservabilitySettings(BaseModel):
+class ObservabilitySettings(_Section):
     """`/metrics` and `/healthz` of each hub process."""
 
     host: str = "127.0.0.1"
@@ -115,7 +152,7 @@ class ObservabilitySettings(BaseModel):
     probe_timeout_s: float = Field(default=5.0, gt=0)
 
 
-class ConsoleSettings(BaseModel):
+class ConsoleSettings(_Section):
     """The joint-meeting office's console: read-only pages, no login; keep it on loopback or
     behind an authenticating proxy."""
 
@@ -126,8 +163,8 @@ class ConsoleSettings(BaseModel):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="FYHUB_",
-        env_nested_delimiter="__",
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=ENV_NESTED_DELIMITER,
         extra="forbid",
     )
 

@@ -1,5 +1,6 @@
 """Test helpers shared by unit and integration tests: the test registry, its units' keys, corpus
-events, and a registry copy under a fresh region so each test run gets its own topics."""
+events, a registry copy under a fresh region so each test run gets its own topics, and the hub
+settings that reach a broker as a given `KafkaAccess`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import random
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -17,6 +18,10 @@ from hub.routing.deadlines import DeadlinePolicy
 from hub.routing.loader import load_contracts_from
 from schemas.signing import generate_keypair, sign_event
 from tests.calendars import shipped_calendar
+
+if TYPE_CHECKING:
+    from connectors.sdk import KafkaSecurity
+    from hub.kafka.access import KafkaAccess
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_REGISTRY = ROOT / "tests/fixtures/units-small.yaml"
@@ -91,3 +96,34 @@ def router_context(registry: Path = TEST_REGISTRY, **overrides: Any) -> RouterCo
         "calendar": shipped_calendar(),
     }
     return RouterContext(**(settings | overrides))
+
+
+def kafka_overrides(access: KafkaAccess, **more: Any) -> dict[str, Any]:
+    """`load_settings(kafka=...)`'s value for a hub that reaches the brokers as `access` (its
+    bootstrap, protocol, principal and CA), with `more` kafka settings."""
+    values: dict[str, Any] = {
+        "bootstrap": access.bootstrap,
+        "security_protocol": access.protocol,
+        "username": access.username,
+        "password": access.password,
+        "password_file": None,
+        "ca_file": access.ca_file,
+    }
+    return values | more
+
+
+def kafka_env(access: KafkaAccess) -> dict[str, str]:
+    """The same as `FYHUB_KAFKA__*` variables, for a hub process the test starts."""
+    names = {"bootstrap", "security_protocol", "username", "password", "ca_file"}
+    return {
+        f"FYHUB_KAFKA__{name.upper()}": str(value)
+        for name, value in kafka_overrides(access).items()
+        if name in names and value is not None
+    }
+
+
+def sdk_security(access: KafkaAccess) -> KafkaSecurity:
+    """The connector SDK's `KafkaSecurity` for a test connector reaching the brokers as `access`."""
+    from connectors.sdk import KafkaSecurity  # noqa: PLC0415
+
+    return KafkaSecurity(access.protocol, access.username, access.password, access.ca_file)

@@ -26,12 +26,13 @@ from connectors.demo.scenario import ScenarioDriver
 from connectors.demo.tax_books import seed_tax_demo
 from connectors.samr.app import SamrApp
 from connectors.samr.store import create_samr_schema
-from connectors.sdk import Connector
+from connectors.sdk import Connector, ConnectorError, ConnectorOptions
+from connectors.sdk.kafka_access import PLAINTEXT
 from connectors.tax.app import TaxApp
 from connectors.tax.store import create_tax_schema
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Mapping
     from pathlib import Path
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
         Ed25519PublicKey,
     )
     from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from connectors.sdk import KafkaSecurity
 
 
 DEPARTMENTS = ("court", "tax", "samr")
@@ -57,12 +60,22 @@ class DemoPlan:
     key_id: str
     hub_keys: dict[str, Ed25519PublicKey]
     state: Path
+    security: Mapping[str, KafkaSecurity] | None = None
+    """Each unit's own principal on the brokers, by unit code (a unit without one cannot start);
+    None: every unit over PLAINTEXT, for a broker without security."""
     rate_per_s: float = 1.0
     bad_record_every: int = 40
     late_every: int = 15
     """Every N-th department reply is sent after its deadline, so overdue items appear."""
     late_by_s: float = 90.0
     seed: int = 20221012
+
+    def unit_security(self, unit: str) -> KafkaSecurity:
+        if self.security is None:
+            return PLAINTEXT
+        if unit not in self.security:
+            raise ConnectorError(f"the demo has no Kafka principal for {unit}")
+        return self.security[unit]
 
 
 @dataclass
@@ -113,6 +126,7 @@ class DemoLinkage:
             rate_per_s=plan.rate_per_s,
             bad_record_every=plan.bad_record_every,
             raw_producer_bootstrap=plan.bootstrap,
+            raw_producer_security=plan.unit_security(court.unit),
             known_parties=parties,
         )
         self._driver = asyncio.create_task(driver.run(self._stop), name="fyhub-demo-scenario")
@@ -155,6 +169,7 @@ class DemoLinkage:
             key_id=plan.key_id,
             hub_keys=plan.hub_keys,
             state_dir=plan.state / unit,
+            options=ConnectorOptions(security=plan.unit_security(unit)),
         )
         self._connectors.append(connector)
         return connector

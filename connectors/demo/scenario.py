@@ -29,6 +29,7 @@ from connectors.court.store import cases, enforcement_requests, judicial_suggest
 from connectors.demo.bad_records import BadRecord, bad_record
 from connectors.demo.choices import ScenarioState, Step, bad_record_due, choose_step
 from connectors.demo.court import COURT_CODE, SERIAL_PREFIXES, SUGGESTION_TYPE, CourtDemo
+from connectors.sdk.kafka_access import PLAINTEXT, KafkaSecurity
 from schemas.common import UnitRef
 from schemas.dates import CHINA_TIME
 from schemas.identifiers import SuggestionNumber, china_today
@@ -51,7 +52,7 @@ UNIT_NAMES: Final = {"tax": "国家税务总局舞阳县税务局", "samr": "舞
 class ScenarioDriver:
     """Keeps court traffic flowing until `stop` is set (see the module docstring)."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - all but the first two are keyword-only
         self,
         court_engine: AsyncEngine,
         rng: random.Random,
@@ -60,6 +61,7 @@ class ScenarioDriver:
         rate_per_s: float = 2.0,
         bad_record_every: int = 50,
         raw_producer_bootstrap: str | None = None,
+        raw_producer_security: KafkaSecurity = PLAINTEXT,
         known_parties: Sequence[Party] = (),
     ) -> None:
         if rate_per_s <= 0:
@@ -70,6 +72,7 @@ class ScenarioDriver:
         self.interval_s = 1 / rate_per_s
         self.bad_record_every = bad_record_every
         self.bootstrap = raw_producer_bootstrap
+        self.security = raw_producer_security
         self.demo = CourtDemo(rng, china_today(), known=known_parties)
         self.state = ScenarioState()
         self.steps = 0
@@ -87,7 +90,7 @@ class ScenarioDriver:
         """File steps at the configured rate until `stop` is set."""
         await self.resume()
         if self.bootstrap is not None and self.bad_record_every > 0:
-            self._producer = await _raw_producer(self.bootstrap)
+            self._producer = await _raw_producer(self.bootstrap, self.security)
         try:
             while not stop.is_set():
                 await self.step()
@@ -250,10 +253,12 @@ async def numbers_in_use(
     return numbers, serials
 
 
-async def _raw_producer(bootstrap: str) -> AIOKafkaProducer | None:
+async def _raw_producer(bootstrap: str, security: KafkaSecurity) -> AIOKafkaProducer | None:
     """A plain producer for the bad records, or None (and no bad records) if Kafka is out of
     reach: the court's own traffic does not depend on it."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", **security.client_options()
+    )
     try:
         await producer.start()
     except KafkaError as error:

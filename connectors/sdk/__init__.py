@@ -8,6 +8,7 @@ from connectors.sdk.connector import Connector
 from connectors.sdk.delivered import DeliveredEvent
 from connectors.sdk.errors import ConnectorError, EventRefused, NotStarted, ReplyNotAllowed
 from connectors.sdk.inbox import ConnectorStats, Outcome
+from connectors.sdk.kafka_access import KafkaSecurity
 from connectors.sdk.options import ConnectorOptions
 from connectors.sdk.outgoing import OutboxRecord
 from connectors.sdk.store import Outbox
@@ -20,6 +21,7 @@ __all__ = [
     "ConnectorStats",
     "DeliveredEvent",
     "EventRefused",
+    "KafkaSecurity",
     "NotStarted",
     "Outbox",
     "OutboxRecord",

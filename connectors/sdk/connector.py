@@ -98,7 +98,9 @@ class Connector:
         if self._tasks:
             raise ConnectorError("the connector is already started")
         await self._state.open()
-        self._sender = KafkaSender(outbox_topic(self.unit), self.bootstrap, self.options.kafka)
+        self._sender = KafkaSender(
+            outbox_topic(self.unit), self.bootstrap, self.options.client_options()
+        )
         self._relay = Relay(
             state=self._state,
             sender=self._sender,
@@ -120,7 +122,7 @@ class Connector:
             topic=inbox_topic(self.unit),
             group_id=self.group_id,
             bootstrap=self.bootstrap,
-            options=self.options.kafka,
+            options=self.options.client_options(),
             backoff=self.options.reconnect,
         )
         self._tasks = [

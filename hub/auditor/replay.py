@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from hub.auditor.apply import BatchOutcome
+    from hub.kafka.access import KafkaAccess
 
 STALL_TIMEOUT_S: Final = 60.0
 
@@ -60,7 +61,7 @@ class ReplayReport:
 class JournalReplay:
     """Everything a replay needs, built by the composition root."""
 
-    bootstrap: str
+    access: KafkaAccess
     sessions: async_sessionmaker[AsyncSession]
     topic: str = JOURNAL_TOPIC
     group_id: str = AUDITOR_GROUP
@@ -70,7 +71,7 @@ class JournalReplay:
         """Apply the journal up to its end offsets as of now."""
         partitions, committed = await self._layout(with_committed=not from_beginning)
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap,
+            **self.access.client_options(),
             group_id=None,
             enable_auto_commit=False,
             client_id="fyhub-replay",
@@ -94,12 +95,14 @@ class JournalReplay:
         self, *, with_committed: bool
     ) -> tuple[list[TopicPartition], dict[TopicPartition, int]]:
         """The journal's partitions, and the offsets the auditor's group has committed."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="fyhub-replay")
+        admin = AIOKafkaAdminClient(**self.access.client_options(), client_id="fyhub-replay")
         await admin.start()
         try:
             (description,) = await admin.describe_topics([self.topic])
             if description["error_code"] != 0:
-                raise ReplayError(f"the broker at {self.bootstrap} has no topic {self.topic}")
+                raise ReplayError(
+                    f"the broker at {self.access.bootstrap} has no topic {self.topic}"
+                )
             numbers = sorted(p["partition"] for p in description["partitions"])
             offsets = (
                 await admin.list_consumer_group_offsets(self.group_id) if with_committed else {}

@@ -86,7 +86,7 @@ def _read(settings: Settings) -> list[DeadLetter]:
     from aiokafka.errors import KafkaError  # noqa: PLC0415 - only this verb group talks to Kafka
 
     try:
-        return asyncio.run(read_dead_letters(bootstrap.kafka_bootstrap(settings)))
+        return asyncio.run(read_dead_letters(bootstrap.kafka_access(settings)))
     except (LookupError, TimeoutError, OSError, KafkaError) as error:
         _fail(f"cannot read {DLQ_TOPIC}: {error or type(error).__name__}")
 

@@ -64,4 +64,15 @@ def version() -> None:
 
 
 def main() -> None:
-    app()
+    from hub.kafka.access import KafkaAccessError  # noqa: PLC0415
+    from hub.settings import SettingsError  # noqa: PLC0415
+
+    try:
+        app()
+    except SettingsError as error:
+        for problem in error.problems:
+            typer.echo(f"fyhub: refusing to start: {problem}", err=True)
+        raise SystemExit(2) from None
+    except KafkaAccessError as error:
+        typer.echo(f"fyhub: refusing to start: {error}", err=True)
+        raise SystemExit(2) from None

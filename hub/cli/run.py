@@ -76,4 +76,4 @@ def apply() -> None:
 async def ensure_topics(settings: Settings) -> list[str]:
     contracts = bootstrap.load_contracts(settings)
     specs = planned_topics(contracts.registry.units, settings.kafka)
-    return await apply_topics(bootstrap.kafka_bootstrap(settings), specs)
+    return await apply_topics(bootstrap.kafka_access(settings), specs)

@@ -10,13 +10,16 @@ from typing import TYPE_CHECKING
 from hub import bootstrap
 from hub.devkit.enrolment import KEY_ID, enrol_all
 from hub.devkit.local_kafka import BrokerRuntime, LocalKafka, Topology, single_node, three_nodes
+from hub.kafka.access import KafkaAccessError
 from hub.registry import load_registry
 from hub.settings import DeadlineSettings, TrackerSettings
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from connectors.demo.linkage import DemoLinkage
+    from connectors.sdk import KafkaSecurity
+    from hub.kafka.access import KafkaAccess
     from hub.settings import Settings
 
 
@@ -89,22 +92,52 @@ def demo_settings(settings: Settings, state: Path) -> Settings:
     )
 
 
-def build_demo(settings: Settings, state: Path) -> DemoLinkage:
+def build_demo(
+    settings: Settings, state: Path, *, password_files: Mapping[str, Path] | None = None
+) -> DemoLinkage:
     """The demo linkage (units enrolled by `demo_settings`): the court, tax and market
     supervision on generated databases with the scenario driver, and a connector for every other
-    member unit; `fyhub up` runs it beside the hub."""
+    member unit; `fyhub up` runs it beside the hub.
+
+    On secured brokers each unit's connector is its own principal, the unit's code, with the
+    password in `password_files[unit]` and the hub's CA (`units_security`)."""
     from connectors.demo.linkage import DemoLinkage, DemoPlan  # noqa: PLC0415
 
     enrolled = enrol_all(settings.registry, state / "keys")
     (region,) = {code.split(".", 1)[1] for code in enrolled.keys if code.startswith("court.")}
     hub_key = bootstrap.load_hub_signing_key(settings).public_key()
     load_registry(enrolled.registry)  # refuse to start on a registry the hub would not load
+    access = bootstrap.kafka_access(settings)
     plan = DemoPlan(
-        bootstrap=bootstrap.kafka_bootstrap(settings),
+        bootstrap=access.bootstrap,
         region=region,
         keys=enrolled.keys,
         key_id=KEY_ID,
         hub_keys={settings.security.signing_key_id: hub_key},
         state=state,
+        security=units_security(access, enrolled.keys, password_files or {}),
     )
     return DemoLinkage(plan)
+
+
+def units_security(
+    access: KafkaAccess, units: Iterable[str], password_files: Mapping[str, Path]
+) -> dict[str, KafkaSecurity] | None:
+    """Each unit's SDK security on the brokers of `access`: SCRAM as the unit's code with its
+    password file, over `access`'s protocol and CA; None over PLAINTEXT."""
+    from connectors.sdk import ConnectorError, KafkaSecurity  # noqa: PLC0415
+
+    if not access.secured:
+        return None
+    security: dict[str, KafkaSecurity] = {}
+    for unit in sorted(units):
+        if unit not in password_files:
+            msg = f"no Kafka password file for the demo connector of {unit} (its principal)"
+            raise KafkaAccessError(msg)
+        try:
+            security[unit] = KafkaSecurity.scram(
+                unit, password_file=password_files[unit], ca_file=access.ca_file
+            )
+        except ConnectorError as error:
+            raise KafkaAccessError(str(error)) from None
+    return security

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
     from faststream.kafka import KafkaBroker
 
+    from hub.kafka.access import KafkaAccess
+
 RESENT_FROM_HEADER: Final = "fy-resent-from"
 _READ_TIMEOUT_S: Final = 60.0
 # Resident IDs, USCCs and the partial ones an error message may quote: 15 to 18 letters and
@@ -133,19 +135,19 @@ def resend_record(letter: DeadLetter) -> Outbound | None:
     )
 
 
-async def read_dead_letters(bootstrap: str, topic: str = DLQ_TOPIC) -> list[DeadLetter]:
+async def read_dead_letters(access: KafkaAccess, topic: str = DLQ_TOPIC) -> list[DeadLetter]:
     """Every dead letter from the beginning of the topic to its end as of now, oldest first."""
     from aiokafka import AIOKafkaConsumer  # noqa: PLC0415
 
     # Without a group the subscription gets every partition at start, read from the beginning.
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+        topic, **access.client_options(), enable_auto_commit=False, auto_offset_reset="earliest"
     )
     await consumer.start()
     try:
         partitions = sorted(consumer.assignment())
         if not partitions:
-            raise LookupError(f"topic {topic} does not exist on {bootstrap}")
+            raise LookupError(f"topic {topic} does not exist on {access.bootstrap}")
         ends = await consumer.end_offsets(partitions)
         records: list[ConsumerRecord[Any, Any]] = []
         async with asyncio.timeout(_READ_TIMEOUT_S):

@@ -14,6 +14,7 @@ from schemas.units import DLQ_TOPIC, JOURNAL_TOPIC, inbox_topic, outbox_topic
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from hub.kafka.access import KafkaAccess
     from hub.settings import KafkaSettings
 
 # Room for a 1 MiB event plus the hub's extensions and headers; the router refuses larger ones.
@@ -49,11 +50,11 @@ def planned_topics(units: Iterable[str], kafka: KafkaSettings) -> list[TopicSpec
     return specs
 
 
-async def apply_topics(bootstrap: str, specs: Sequence[TopicSpec]) -> list[str]:
+async def apply_topics(access: KafkaAccess, specs: Sequence[TopicSpec]) -> list[str]:
     """Create the planned topics the broker lacks; returns the names created."""
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # noqa: PLC0415
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**access.client_options())
     await admin.start()
     try:
         existing = set(await admin.list_topics())

@@ -21,14 +21,15 @@ if TYPE_CHECKING:
     import asyncio
     from collections.abc import Sequence
 
+    from hub.kafka.access import KafkaAccess
     from hub.kafka.records import Outbound
 
 _TOO_LARGE = (MessageSizeTooLargeError, RecordTooLargeError)
 
 
 class RecordWriter:
-    def __init__(self, bootstrap: str, *, client_id: str, max_request_size: int) -> None:
-        self._bootstrap, self._client_id = bootstrap, client_id
+    def __init__(self, access: KafkaAccess, *, client_id: str, max_request_size: int) -> None:
+        self._access, self._client_id = access, client_id
         self._max_request_size = max_request_size
         self._started: AIOKafkaProducer | None = None
 
@@ -36,7 +37,7 @@ class RecordWriter:
         # aiokafka binds a producer to the running loop, so it is made here, not in __init__
         # (the composition root builds services before `asyncio.run` starts the loop).
         producer = AIOKafkaProducer(
-            bootstrap_servers=self._bootstrap,
+            **self._access.client_options(),
             client_id=self._client_id,
             acks="all",
             enable_idempotence=True,

@@ -6,13 +6,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hub.kafka.access import KafkaAccess
 from tests.e2e.harness import court_database
 from tests.integration.rig import Rig, running_rig
 
 
 @pytest.fixture
-async def rig(kafka_bootstrap: str, tmp_path: Path) -> AsyncIterator[Rig]:
-    async with running_rig(tmp_path, kafka_bootstrap) as running:
+async def rig(kafka_access: KafkaAccess, tmp_path: Path) -> AsyncIterator[Rig]:
+    async with running_rig(tmp_path, kafka_access) as running:
         yield running
 
 

@@ -3,21 +3,24 @@
     python -m tests.e2e.court_process --kafka HOST:PORT --region 7xxxxx --db URL --state DIR \
         --hub-key-id ID --hub-key BASE64
 
-Prints ``ready`` once the connector and its export drainer run, then serves until killed.
+Prints ``ready`` once the connector and its export drainer run, then serves until killed. It
+connects as the `FYHUB_KAFKA__*` variables say (protocol, principal, CA), as a hub process would.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 from connectors.court.app import CourtApp
 from connectors.sdk import Connector
+from hub import bootstrap
 from hub.store.engine import build_engine
 from schemas.signing import load_public_key
 from tests.e2e.harness import FAST
-from tests.hubkit import unit_key
+from tests.hubkit import sdk_security, unit_key
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -29,7 +32,9 @@ async def serve(args: argparse.Namespace) -> None:
         key_id="k1",
         hub_keys={args.hub_key_id: load_public_key(args.hub_key)},
         state_dir=Path(args.state),
-        options=FAST,
+        options=replace(
+            FAST, security=sdk_security(bootstrap.kafka_access(bootstrap.load_settings()))
+        ),
     )
     app = CourtApp(court, build_engine(args.db), poll_s=0.2)
     async with court:

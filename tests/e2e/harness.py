@@ -9,6 +9,7 @@ import json
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from connectors.court.store import answers, exports
 from connectors.sdk import Backoff, Connector, ConnectorOptions, RetryPolicy
 from hub import bootstrap
 from hub.store.engine import build_engine
-from tests.hubkit import unit_key
+from tests.hubkit import sdk_security, unit_key
 from tests.integration.rig import Rig, bodies, read_matching
 
 FAST = ConnectorOptions(
@@ -43,7 +44,7 @@ def connector(rig: Rig, dept: str, state_dir: Path, *, kafka: str | None = None)
         key_id="k1",
         hub_keys={rig.settings.security.signing_key_id: hub_key.public_key()},
         state_dir=state_dir,
-        options=FAST,
+        options=replace(FAST, security=sdk_security(rig.kafka)),
     )
 
 
@@ -125,7 +126,7 @@ async def events_in(
 ) -> list[dict[str, Any]]:
     """The records of `topic` carrying one of `ids`, in topic order, duplicates included."""
     records = await read_matching(
-        rig.bootstrap,
+        rig.kafka,
         topic,
         lambda record: json.loads(record.value).get("id") in ids,
         len(ids),

@@ -38,7 +38,7 @@ from tests.e2e.harness import (
     wait_for_answers,
 )
 from tests.fixtures.ports import free_port
-from tests.hubkit import ROOT
+from tests.hubkit import ROOT, kafka_env
 from tests.integration.rig import Rig
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
@@ -70,7 +70,7 @@ class CourtProcess:
             *("--hub-key-id", rig.settings.security.signing_key_id),
             *("--hub-key", dump_public_key(hub_key)),
         ]
-        self.log = log
+        self.log, self.kafka = log, rig.kafka
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
@@ -80,7 +80,7 @@ class CourtProcess:
                 cwd=ROOT,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=log,
-                env=os.environ | {"PYTHONUNBUFFERED": "1"},
+                env=os.environ | kafka_env(self.kafka) | {"PYTHONUNBUFFERED": "1"},
             )
         assert self.process.stdout is not None
         line = await asyncio.wait_for(self.process.stdout.readline(), 60)

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from hub.kafka.access import KafkaAccess
 from hub.store.engine import build_engine
 from hub.store.tables import DeliveryRow, EventRow
 from tests.fixtures.ports import free_port_block
-from tests.hubkit import random_region
+from tests.hubkit import kafka_env, random_region
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -29,12 +30,12 @@ REGION = random_region()
 """The county's registry is run in a made-up region, so its topics are this run's own."""
 
 
-def up_env(kafka: str, tmp_path: Path) -> dict[str, str]:
+def up_env(kafka: KafkaAccess, tmp_path: Path) -> dict[str, str]:
     registry = tmp_path / f"wuyang-{REGION}.yaml"
     registry.write_text(COUNTY.read_text(encoding="utf-8").replace("411121", REGION), "utf-8")
     env = {key: value for key, value in os.environ.items() if not key.startswith("FYHUB_")}
     return env | {
-        "FYHUB_KAFKA__BOOTSTRAP": kafka,
+        **kafka_env(kafka),
         "FYHUB_REGISTRY": str(registry),
         "FYHUB_ROUTING": str(REPO / "deploy/routing.yaml"),
         "FYHUB_CALENDAR": str(REPO / "deploy/calendar"),
@@ -85,8 +86,10 @@ def get(url: str) -> tuple[int, str]:
         return response.status, response.read().decode()
 
 
-async def test_fyhub_up_runs_the_linkage_until_ctrl_c(kafka_bootstrap: str, tmp_path: Path) -> None:
-    env = up_env(kafka_bootstrap, tmp_path)
+async def test_fyhub_up_runs_the_linkage_until_ctrl_c(
+    kafka_access: KafkaAccess, tmp_path: Path
+) -> None:
+    env = up_env(kafka_access, tmp_path)
     log = tmp_path / "up.log"
     with log.open("wb") as out:
         up = await asyncio.create_subprocess_exec(

@@ -15,6 +15,7 @@ from connectors.court.store import answers, hub_notices
 from connectors.demo.scenario import ScenarioDriver
 from tests.e2e.departments import running_departments
 from tests.e2e.harness import eventually, export_states, rows, running_court
+from tests.hubkit import sdk_security
 from tests.integration.rig import Rig
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
@@ -32,6 +33,7 @@ async def test_the_scenario_keeps_every_family_flowing_and_bad_records_are_rejec
         rate_per_s=10.0,
         bad_record_every=6,
         raw_producer_bootstrap=rig.bootstrap,
+        raw_producer_security=sdk_security(rig.kafka),
     )
     stop = asyncio.Event()
     async with (

@@ -22,21 +22,26 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from hub import bootstrap
 from hub.auditor.service import AuditorService, register_auditor
+from hub.kafka.access import KafkaAccess
 from hub.kafka.topics import apply_topics, planned_topics
 from hub.settings import Settings
 from hub.store.migrate import upgrade_engine
 from schemas.units import JOURNAL_TOPIC
 from tests.fixtures.kafka import kafka_admin
-from tests.hubkit import TOKEN_SECRET, random_region, registry_in_region
+from tests.hubkit import TOKEN_SECRET, kafka_overrides, random_region, registry_in_region
 
 
 @dataclass
 class Rig:
     settings: Settings
     region: str
-    bootstrap: str
+    kafka: KafkaAccess
     producer: AIOKafkaProducer
     store: AsyncEngine | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return self.kafka.bootstrap
 
     def unit(self, dept: str) -> str:
         return f"{dept}.{self.region}"
@@ -56,11 +61,11 @@ class Rig:
         await self.send_raw(topic, raw, key=str(event.get("subject", "k")).encode())
 
 
-def hub_settings(tmp: Path, kafka: str, region: str, **overrides: Any) -> Settings:
+def hub_settings(tmp: Path, kafka: KafkaAccess, region: str, **overrides: Any) -> Settings:
     registry = registry_in_region(tmp, region)
     values: dict[str, Any] = {
         "registry": registry,
-        "kafka": {"bootstrap": kafka, "partitions": 2},
+        "kafka": kafka_overrides(kafka, partitions=2),
         "security": {
             "token_secret": TOKEN_SECRET.decode(),
             "signing_key_file": tmp / "hub-signing.key",
@@ -74,7 +79,7 @@ def hub_settings(tmp: Path, kafka: str, region: str, **overrides: Any) -> Settin
 
 @asynccontextmanager
 async def running_rig(
-    tmp: Path, kafka: str, *, store: AsyncEngine | None = None, **overrides: Any
+    tmp: Path, kafka: KafkaAccess, *, store: AsyncEngine | None = None, **overrides: Any
 ) -> AsyncIterator[Rig]:
     region = random_region()
     settings = hub_settings(tmp, kafka, region, **overrides)
@@ -82,7 +87,7 @@ async def running_rig(
     await apply_topics(kafka, planned_topics(contracts.registry.units, settings.kafka))
     auditor = None if store is None else await journal_auditor(settings, store, region)
     router = bootstrap.build_router(settings)
-    producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all", max_request_size=4_194_304)
+    producer = AIOKafkaProducer(**kafka.client_options(), acks="all", max_request_size=4_194_304)
     await producer.start()
     if auditor is not None:
         await auditor.start()
@@ -100,18 +105,18 @@ async def journal_auditor(settings: Settings, store: AsyncEngine, name: str) -> 
     """The auditor service on `store` (migrated here), reading the journal from its current end."""
     await upgrade_engine(store)
     group = f"fyhub.auditor.{name}"
-    await start_group_at_end(bootstrap.kafka_bootstrap(settings), JOURNAL_TOPIC, group)
+    await start_group_at_end(bootstrap.kafka_access(settings), JOURNAL_TOPIC, group)
     broker = bootstrap.build_broker(settings, client_id=group)
     sessions = async_sessionmaker(store, expire_on_commit=False)
     stats = register_auditor(broker, sessions, group_id=group)
     return AuditorService(broker, store, stats, owns_engine=False)
 
 
-async def start_group_at_end(kafka: str, topic: str, group: str) -> None:
+async def start_group_at_end(kafka: KafkaAccess, topic: str, group: str) -> None:
     async with kafka_admin(kafka) as admin:
         (described,) = await admin.describe_topics([topic])
     partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, group_id=group, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka.client_options(), group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(partitions)
@@ -134,11 +139,11 @@ async def wait_for_rows(store: AsyncEngine, query: Any, count: int, *, timeout: 
 
 
 async def read_records(
-    kafka: str, topic: str, count: int, *, timeout: float = 30.0
+    kafka: KafkaAccess, topic: str, count: int, *, timeout: float = 30.0
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """At least `count` records of `topic` from its beginning (more if they are already there)."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=kafka, auto_offset_reset="earliest", enable_auto_commit=False
+        topic, **kafka.client_options(), auto_offset_reset="earliest", enable_auto_commit=False
     )
     await consumer.start()
     records: list[ConsumerRecord[bytes, bytes]] = []
@@ -161,7 +166,7 @@ def bodies(records: list[ConsumerRecord[bytes, bytes]]) -> list[dict[str, Any]]:
 
 
 async def read_matching(
-    kafka: str,
+    kafka: KafkaAccess,
     topic: str,
     matches: Callable[[ConsumerRecord[bytes, bytes]], bool],
     count: int = 1,
@@ -171,7 +176,7 @@ async def read_matching(
     """The records of `topic` that `matches`, read from the beginning until `count` were found
     and the topic's end was reached (so extra matches, such as duplicates, show too)."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=kafka, auto_offset_reset="earliest", enable_auto_commit=False
+        topic, **kafka.client_options(), auto_offset_reset="earliest", enable_auto_commit=False
     )
     await consumer.start()
     found: list[ConsumerRecord[bytes, bytes]] = []

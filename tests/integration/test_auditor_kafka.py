@@ -28,6 +28,7 @@ from hub.auditor.apply import apply_journal_batch
 from hub.auditor.replay import JournalReplay
 from hub.auditor.service import register_auditor
 from hub.bootstrap import build_auditor, build_broker, load_settings
+from hub.kafka.access import KafkaAccess
 from hub.observability.logs import FASTSTREAM_LOGGER
 from hub.store.audit_repository import SqlAuditLog
 from hub.store.engine import build_engine
@@ -35,6 +36,7 @@ from hub.store.migrate import upgrade_engine
 from hub.store.tables import AuditLogRow, DeliveryRow, EventRow, ProcessedRow
 from tests.fixtures.journal import CASE, COURT, NR, T0, TAX, Journal, dump_store, event_id
 from tests.fixtures.kafka import kafka_admin
+from tests.hubkit import kafka_env, kafka_overrides
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -65,8 +67,8 @@ def story(journal: Journal) -> list[EventRouted | AnswerRouted | RecordRejected 
     ]
 
 
-async def write_journal(bootstrap: str, topic: str, entries: list[Any]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+async def write_journal(bootstrap: KafkaAccess, topic: str, entries: list[Any]) -> None:
+    producer = AIOKafkaProducer(**bootstrap.client_options(), acks="all")
     await producer.start()
     try:
         for entry in entries:
@@ -89,7 +91,7 @@ async def wait_until_applied(engine: AsyncEngine, count: int, timeout: float = 6
         await asyncio.sleep(0.2)
 
 
-async def wait_until_committed(bootstrap: str, group: str, offset: int) -> None:
+async def wait_until_committed(bootstrap: KafkaAccess, group: str, offset: int) -> None:
     """The auditor commits a batch's offsets just after its transaction: wait for that too."""
     deadline = time.monotonic() + 30
     async with kafka_admin(bootstrap) as admin:
@@ -117,13 +119,13 @@ async def empty_sqlite(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
 
 @pytest.mark.kafka
 async def test_the_auditor_service_writes_the_journal_into_the_store(
-    store: AsyncEngine, kafka_bootstrap: str, new_topic: NewTopicFactory
+    store: AsyncEngine, kafka_access: KafkaAccess, new_topic: NewTopicFactory
 ) -> None:
     topic = await new_topic()
     entries = story(Journal())
-    await write_journal(kafka_bootstrap, topic, entries)
+    await write_journal(kafka_access, topic, entries)
     auditor = build_auditor(
-        load_settings(kafka={"bootstrap": kafka_bootstrap}), engine=store, topic=topic
+        load_settings(kafka=kafka_overrides(kafka_access)), engine=store, topic=topic
     )
     await auditor.start()
     try:
@@ -147,12 +149,12 @@ async def test_the_auditor_service_writes_the_journal_into_the_store(
 
 @pytest.mark.kafka
 async def test_the_auditor_built_from_settings_owns_and_closes_its_store(
-    empty_sqlite: AsyncEngine, tmp_path: Path, kafka_bootstrap: str, new_topic: NewTopicFactory
+    empty_sqlite: AsyncEngine, tmp_path: Path, kafka_access: KafkaAccess, new_topic: NewTopicFactory
 ) -> None:
     topic = await new_topic()
-    await write_journal(kafka_bootstrap, topic, [Journal().routed(E1)])
+    await write_journal(kafka_access, topic, [Journal().routed(E1)])
     settings = load_settings(
-        kafka={"bootstrap": kafka_bootstrap},
+        kafka=kafka_overrides(kafka_access),
         db={"url": f"sqlite+aiosqlite:///{tmp_path / 'rebuilt.db'}"},
     )
     auditor = build_auditor(settings, topic=topic)
@@ -169,24 +171,24 @@ async def test_the_auditor_built_from_settings_owns_and_closes_its_store(
 async def test_a_replay_into_an_empty_store_rebuilds_it_hash_for_hash(
     store: AsyncEngine,
     empty_sqlite: AsyncEngine,
-    kafka_bootstrap: str,
+    kafka_access: KafkaAccess,
     new_topic: NewTopicFactory,
 ) -> None:
     topic, group = await new_topic(), f"test.auditor.{uuid.uuid4().hex[:8]}"
     entries = story(Journal())
-    await write_journal(kafka_bootstrap, topic, entries)
-    settings = load_settings(kafka={"bootstrap": kafka_bootstrap})
+    await write_journal(kafka_access, topic, entries)
+    settings = load_settings(kafka=kafka_overrides(kafka_access))
     broker = build_broker(settings, client_id="test-auditor")
     register_auditor(broker, async_sessionmaker(store), topic=topic, group_id=group, max_records=3)
     await broker.start()
     try:
         await wait_until_applied(store, len(entries))
-        await wait_until_committed(kafka_bootstrap, group, len(entries))
+        await wait_until_committed(kafka_access, group, len(entries))
     finally:
         await broker.stop()
 
     def replay(engine: AsyncEngine) -> JournalReplay:
-        return JournalReplay(kafka_bootstrap, async_sessionmaker(engine), topic, group, 2)
+        return JournalReplay(kafka_access, async_sessionmaker(engine), topic, group, 2)
 
     report = await replay(empty_sqlite).run()
     live, rebuilt = await dump_store(store), await dump_store(empty_sqlite)
@@ -204,7 +206,7 @@ async def test_a_replay_into_an_empty_store_rebuilds_it_hash_for_hash(
 @pytest.mark.kafka
 async def test_a_batch_the_store_refuses_is_read_again_until_it_is_written(
     sqlite_engine: AsyncEngine,
-    kafka_bootstrap: str,
+    kafka_access: KafkaAccess,
     new_topic: NewTopicFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -212,8 +214,8 @@ async def test_a_batch_the_store_refuses_is_read_again_until_it_is_written(
     logging.getLogger(FASTSTREAM_LOGGER).addHandler(caplog.handler)
     topic, group = await new_topic(), f"test.auditor.{uuid.uuid4().hex[:8]}"
     entries = [e for e in story(Journal()) if not isinstance(e, bytes)]
-    await write_journal(kafka_bootstrap, topic, entries)
-    broker = build_broker(load_settings(kafka={"bootstrap": kafka_bootstrap}), client_id="t")
+    await write_journal(kafka_access, topic, entries)
+    broker = build_broker(load_settings(kafka=kafka_overrides(kafka_access)), client_id="t")
     stats = register_auditor(
         broker, async_sessionmaker(sqlite_engine), topic=topic, group_id=group, retry_pause_s=0.2
     )
@@ -225,7 +227,7 @@ async def test_a_batch_the_store_refuses_is_read_again_until_it_is_written(
             await asyncio.sleep(0.1)
         await upgrade_engine(sqlite_engine)
         await wait_until_applied(sqlite_engine, len(entries))
-        await wait_until_committed(kafka_bootstrap, group, len(entries))
+        await wait_until_committed(kafka_access, group, len(entries))
     finally:
         await broker.stop()
         logging.getLogger(FASTSTREAM_LOGGER).removeHandler(caplog.handler)
@@ -338,14 +340,14 @@ async def test_a_store_that_was_never_created_is_named_not_traced(tmp_path: Path
 
 @pytest.mark.kafka
 async def test_fyhub_replay_rebuilds_an_empty_store_and_refuses_a_full_one(
-    audited_db: Path, tmp_path: Path, kafka_bootstrap: str, new_topic: NewTopicFactory
+    audited_db: Path, tmp_path: Path, kafka_access: KafkaAccess, new_topic: NewTopicFactory
 ) -> None:
     topic = await new_topic()
     await write_journal(
-        kafka_bootstrap, topic, [e for e in story(Journal()) if not isinstance(e, bytes)]
+        kafka_access, topic, [e for e in story(Journal()) if not isinstance(e, bytes)]
     )
     rebuilt = tmp_path / "rebuilt.db"
-    kafka = {"FYHUB_KAFKA__BOOTSTRAP": kafka_bootstrap}
+    kafka = kafka_env(kafka_access)
 
     done = await asyncio.to_thread(
         fyhub, "replay", "--into-empty", "--topic", topic, db=rebuilt, **kafka

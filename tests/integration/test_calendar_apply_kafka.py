@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from hub import bootstrap
 from hub.auditor.replay import JournalReplay
 from hub.cli.main import app
+from hub.kafka.access import KafkaAccess
 from hub.kafka.records import Outbound, encode_json
 from hub.kafka.topics import apply_topics, planned_topics
 from hub.kafka.writer import RecordWriter
@@ -29,7 +30,7 @@ from hub.supervision import reads
 from hub.supervision.text import trace_lines
 from schemas.units import JOURNAL_TOPIC, outbox_topic
 from tests.calendars import SHIPPED_CALENDAR
-from tests.hubkit import as_region, corpus_event, fresh_id, random_region, signed_by
+from tests.hubkit import as_region, corpus_event, fresh_id, kafka_env, random_region, signed_by
 from tests.integration.rig import hub_settings, journal_auditor, start_group_at_end
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ async def calendar_apply(settings: Settings) -> Result:
     env = {
         "FYHUB_CALENDAR": str(settings.calendar),
         "FYHUB_DB__URL": settings.db.url,
-        "FYHUB_KAFKA__BOOTSTRAP": bootstrap.kafka_bootstrap(settings),
+        **kafka_env(bootstrap.kafka_access(settings)),
         "FYHUB_REGISTRY": str(settings.registry),
     }
     # In a thread: the command runs its own event loop.
@@ -95,7 +96,7 @@ def router_at(settings: Settings, contracts: Contracts, now: datetime) -> Router
     """The router as `bootstrap.build_router` makes it, on a clock fixed at `now`."""
     broker = bootstrap.build_broker(settings, client_id="fyhub-router")
     writer = RecordWriter(
-        bootstrap.kafka_bootstrap(settings), client_id="fyhub-router", max_request_size=4_194_304
+        bootstrap.kafka_access(settings), client_id="fyhub-router", max_request_size=4_194_304
     )
     register_router(
         broker,
@@ -110,16 +111,16 @@ def router_at(settings: Settings, contracts: Contracts, now: datetime) -> Router
 
 
 async def test_calendar_apply_mends_provisional_deadlines_and_a_replay_agrees(
-    kafka_bootstrap: str, tmp_path: Path
+    kafka_access: KafkaAccess, tmp_path: Path
 ) -> None:
     calendar_dir = tmp_path / "calendar"
     shutil.copytree(SHIPPED_CALENDAR, calendar_dir)
     region = random_region()
-    settings = hub_settings(tmp_path, kafka_bootstrap, region, calendar=calendar_dir)
+    settings = hub_settings(tmp_path, kafka_access, region, calendar=calendar_dir)
     contracts = bootstrap.load_contracts(settings)
-    await apply_topics(kafka_bootstrap, planned_topics(contracts.registry.units, settings.kafka))
+    await apply_topics(kafka_access, planned_topics(contracts.registry.units, settings.kafka))
     replay_group = f"fyhub.replay.{region}"
-    await start_group_at_end(kafka_bootstrap, JOURNAL_TOPIC, replay_group)
+    await start_group_at_end(kafka_access, JOURNAL_TOPIC, replay_group)
 
     store = bootstrap.build_engine(settings)
     auditor = await journal_auditor(settings, store, region)
@@ -133,9 +134,7 @@ async def test_calendar_apply_mends_provisional_deadlines_and_a_replay_agrees(
             }
         )
     )
-    producer_writer = RecordWriter(
-        kafka_bootstrap, client_id="test-court", max_request_size=4_194_304
-    )
+    producer_writer = RecordWriter(kafka_access, client_id="test-court", max_request_size=4_194_304)
     await auditor.start()
     await router.start()
     await producer_writer.start()
@@ -178,7 +177,7 @@ async def test_calendar_apply_mends_provisional_deadlines_and_a_replay_agrees(
 
         await upgrade_engine(fresh)
         replay = JournalReplay(
-            kafka_bootstrap,
+            kafka_access,
             async_sessionmaker(fresh, expire_on_commit=False),
             group_id=replay_group,
         )

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from hub.kafka.access import KafkaAccess
 from hub.kafka.topics import apply_topics, planned_topics
 from hub.settings import KafkaSettings
 from schemas.units import DLQ_TOPIC, outbox_topic
-from tests.hubkit import random_region
+from tests.hubkit import kafka_env, random_region
 
 if TYPE_CHECKING:
     from aiokafka import ConsumerRecord
@@ -34,7 +35,7 @@ PAYLOAD = json.dumps({"data": {"subjects": [{"name": NAME, "id_no": ID_NO}]}}, e
 
 @dataclass
 class Letters:
-    kafka: str
+    kafka: KafkaAccess
     unit: str
     outbox: str
 
@@ -44,7 +45,7 @@ class Letters:
             str(FYHUB),
             *args,
             cwd=REPO,
-            env=env | {"FYHUB_KAFKA__BOOTSTRAP": self.kafka},
+            env=env | kafka_env(self.kafka),
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
@@ -72,26 +73,26 @@ async def dead_letter(
 
 
 @pytest.fixture
-async def letters(kafka_bootstrap: str) -> Letters:
+async def letters(kafka_access: KafkaAccess) -> Letters:
     """Two dead letters from a fresh unit's outbox: schema_invalid, then malformed."""
     unit = f"tax.{random_region()}"
     specs = planned_topics([unit], KafkaSettings(partitions=2))
     await apply_topics(
-        kafka_bootstrap, [s for s in specs if s.name in (DLQ_TOPIC, outbox_topic(unit))]
+        kafka_access, [s for s in specs if s.name in (DLQ_TOPIC, outbox_topic(unit))]
     )
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    producer = AIOKafkaProducer(**kafka_access.client_options(), acks="all")
     await producer.start()
     try:
         await dead_letter(producer, outbox_topic(unit), 17, "schema_invalid", PAYLOAD.encode())
         await dead_letter(producer, outbox_topic(unit), 18, "malformed", b"\xff not json")
     finally:
         await producer.stop()
-    return Letters(kafka_bootstrap, unit, outbox_topic(unit))
+    return Letters(kafka_access, unit, outbox_topic(unit))
 
 
-async def outbox_records(kafka: str, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
+async def outbox_records(kafka: KafkaAccess, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=kafka, enable_auto_commit=False, auto_offset_reset="earliest"
+        topic, **kafka.client_options(), enable_auto_commit=False, auto_offset_reset="earliest"
     )
     await consumer.start()
     try:

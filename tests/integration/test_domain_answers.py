@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from hub.kafka.access import KafkaAccess
 from hub.routing.deadlines import CHINA_TZ
 from hub.store.tables import DeliveryRow, LiaisonChangeRow, RejectionRow
 from hub.supervision import reads
@@ -34,9 +35,9 @@ pytestmark = [pytest.mark.kafka]
 
 @pytest.fixture
 async def rig(
-    kafka_bootstrap: str, tmp_path: Path, store_engine: AsyncEngine
+    kafka_access: KafkaAccess, tmp_path: Path, store_engine: AsyncEngine
 ) -> AsyncIterator[Rig]:
-    async with running_rig(tmp_path, kafka_bootstrap, store=store_engine) as running:
+    async with running_rig(tmp_path, kafka_access, store=store_engine) as running:
         yield running
 
 
@@ -73,7 +74,7 @@ async def test_a_listing_answered_with_no_measure_is_replied_on_time(rig: Rig) -
     court, tax = rig.unit("court"), rig.unit("tax")
     listing = signed_by(published(rig, "court", "debtor.listed.v1"), court)
     await rig.send_event(outbox_topic(court), listing)
-    (copy,) = bodies(await read_matching(rig.bootstrap, inbox_topic(tax), _any))
+    (copy,) = bodies(await read_matching(rig.kafka, inbox_topic(tax), _any))
 
     none_applies = answering(rig, "tax", "debtor.sanction.reported.v1", copy, "valid-no-measure")
     await rig.send_event(outbox_topic(tax), none_applies)
@@ -84,7 +85,7 @@ async def test_a_listing_answered_with_no_measure_is_replied_on_time(rig: Rig) -
 
     (at_court,) = bodies(
         await read_matching(
-            rig.bootstrap, inbox_topic(court), lambda r: b"no_measure" in (r.value or b"")
+            rig.kafka, inbox_topic(court), lambda r: b"no_measure" in (r.value or b"")
         )
     )
     assert at_court["data"]["no_measure"]["reason"] == "not_in_registers"
@@ -118,10 +119,10 @@ async def test_a_liaison_change_is_applied_and_listed_by_fyhub_units_liaisons(
     await rig.send_event(outbox_topic(tax), for_police)
     await rig.send_event(outbox_topic(tax), own)
     (notice,) = bodies(
-        await read_matching(rig.bootstrap, inbox_topic(tax), lambda r: b"not_permitted" in r.value)
+        await read_matching(rig.kafka, inbox_topic(tax), lambda r: b"not_permitted" in r.value)
     )
     assert notice["data"]["rejected_id"] == for_police["id"]
-    police_inbox = bodies(await read_matching(rig.bootstrap, inbox_topic(rig.unit("police")), _any))
+    police_inbox = bodies(await read_matching(rig.kafka, inbox_topic(rig.unit("police")), _any))
     assert [body["id"] for body in police_inbox] == [own["id"]]
 
     assert rig.store is not None
@@ -162,7 +163,7 @@ async def test_a_task_in_progress_stays_open_and_overdue_until_reported_done(rig
     }
     task = signed_by(task, justice)
     await rig.send_event(outbox_topic(justice), task)
-    (copy,) = bodies(await read_matching(rig.bootstrap, inbox_topic(tax), _any))
+    (copy,) = bodies(await read_matching(rig.kafka, inbox_topic(tax), _any))
     store = rig.store
     assert store is not None
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub import bootstrap
+from hub.kafka.access import KafkaAccess
 from hub.store.tables import DeliveryRow, EventRow, RejectionRow
 from hub.supervision import reads
 from hub.supervision.text import trace_lines
@@ -38,9 +39,9 @@ CASE = "（2026）豫1121执356号"
 
 @pytest.fixture
 async def rig(
-    kafka_bootstrap: str, tmp_path: Path, store_engine: AsyncEngine
+    kafka_access: KafkaAccess, tmp_path: Path, store_engine: AsyncEngine
 ) -> AsyncIterator[Rig]:
-    async with running_rig(tmp_path, kafka_bootstrap, store=store_engine) as running:
+    async with running_rig(tmp_path, kafka_access, store=store_engine) as running:
         yield running
 
 
@@ -66,7 +67,7 @@ async def test_a_listing_lives_its_whole_life_through_the_hub(rig: Rig) -> None:
     assert projection is not None
     copies: dict[str, dict[str, Any]] = {}
     for dept in JOINT_PUNISHMENT:
-        (copy,) = bodies(await read_matching(rig.bootstrap, inbox_topic(rig.unit(dept)), _any))
+        (copy,) = bodies(await read_matching(rig.kafka, inbox_topic(rig.unit(dept)), _any))
         entitled = {path.split(".")[0] for path in projection.projection_for(dept).fields}
         assert copy["id"] == listing["id"]
         assert set(copy["data"]) == entitled & set(listing["data"])
@@ -81,7 +82,7 @@ async def test_a_listing_lives_its_whole_life_through_the_hub(rig: Rig) -> None:
         await rig.send_event(outbox, answer(rig, dept, "debtor.sanction.reported.v1", copies[dept]))
 
     court_inbox = inbox_topic(court)
-    at_court = bodies(await read_matching(rig.bootstrap, court_inbox, _answer, 2 * len(ANSWERING)))
+    at_court = bodies(await read_matching(rig.kafka, court_inbox, _answer, 2 * len(ANSWERING)))
     assert sorted((body["type"], body["source"]) for body in at_court) == sorted(
         (kind, source_uri(rig.unit(dept)))
         for dept in ANSWERING
@@ -141,7 +142,7 @@ async def test_fyhub_trace_prints_the_life_of_the_case(rig: Rig, tmp_path: Path)
     court = rig.unit("court")
     listing = signed_by(as_region(fresh_id(corpus_event("debtor.listed.v1")), rig.region), court)
     await rig.send_event(outbox_topic(court), listing)
-    (copy,) = bodies(await read_matching(rig.bootstrap, inbox_topic(rig.unit("tax")), _any))
+    (copy,) = bodies(await read_matching(rig.kafka, inbox_topic(rig.unit("tax")), _any))
     await rig.send_event(
         outbox_topic(rig.unit("tax")), answer(rig, "tax", "debtor.sanction.reported.v1", copy)
     )

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hub import bootstrap
+from hub.kafka.access import KafkaAccess
 from hub.kafka.topics import apply_topics, planned_topics
 from hub.observability.health import broker_probe, store_probe
 from hub.observability.http import MetricsServer
@@ -83,7 +84,7 @@ def total(samples: Samples, name: str, **labels: str) -> float:
 
 
 @asynccontextmanager
-async def metered_hub(tmp: Path, kafka: str) -> AsyncIterator[MeteredHub]:
+async def metered_hub(tmp: Path, kafka: KafkaAccess) -> AsyncIterator[MeteredHub]:
     region = random_region()
     settings = hub_settings(tmp, kafka, region)
     contracts = bootstrap.load_contracts(settings)
@@ -101,7 +102,7 @@ async def metered_hub(tmp: Path, kafka: str) -> AsyncIterator[MeteredHub]:
             settings, engine=engine, group_id=group, observed=observed
         )
         server = MetricsServer(observed.registry, probes=observed.health, probe_timeout_s=15)
-        producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all")
+        producer = AIOKafkaProducer(**kafka.client_options(), acks="all")
         for service in (producer, server, auditor, router):
             await service.start()
             stack.push_async_callback(service.stop)
@@ -109,8 +110,8 @@ async def metered_hub(tmp: Path, kafka: str) -> AsyncIterator[MeteredHub]:
 
 
 @pytest.fixture
-async def hub(kafka_bootstrap: str, tmp_path: Path) -> AsyncIterator[MeteredHub]:
-    async with metered_hub(tmp_path, kafka_bootstrap) as running:
+async def hub(kafka_access: KafkaAccess, tmp_path: Path) -> AsyncIterator[MeteredHub]:
+    async with metered_hub(tmp_path, kafka_access) as running:
         yield running
 
 
@@ -174,7 +175,7 @@ async def test_a_receipt_is_timed_once_per_delivery_and_the_journal_lag_is_shown
     rig = hub.rig
     court, tax = rig.unit("court"), rig.unit("tax")
     await rig.send_event(outbox_topic(court), query_to(rig, "tax"))
-    (copy,) = bodies(await read_records(rig.bootstrap, inbox_topic(tax), 1))
+    (copy,) = bodies(await read_records(rig.kafka, inbox_topic(tax), 1))
     await rig.send_event(outbox_topic(tax), receipt_for(rig, copy, "tax"))
 
     timed = {"type": QUERY, "recipient": tax}
@@ -204,9 +205,9 @@ async def test_health_is_ok_while_broker_store_and_journal_are(hub: MeteredHub) 
 
 
 async def test_health_names_an_unreachable_store_and_a_broker_never_connected(
-    tmp_path: Path, kafka_bootstrap: str
+    tmp_path: Path, kafka_access: KafkaAccess
 ) -> None:
-    settings = hub_settings(tmp_path, kafka_bootstrap, random_region())
+    settings = hub_settings(tmp_path, kafka_access, random_region())
     broker = bootstrap.build_broker(settings, client_id="fyhub-router")  # never started
     missing = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/no/such/dir/store.db")
     probes = {"broker": broker_probe(broker, timeout_s=1), "store": store_probe(missing)}

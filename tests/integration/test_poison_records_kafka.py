@@ -13,6 +13,7 @@ import pytest
 from aiokafka.errors import MessageSizeTooLargeError
 from sqlalchemy import select
 
+from hub.kafka.access import KafkaAccess
 from hub.kafka.records import Outbound
 from hub.kafka.writer import RecordWriter
 from hub.router.rejections import DIGEST_HEADER, LENGTH_HEADER, OVERSIZED_HEAD_BYTES
@@ -46,9 +47,9 @@ OVERSIZED = 4_194_154
 
 @pytest.fixture
 async def rig(
-    kafka_bootstrap: str, tmp_path: Path, store_engine: AsyncEngine
+    kafka_access: KafkaAccess, tmp_path: Path, store_engine: AsyncEngine
 ) -> AsyncIterator[Rig]:
-    async with running_rig(tmp_path, kafka_bootstrap, store=store_engine) as running:
+    async with running_rig(tmp_path, kafka_access, store=store_engine) as running:
         yield running
 
 
@@ -98,7 +99,7 @@ async def test_a_poison_record_is_refused_and_the_next_event_gets_through(
     await rig.send_raw(outbox, raw, key=KEY)
     await rig.send_raw(outbox, json.dumps(valid, ensure_ascii=False).encode(), key=KEY)
 
-    (notice,) = bodies(await read_matching(rig.bootstrap, inbox_topic(court), _notice, 1))
+    (notice,) = bodies(await read_matching(rig.kafka, inbox_topic(court), _notice, 1))
     assert notice["data"]["code"] == code
     if code == "schema_invalid":
         path = "subject" if case == "nul-subject" else "time"
@@ -107,7 +108,7 @@ async def test_a_poison_record_is_refused_and_the_next_event_gets_through(
     def from_this_outbox(record: ConsumerRecord[bytes, bytes]) -> bool:
         return dict(record.headers).get("fy-original-topic") == outbox.encode()
 
-    (dead,) = await read_matching(rig.bootstrap, DLQ_TOPIC, from_this_outbox, 1, timeout=60)
+    (dead,) = await read_matching(rig.kafka, DLQ_TOPIC, from_this_outbox, 1, timeout=60)
     headers = dict(dead.headers)
     assert headers["fy-error-code"] == code.encode()
     if case == "oversized":
@@ -121,7 +122,7 @@ async def test_a_poison_record_is_refused_and_the_next_event_gets_through(
     def the_valid_copy(record: ConsumerRecord[bytes, bytes]) -> bool:
         return json.loads(record.value)["id"] == valid["id"]
 
-    (copy,) = await read_matching(rig.bootstrap, inbox_topic(rig.unit("tax")), the_valid_copy)
+    (copy,) = await read_matching(rig.kafka, inbox_topic(rig.unit("tax")), the_valid_copy)
     assert json.loads(copy.value)["source"] == valid["source"]
 
     store = rig.store
@@ -140,14 +141,14 @@ def _notice(record: ConsumerRecord[bytes, bytes]) -> bool:
 
 @pytest.mark.parametrize("refused_by", ["producer", "broker"])
 async def test_a_record_refused_as_too_large_is_written_as_its_stand_in(
-    kafka_bootstrap: str, new_topic: NewTopicFactory, refused_by: str
+    kafka_access: KafkaAccess, new_topic: NewTopicFactory, refused_by: str
 ) -> None:
     # A topic of its own: the shared dead-letter topic holds only real dead letters.
     topic = await new_topic(configs={"max.message.bytes": "10000"})
     request_size = 10_000 if refused_by == "producer" else 1_000_000
     stand_in = Outbound(topic, b"k", b"short")
     writer = RecordWriter(
-        kafka_bootstrap, client_id="fyhub-test-writer", max_request_size=request_size
+        kafka_access, client_id="fyhub-test-writer", max_request_size=request_size
     )
     await writer.start()
     try:
@@ -157,5 +158,5 @@ async def test_a_record_refused_as_too_large_is_written_as_its_stand_in(
     finally:
         await writer.stop()
 
-    (written,) = await read_records(kafka_bootstrap, topic, 1)
+    (written,) = await read_records(kafka_access, topic, 1)
     assert written.value == b"short"

@@ -16,11 +16,12 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import select
 
 from hub import bootstrap
+from hub.kafka.access import KafkaAccess
 from hub.kafka.topics import apply_topics, planned_topics
 from hub.store.tables import DeliveryRow
 from schemas.units import inbox_topic, outbox_topic
 from tests.fixtures.ports import free_port_block
-from tests.hubkit import as_region, corpus_event, fresh_id, random_region, signed_by
+from tests.hubkit import as_region, corpus_event, fresh_id, kafka_env, random_region, signed_by
 from tests.integration.rig import (
     hub_settings,
     journal_auditor,
@@ -36,12 +37,12 @@ pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 EVENTS = 10_000
 
 
-def router_env(tmp: Path, kafka: str, region: str) -> dict[str, str]:
+def router_env(tmp: Path, kafka: KafkaAccess, region: str) -> dict[str, str]:
     settings = hub_settings(tmp, kafka, region)
     env = {key: value for key, value in os.environ.items() if not key.startswith("FYHUB_")}
     return env | {
         "FYHUB_REGISTRY": str(settings.registry),
-        "FYHUB_KAFKA__BOOTSTRAP": kafka,
+        **kafka_env(kafka),
         "FYHUB_SECURITY__TOKEN_SECRET": settings.security.token_secret.get_secret_value(),
         "FYHUB_SECURITY__SIGNING_KEY_FILE": str(settings.security.signing_key_file),
         "FYHUB_ROUTER__GROUP_ID": settings.router.group_id,
@@ -64,18 +65,18 @@ def queries(region: str, count: int) -> list[dict[str, Any]]:
 
 
 async def test_a_killed_router_loses_nothing(
-    kafka_bootstrap: str, tmp_path: Path, sqlite_engine: AsyncEngine
+    kafka_access: KafkaAccess, tmp_path: Path, sqlite_engine: AsyncEngine
 ) -> None:
     region = random_region()
-    settings = hub_settings(tmp_path, kafka_bootstrap, region)
+    settings = hub_settings(tmp_path, kafka_access, region)
     units = bootstrap.load_contracts(settings).registry.units
-    await apply_topics(kafka_bootstrap, planned_topics(units, settings.kafka))
+    await apply_topics(kafka_access, planned_topics(units, settings.kafka))
     auditor = await journal_auditor(settings, sqlite_engine, region)
     await auditor.start()
-    env, log = router_env(tmp_path, kafka_bootstrap, region), tmp_path / "router.log"
+    env, log = router_env(tmp_path, kafka_access, region), tmp_path / "router.log"
     events = queries(region, EVENTS)
     router = start_router(env, log)
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    producer = AIOKafkaProducer(**kafka_access.client_options(), acks="all")
     await producer.start()
     try:
         sent = []
@@ -84,14 +85,14 @@ async def test_a_killed_router_loses_nothing(
             sent.append(await producer.send(outbox_topic(f"court.{region}"), raw, key=b"%d" % n))
             if n == EVENTS // 3:
                 await asyncio.gather(*sent)
-                await _wait_for_some_routing(kafka_bootstrap, inbox_topic(f"tax.{region}"))
+                await _wait_for_some_routing(kafka_access, inbox_topic(f"tax.{region}"))
                 router.send_signal(signal.SIGKILL)
                 router.wait()
                 router = start_router(env, log)
         await asyncio.gather(*sent)
         wanted = {event["id"] for event in events}
         copies = await read_matching(
-            kafka_bootstrap,
+            kafka_access,
             inbox_topic(f"tax.{region}"),
             lambda record: True,
             EVENTS,
@@ -112,6 +113,6 @@ async def test_a_killed_router_loses_nothing(
         router.wait(timeout=30)
 
 
-async def _wait_for_some_routing(kafka: str, inbox: str) -> None:
+async def _wait_for_some_routing(kafka: KafkaAccess, inbox: str) -> None:
     # The kill must land mid-stream: after the router has routed (and maybe committed) some.
     await read_matching(kafka, inbox, lambda record: True, 100, timeout=60)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy import select
 
+from hub.kafka.access import KafkaAccess
 from hub.store.tables import RejectionRow
 from schemas.units import DLQ_TOPIC, inbox_topic, outbox_topic
 from tests.hubkit import as_region, corpus_event, fresh_id, signed_by
@@ -34,15 +35,17 @@ JOINT_PUNISHMENT = ("tax", "samr", "nr", "pboc", "police", "justice")
 
 
 @pytest.fixture
-async def rig(kafka_bootstrap: str, tmp_path: Path, sqlite_engine: AsyncEngine) -> Any:
-    async with running_rig(tmp_path, kafka_bootstrap, store=sqlite_engine) as running:
+async def rig(kafka_access: KafkaAccess, tmp_path: Path, sqlite_engine: AsyncEngine) -> Any:
+    async with running_rig(tmp_path, kafka_access, store=sqlite_engine) as running:
         yield running
 
 
 @pytest.fixture
-async def rig_on_each_store(kafka_bootstrap: str, tmp_path: Path, store_engine: AsyncEngine) -> Any:
+async def rig_on_each_store(
+    kafka_access: KafkaAccess, tmp_path: Path, store_engine: AsyncEngine
+) -> Any:
     """The rig with its auditor writing SQLite, then PostgreSQL."""
-    async with running_rig(tmp_path, kafka_bootstrap, store=store_engine) as running:
+    async with running_rig(tmp_path, kafka_access, store=store_engine) as running:
         yield running
 
 
@@ -56,7 +59,7 @@ async def test_a_listing_reaches_each_joint_punishment_unit_with_its_fields(rig:
     await rig.send_event(outbox_topic(rig.unit("court")), event)
     table = rig_table(rig)
     for dept in JOINT_PUNISHMENT:
-        (copy,) = bodies(await read_records(rig.bootstrap, inbox_topic(rig.unit(dept)), 1))
+        (copy,) = bodies(await read_records(rig.kafka, inbox_topic(rig.unit(dept)), 1))
         assert copy["id"] == event["id"]
         allowed = {path.split(".")[0] for path in table.projection_for(dept).fields}
         assert set(copy["data"]) == allowed & set(event["data"])
@@ -71,12 +74,12 @@ def rig_table(rig: Rig) -> Any:
 
 async def expect_refusal(rig: Rig, sender: str, code: str, raw: bytes) -> dict[str, Any]:
     """The sender's notice and the dead letter for the one refused record of this test."""
-    (notice,) = bodies(await read_records(rig.bootstrap, inbox_topic(sender), 1))
+    (notice,) = bodies(await read_records(rig.kafka, inbox_topic(sender), 1))
     assert notice["type"] == "hub.rejected.v1"
     assert notice["data"]["code"] == code
     outbox = outbox_topic(sender).encode()
     (letter,) = await read_matching(
-        rig.bootstrap, DLQ_TOPIC, lambda record: dict(record.headers)["fy-original-topic"] == outbox
+        rig.kafka, DLQ_TOPIC, lambda record: dict(record.headers)["fy-original-topic"] == outbox
     )
     headers = dict(letter.headers)
     if code == "too_large":  # its head, with the length and digest of the whole
@@ -166,7 +169,7 @@ async def test_binary_headers_from_a_raw_client_do_not_stop_the_router(rig: Rig)
     await expect_refusal(rig, court, "malformed", b"\xff")
     event = court_event(rig, "debtor.listed.v1")
     await rig.send_event(outbox_topic(court), event)
-    (copy,) = bodies(await read_records(rig.bootstrap, inbox_topic(rig.unit("tax")), 1))
+    (copy,) = bodies(await read_records(rig.kafka, inbox_topic(rig.unit("tax")), 1))
     assert copy["id"] == event["id"]
 
 
@@ -180,7 +183,7 @@ async def test_valid_traffic_is_still_routed_after_a_burst_of_bad_records(rig: R
     await asyncio.gather(*sent)
     event = court_event(rig, "debtor.listed.v1")
     await rig.send_event(outbox_topic(court), event)
-    (copy,) = bodies(await read_records(rig.bootstrap, inbox_topic(rig.unit("tax")), 1, timeout=60))
+    (copy,) = bodies(await read_records(rig.kafka, inbox_topic(rig.unit("tax")), 1, timeout=60))
     assert copy["id"] == event["id"]
-    notices = await read_records(rig.bootstrap, inbox_topic(court), 1000, timeout=60)
+    notices = await read_records(rig.kafka, inbox_topic(court), 1000, timeout=60)
     assert len(notices) == 1000

@@ -8,6 +8,7 @@ import asyncio
 import json
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +16,13 @@ import pytest
 
 from connectors.sdk import Backoff, Connector, ConnectorOptions, DeliveredEvent
 from hub import bootstrap
+from hub.kafka.access import KafkaAccess
 from schemas.catalogue import CATALOGUE
 from schemas.debtor import DebtorListed, DebtorSanctionReported
 from schemas.hubevents import HubReceipt
 from schemas.units import inbox_topic, outbox_topic
 from tests.fixtures.ports import free_port
-from tests.hubkit import corpus_event, unit_key
+from tests.hubkit import corpus_event, sdk_security, unit_key
 from tests.integration.rig import Rig, bodies, read_matching, running_rig
 
 pytestmark = [pytest.mark.kafka]
@@ -29,8 +31,8 @@ FAST = ConnectorOptions(reconnect=Backoff(first_s=0.1, max_s=1.0), poll_s=0.2)
 
 
 @pytest.fixture
-async def rig(kafka_bootstrap: str, tmp_path: Path) -> Any:
-    async with running_rig(tmp_path, kafka_bootstrap) as running:
+async def rig(kafka_access: KafkaAccess, tmp_path: Path) -> Any:
+    async with running_rig(tmp_path, kafka_access) as running:
         yield running
 
 
@@ -44,7 +46,7 @@ def connector(rig: Rig, dept: str, state_dir: Path, *, kafka: str | None = None)
         key_id="k1",
         hub_keys={rig.settings.security.signing_key_id: hub_key.public_key()},
         state_dir=state_dir,
-        options=FAST,
+        options=replace(FAST, security=sdk_security(rig.kafka)),
     )
 
 
@@ -83,7 +85,7 @@ async def receipts_in(rig: Rig, unit: str, answering: set[str]) -> dict[str, str
         event = json.loads(record.value)
         return event["type"] == "hub.receipt.v1" and event["correlationid"] in answering
 
-    records = await read_matching(rig.bootstrap, outbox_topic(unit), answers, len(answering))
+    records = await read_matching(rig.kafka, outbox_topic(unit), answers, len(answering))
     return {event["id"]: event["correlationid"] for event in bodies(records)}
 
 
@@ -91,7 +93,7 @@ async def events_in(rig: Rig, topic: str, ids: set[str]) -> list[dict[str, Any]]
     """The records of `topic` carrying one of `ids`, in topic order (the region's topics may
     hold records of an earlier run that drew the same region)."""
     records = await read_matching(
-        rig.bootstrap, topic, lambda record: json.loads(record.value)["id"] in ids, len(ids)
+        rig.kafka, topic, lambda record: json.loads(record.value)["id"] in ids, len(ids)
     )
     return bodies(records)
 
@@ -161,7 +163,7 @@ async def test_a_copy_delivered_twice_is_handled_once(rig: Rig, tmp_path: Path) 
         event_id = await court.publish(listing())
         await eventually(lambda: tax.stats.processed == 1)
         inbox = inbox_topic(rig.unit("tax"))
-        (copy,) = await read_matching(rig.bootstrap, inbox, lambda r: event_id.encode() in r.value)
+        (copy,) = await read_matching(rig.kafka, inbox, lambda r: event_id.encode() in r.value)
         await rig.send_raw(inbox, copy.value, key=copy.key)
         await eventually(lambda: tax.stats.duplicate == 1)
         await tax.flush(10)

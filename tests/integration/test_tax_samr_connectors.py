@@ -16,6 +16,7 @@ import json
 import random
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ from connectors.tax.store import (
     taxpayers,
 )
 from hub import bootstrap
+from hub.kafka.access import KafkaAccess
 from hub.kafka.records import InboundRecord
 from hub.router.context import RouterContext
 from hub.router.decide import decide
@@ -58,7 +60,7 @@ from schemas.common import Payload
 from schemas.control import ControlResult
 from schemas.debtor import SanctionAction
 from schemas.units import inbox_topic, outbox_topic
-from tests.hubkit import corpus_event, router_context, unit_key
+from tests.hubkit import corpus_event, router_context, sdk_security, unit_key
 from tests.integration.rig import Rig, bodies, read_matching, running_rig
 
 COURT, TAX, SAMR = "court.411121", "tax.411121", "samr.411121"
@@ -415,8 +417,8 @@ async def test_the_defendant_agency_answers_from_any_department(
 
 
 @pytest.fixture
-async def rig(kafka_bootstrap: str, tmp_path: Path) -> AsyncIterator[Rig]:
-    async with running_rig(tmp_path, kafka_bootstrap) as running:
+async def rig(kafka_access: KafkaAccess, tmp_path: Path) -> AsyncIterator[Rig]:
+    async with running_rig(tmp_path, kafka_access) as running:
         yield running
 
 
@@ -430,7 +432,7 @@ def connector(rig: Rig, dept: str, state_dir: Path) -> Connector:
         key_id="k1",
         hub_keys={rig.settings.security.signing_key_id: hub_key.public_key()},
         state_dir=state_dir,
-        options=FAST,
+        options=replace(FAST, security=sdk_security(rig.kafka)),
     )
 
 
@@ -581,9 +583,9 @@ async def test_market_supervision_freezes_equity_restricts_debtors_and_deregiste
 
 @pytest.mark.kafka
 async def test_a_late_reply_goes_after_its_deadline_while_later_requests_are_answered(
-    kafka_bootstrap: str, tmp_path: Path
+    kafka_access: KafkaAccess, tmp_path: Path
 ) -> None:
-    async with running_rig(tmp_path, kafka_bootstrap, deadlines={"reply_override_s": 3.0}) as rig:
+    async with running_rig(tmp_path, kafka_access, deadlines={"reply_override_s": 3.0}) as rig:
         engine = department_db(tmp_path, "tax")
         await tax_books(engine)
         court = Court(
@@ -607,10 +609,10 @@ async def test_a_late_reply_goes_after_its_deadline_while_later_requests_are_ans
         # The second request handled is the late one (the two partitions may reorder them).
         on_time, late, answered_meanwhile = sorted(asked, key=lambda event: rows[event].handled_at)
         tax_in, tax_out = inbox_topic(rig.unit("tax")), outbox_topic(rig.unit("tax"))
-        (copy,) = bodies(await read_matching(rig.bootstrap, tax_in, mentions(late)))
+        (copy,) = bodies(await read_matching(rig.kafka, tax_in, mentions(late)))
         receipts = [
             event
-            for event in bodies(await read_matching(rig.bootstrap, tax_out, mentions(late), 2))
+            for event in bodies(await read_matching(rig.kafka, tax_out, mentions(late), 2))
             if event["type"] == "hub.receipt.v1"
         ]
 
@@ -633,9 +635,9 @@ def mentions(event_id: str) -> Callable[[Any], bool]:
 
 @pytest.mark.kafka
 async def test_a_deferred_reply_waiting_when_the_connector_stops_is_sent_after_restart(
-    kafka_bootstrap: str, tmp_path: Path
+    kafka_access: KafkaAccess, tmp_path: Path
 ) -> None:
-    async with running_rig(tmp_path, kafka_bootstrap, deadlines={"reply_override_s": 2.0}) as rig:
+    async with running_rig(tmp_path, kafka_access, deadlines={"reply_override_s": 2.0}) as rig:
         engine = department_db(tmp_path, "tax")
         await tax_books(engine)
         court = Court(

@@ -21,6 +21,7 @@ from hub import bootstrap
 from hub.deliveries.overdue import notice_event_id
 from hub.deliveries.redelivery import RedeliveryPolicy
 from hub.deliveries.state import is_overdue
+from hub.kafka.access import KafkaAccess
 from hub.kafka.topics import apply_topics, planned_topics
 from hub.router.copies import delivered_copies
 from hub.store.audit_repository import SqlAuditLog
@@ -49,7 +50,9 @@ EVENT_TYPE = "enforcement.query.requested.v1"
 class Hub:
     """One test's region, settings, topics and store, and the tracker over them."""
 
-    def __init__(self, settings: Settings, region: str, store: AsyncEngine, kafka: str) -> None:
+    def __init__(
+        self, settings: Settings, region: str, store: AsyncEngine, kafka: KafkaAccess
+    ) -> None:
         self.settings, self.region, self.store, self.kafka = settings, region, store, kafka
         self.ctx = bootstrap.build_router_context(settings, bootstrap.load_contracts(settings))
         self.hub_keys = {self.ctx.hub_key_id: self.ctx.hub_key.public_key()}
@@ -119,10 +122,10 @@ def event_row(event: dict[str, Any]) -> EventRow:
     )
 
 
-async def read_to_end(kafka: str, topic: str) -> list[bytes]:
+async def read_to_end(kafka: KafkaAccess, topic: str) -> list[bytes]:
     """Every record value of `topic`, from its beginning to its end as of now."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=kafka, enable_auto_commit=False, auto_offset_reset="earliest"
+        topic, **kafka.client_options(), enable_auto_commit=False, auto_offset_reset="earliest"
     )
     await consumer.start()
     try:
@@ -140,14 +143,14 @@ async def read_to_end(kafka: str, topic: str) -> list[bytes]:
 
 
 @pytest.fixture
-async def hub(kafka_bootstrap: str, tmp_path: Path, store_engine: AsyncEngine) -> Hub:
+async def hub(kafka_access: KafkaAccess, tmp_path: Path, store_engine: AsyncEngine) -> Hub:
     region = random_region()
-    settings = hub_settings(tmp_path, kafka_bootstrap, region)
+    settings = hub_settings(tmp_path, kafka_access, region)
     inboxes = {inbox_topic(f"{dept}.{region}") for dept in ("tax", "justice")}
     specs = planned_topics(bootstrap.load_contracts(settings).registry.units, settings.kafka)
-    await apply_topics(kafka_bootstrap, [spec for spec in specs if spec.name in inboxes])
+    await apply_topics(kafka_access, [spec for spec in specs if spec.name in inboxes])
     await upgrade_engine(store_engine)
-    return Hub(settings, region, store_engine, kafka_bootstrap)
+    return Hub(settings, region, store_engine, kafka_access)
 
 
 @pytest.fixture
@@ -272,16 +275,16 @@ async def test_an_unreceipted_copy_is_redelivered_then_escalated_once(
 
 
 async def test_the_built_tracker_sweeps_by_itself_until_stopped(
-    kafka_bootstrap: str, tmp_path: Path
+    kafka_access: KafkaAccess, tmp_path: Path
 ) -> None:
     region = random_region()
-    settings = hub_settings(tmp_path, kafka_bootstrap, region, tracker={"interval_s": 0.2})
+    settings = hub_settings(tmp_path, kafka_access, region, tracker={"interval_s": 0.2})
     await upgrade(settings.db.url)
     store = bootstrap.build_engine(settings)
-    hub = Hub(settings, region, store, kafka_bootstrap)
+    hub = Hub(settings, region, store, kafka_access)
     inboxes = {inbox_topic(hub.tax), inbox_topic(hub.office)}
     specs = planned_topics(bootstrap.load_contracts(settings).registry.units, settings.kafka)
-    await apply_topics(kafka_bootstrap, [spec for spec in specs if spec.name in inboxes])
+    await apply_topics(kafka_access, [spec for spec in specs if spec.name in inboxes])
     event = hub.query()
     now = datetime.now(UTC)
     await hub.routed(
