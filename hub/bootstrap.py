@@ -17,11 +17,14 @@ from hub.settings import Settings, SettingsError
 from hub.store import engine as store_engine
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from faststream.kafka import KafkaBroker
     from prometheus_client import CollectorRegistry
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from hub.acl.plan import Acl
     from hub.auditor.replay import JournalReplay
     from hub.auditor.service import AuditorService
     from hub.calendar import WorkingCalendar
@@ -55,6 +58,34 @@ def load_contracts(settings: Settings) -> Contracts:
     """The unit registry and the routing table, checked against each other and the catalogue;
     raises `hub.registry.ContractError` naming every problem with its file and line."""
     return load_contracts_from(settings.registry, settings.routing)
+
+
+def planned_acls(settings: Settings) -> list[Acl]:
+    """The ACL set the unit registry implies for this hub's consumer groups (`hub.acl.plan`)."""
+    from hub.acl.plan import planned_acls as plan  # noqa: PLC0415
+    from hub.auditor.service import AUDITOR_GROUP  # noqa: PLC0415
+    from hub.registry import load_registry  # noqa: PLC0415
+
+    units = load_registry(settings.registry).units
+    return plan(units, router_group=settings.router.group_id, auditor_group=AUDITOR_GROUP)
+
+
+def planned_principals(settings: Settings) -> tuple[str, ...]:
+    """Every SCRAM principal the unit registry implies: the hub's services and each unit."""
+    from hub.acl.plan import planned_principals as principals  # noqa: PLC0415
+    from hub.registry import load_registry  # noqa: PLC0415
+
+    return principals(load_registry(settings.registry).units)
+
+
+def local_credentials_folder(settings: Settings) -> Path | None:
+    """Where the local broker keeps its principals' password files, or None when the settings
+    name brokers of their own."""
+    from hub.kafka import local_home  # noqa: PLC0415
+
+    if settings.kafka.bootstrap is not None:
+        return None
+    return local_home.credentials_folder(settings.local_kafka.home / local_home.BROKER_FOLDER)
 
 
 def build_calendar(settings: Settings) -> WorkingCalendar:
