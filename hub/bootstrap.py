@@ -145,11 +145,19 @@ def kafka_access(settings: Settings) -> KafkaAccess:
 
 
 def build_broker(
-    settings: Settings, *, client_id: str, observed: Observation | None = None
+    settings: Settings,
+    *,
+    client_id: str,
+    observed: Observation | None = None,
+    writes: bool = True,
 ) -> KafkaBroker:
     """A FastStream broker whose producer writes durably: `acks=all`, idempotent, and room for a
     1 MiB event plus the hub's additions (dead letters carry the whole refused record); with
-    FastStream's Prometheus middleware when the process is `observed`."""
+    FastStream's Prometheus middleware when the process is `observed`.
+
+    FastStream starts a producer for every broker. A service that `writes` nothing (the auditor)
+    gets a plain one: an idempotent producer asks the brokers for a producer id at start, which
+    they refuse to a principal allowed to write no topic (`hub.acl.plan`)."""
     from faststream.kafka import KafkaBroker  # noqa: PLC0415 - built only when a service starts
 
     from hub.observability.metrics import kafka_middleware  # noqa: PLC0415
@@ -163,7 +171,7 @@ def build_broker(
         security=access.faststream_security(),
         client_id=client_id,
         acks="all",
-        enable_idempotence=True,
+        enable_idempotence=writes,
         max_request_size=producer_max_request_size(settings),
         linger_ms=5,
         middlewares=middlewares,
@@ -375,7 +383,7 @@ def build_auditor(
     from hub.observability.metrics import AuditorMetrics  # noqa: PLC0415
     from schemas.units import JOURNAL_TOPIC  # noqa: PLC0415
 
-    broker = build_broker(settings, client_id="fyhub-auditor", observed=observed)
+    broker = build_broker(settings, client_id="fyhub-auditor", observed=observed, writes=False)
     store = engine or build_engine(settings)
     sessions = async_sessionmaker(store, expire_on_commit=False)
     metrics = None if observed is None else AuditorMetrics(observed.registry)

@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Any, Final
 from faststream import AckPolicy
 from faststream.exceptions import NackMessage
 from faststream.kafka import (
-    KafkaBroker,  # noqa: TC002 - FastStream resolves handler annotations
-    KafkaMessage,  # noqa: TC002 - at runtime
+    KafkaBroker,
+    KafkaMessage,
+    Topic,
 )
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -113,7 +114,7 @@ def register_auditor(
     stats = AuditorStats()
 
     @broker.subscriber(
-        topic,
+        Topic(topic, declare=False),  # made by `fyhub topics apply`; the auditor may not create it
         batch=True,
         group_id=group_id,
         max_records=max_records,

@@ -16,15 +16,19 @@ import typer
 from hub import bootstrap
 from hub.acl import plan as acl
 from hub.acl.broker import apply_acls
+from hub.acl.principals import ensure_credentials
 from hub.cli.run import ensure_topics
 from hub.cli.serve import serve
 from hub.devkit.demo import build_demo, build_local_kafka, demo_settings, on_local_kafka
 from hub.devkit.local_kafka import LocalKafkaError
+from hub.kafka.credentials import password_path
 from hub.observability.logs import configure_logging
 from hub.settings import STATE_DIR
 from hub.store.migrate import upgrade_engine
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from hub.cli.serve import Service
@@ -67,13 +71,12 @@ async def _up(settings: Settings, *, demo: bool) -> None:
             admin = demo_settings(admin, STATE_DIR / "demo")
         created = await ensure_topics(admin)
         print(f"Topics ready ({len(created)} created).", flush=True)
-        if local is not None and local.secured:
-            await _apply_acls(admin)
+        principals = await _secure(admin, local)
         engine = bootstrap.build_engine(admin)
         try:
             await upgrade_engine(engine)
             print(f"Store ready: {admin.db.url}", flush=True)
-            await _serve(admin, local, engine, demo=demo)
+            await _serve(admin, principals, engine, demo=demo)
         finally:
             await engine.dispose()
     finally:
@@ -82,22 +85,45 @@ async def _up(settings: Settings, *, demo: bool) -> None:
             print("Stopped the local Kafka broker.", flush=True)
 
 
-async def _apply_acls(admin: Settings) -> None:
-    diff = await apply_acls(bootstrap.kafka_access(admin), bootstrap.planned_acls(admin))
+async def _secure(admin: Settings, local: LocalKafka | None) -> Path | None:
+    """On secured brokers: a SCRAM credential for every unit and hub service (their password
+    files in the local broker's home, or in `.fyhub/credentials/` for configured brokers) and
+    the registry's ACLs; the folder of the password files, or None over PLAINTEXT."""
+    access = bootstrap.kafka_access(admin)
+    if not access.secured:
+        return None
+    folder = STATE_DIR / "credentials" if local is None else local.credentials_folder
+    report = await ensure_credentials(access, bootstrap.planned_principals(admin), folder)
+    diff = await apply_acls(access, bootstrap.planned_acls(admin))
     print(
+        f"Principals ready ({len(report.created)} created, {len(report.kept)} kept); "
         f"ACLs ready ({len(diff.missing)} created, {len(diff.extra)} deleted).",
         flush=True,
     )
+    return folder
+
+
+def _as_principal(settings: Settings, principal: str, folder: Path | None) -> Settings:
+    """`settings` reaching the same brokers as `principal`, with its password file."""
+    if folder is None:
+        return settings
+    kafka = settings.kafka.model_copy(
+        update={
+            "username": principal,
+            "password": None,
+            "password_file": password_path(folder, principal),
+        }
+    )
+    return settings.model_copy(update={"kafka": kafka})
 
 
 async def _serve(
-    admin: Settings, local: LocalKafka | None, engine: AsyncEngine, *, demo: bool
+    admin: Settings, principals: Path | None, engine: AsyncEngine, *, demo: bool
 ) -> None:
-    """The services, each as its own principal on the local broker (on configured brokers, as
-    the configured one)."""
+    """The services and the demo connectors, each as its own principal on secured brokers."""
 
     def as_service(service: acl.Service) -> Settings:
-        return admin if local is None else on_local_kafka(admin, local, service.value)
+        return _as_principal(admin, service.value, principals)
 
     observed = bootstrap.Observation()
     services: list[Service] = [
@@ -111,7 +137,9 @@ async def _serve(
         services.append(bootstrap.build_console(admin))
     if demo:
         units = bootstrap.load_contracts(admin).registry.units
-        password_files = {} if local is None else {u: local.password_file(u) for u in units}
+        password_files = (
+            {} if principals is None else {u: password_path(principals, u) for u in units}
+        )
         services.append(build_demo(admin, STATE_DIR / "demo", password_files=password_files))
     await serve(services, on_started=_started_message(admin, demo=demo))
 

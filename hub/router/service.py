@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from faststream import AckPolicy
 from faststream.kafka import (
-    KafkaBroker,  # noqa: TC002 - FastStream resolves handler annotations
-    KafkaMessage,  # noqa: TC002 - at runtime
+    KafkaBroker,
+    KafkaMessage,
+    Topic,
 )
 
 from hub.kafka.batches import parse_ignoring_headers, raw_values
@@ -83,7 +84,8 @@ def register_router(  # noqa: PLR0913 - all but the first three are keyword-only
     moving = progress if progress is not None else PartitionProgress()
 
     @broker.subscriber(
-        *outboxes,
+        # the topics are the registry's, made by `fyhub topics apply`; the router may not create any
+        *(Topic(name, declare=False) for name in outboxes),
         batch=True,
         group_id=group_id,
         max_records=max_records,
