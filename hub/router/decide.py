@@ -13,9 +13,9 @@ The order of the checks, each refusing with its own code (docs/design.md §6):
 6. `to` names registered units entitled to receive it                     → unknown_recipient,
                                                                             recipient_not_entitled
 Accepted events yield one copy per recipient and an `event.routed` or `answer.routed` journal
-entry; refused ones yield the records of `hub.router.rejections`. `decide_record` says so in a
-`Decision`: the records, and what was decided (the type, the recipients, the refusal's code),
-which is what the router's metrics count.
+entry; refused ones yield the records of `hub.router.rejections`. `decision` says so in a
+`Decision`: the records, and what was decided (the unit, the type, the recipients, the refusal's
+code), which is what the router's metrics count.
 """
 
 from __future__ import annotations
@@ -46,9 +46,10 @@ if TYPE_CHECKING:
 class Decision:
     """What the router decided about one outbox record, and every record it writes for it."""
 
-    record: InboundRecord
-    written: tuple[Outbound, ...]
+    records: list[Outbound]
     """To be acknowledged by the broker before the record's offset is committed."""
+    source: str | None
+    """The unit owning the outbox the record came in on (whatever its `source` claimed)."""
     event_type: str | None
     """The type the record named, once it was read far enough to tell; None before."""
     recipients: tuple[str, ...] = ()
@@ -56,19 +57,14 @@ class Decision:
     refused: ErrorCode | None = None
     """The refusal's code; a refused record is dead-lettered once (`rejection_records`)."""
 
-    @property
-    def source(self) -> str | None:
-        """The unit owning the outbox the record came in on (whatever its `source` claimed)."""
-        return unit_from_outbox(self.record.topic)
-
 
 def decide(record: InboundRecord, ctx: RouterContext, now: datetime) -> list[Outbound]:
     """Every record the router must write, acknowledged, before committing this record's offset."""
-    return list(decide_record(record, ctx, now).written)
+    return decision(record, ctx, now).records
 
 
-def decide_record(record: InboundRecord, ctx: RouterContext, now: datetime) -> Decision:
-    """The router's `Decision` about `record`: routed to its recipients, or refused."""
+def decision(record: InboundRecord, ctx: RouterContext, now: datetime) -> Decision:
+    """`decide`, and what was decided: routed to its recipients, or refused."""
     sender = unit_from_outbox(record.topic)
     parsed = parse_record(record.value, max_bytes=ctx.max_record_bytes, now=now)
     if isinstance(parsed, Rejection):
@@ -84,8 +80,8 @@ def refusal(
 ) -> Decision:
     """The decision to refuse `record` for `rejection`, with the records that say so."""
     sender = unit_from_outbox(record.topic)
-    written = rejection_records(record, rejection, sender, ctx, now)
-    return Decision(record, tuple(written), rejection.type, refused=rejection.code)
+    records = rejection_records(record, rejection, sender, ctx, now)
+    return Decision(records, sender, rejection.type, refused=rejection.code)
 
 
 def _route(
@@ -145,9 +141,8 @@ def _route_event(
     journal = Outbound(
         JOURNAL_TOPIC, case_key(envelope.subject, envelope.id), entry.model_dump_json().encode()
     )
-    return Decision(
-        record, (*copies, journal), envelope.type, tuple(d.recipient for d in deliveries)
-    )
+    copied_to = tuple(d.recipient for d in deliveries)
+    return Decision([*copies, journal], sender, envelope.type, copied_to)
 
 
 def _route_answer(
@@ -190,9 +185,8 @@ def _route_answer(
     journal = Outbound(
         JOURNAL_TOPIC, case_key(envelope.subject, envelope.id), entry.model_dump_json().encode()
     )
-    return Decision(
-        record, (*copies, journal), envelope.type, tuple(d.recipient for d in deliveries)
-    )
+    copied_to = tuple(d.recipient for d in deliveries)
+    return Decision([*copies, journal], sender, envelope.type, copied_to)
 
 
 def _answered_delivery(

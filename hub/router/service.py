@@ -28,7 +28,7 @@ from faststream.kafka import (
 from hub.kafka.batches import parse_ignoring_headers, raw_values
 from hub.kafka.records import InboundRecord
 from hub.observability.hooks import NO_ROUTER_METRICS
-from hub.router.decide import Decision, decide_record, refusal
+from hub.router.decide import Decision, decision, refusal
 from hub.router.progress import PartitionProgress
 from schemas.errors import ErrorCode, Rejection
 
@@ -98,7 +98,7 @@ def register_router(  # noqa: PLR0913 - all but the first three are keyword-only
         now = clock()
         decided = [decide_or_dead_letter(record, ctx, now) for record in records]
         try:
-            await writer.write_all([out for decision in decided for out in decision.written])
+            await writer.write_all([out for made in decided for out in made.records])
         except Exception:
             moving.failed(records, clock())
             raise
@@ -108,10 +108,10 @@ def register_router(  # noqa: PLR0913 - all but the first three are keyword-only
 
 
 def decide_or_dead_letter(record: InboundRecord, ctx: RouterContext, now: datetime) -> Decision:
-    """`decide_record`, but a defect in the hub itself dead-letters the record instead of
-    stopping the router on it for ever."""
+    """`decision`, but a defect in the hub itself dead-letters the record instead of stopping
+    the router on it for ever."""
     try:
-        return decide_record(record, ctx, now)
+        return decision(record, ctx, now)
     except Exception as error:
         log.exception(
             "router could not decide on %s/%s@%s", record.topic, record.partition, record.offset

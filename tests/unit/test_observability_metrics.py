@@ -23,7 +23,7 @@ from hub.observability.metrics import (
     TrackerMetrics,
     kafka_middleware,
 )
-from hub.router.decide import decide_record
+from hub.router.decide import decision
 from schemas.units import outbox_topic
 from tests.hubkit import corpus_event, fresh_id, router_context, signed_by
 
@@ -56,7 +56,7 @@ def test_the_router_counts_what_it_received_routed_refused_and_dead_lettered(ctx
     metrics = RouterMetrics(registry)
     records = [inbound(query_to(TAX)) for _ in range(5)]
     records += [inbound(query_to(TAX, NR)), inbound(b"garbage"), inbound(b"{}")]
-    metrics.batch_written([decide_record(record, ctx, NOW) for record in records])
+    metrics.batch_written([decision(record, ctx, NOW) for record in records])
 
     assert value(registry, "fyhub_events_received_total", type=QUERY, source=COURT) == 6
     assert value(registry, "fyhub_events_received_total", type="unknown", source=COURT) == 2

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from hub.kafka.records import InboundRecord
-from hub.router.decide import Decision, decide, decide_record
+from hub.router.decide import Decision, decide, decision
 from hub.router.service import decide_or_dead_letter
 from schemas.errors import ErrorCode
 from schemas.units import DLQ_TOPIC, JOURNAL_TOPIC, inbox_topic, outbox_topic
@@ -32,22 +32,22 @@ def inbound(value: bytes | dict[str, Any], *, unit: str = COURT, offset: int = 1
     return InboundRecord(outbox_topic(unit), 0, offset, b"key", raw)
 
 
-def summary(decision: Decision) -> tuple[Any, ...]:
-    return (decision.source, decision.event_type, decision.recipients, decision.refused)
+def summary(made: Decision) -> tuple[Any, ...]:
+    return (made.source, made.event_type, made.recipients, made.refused)
 
 
 def test_a_routed_event_names_one_recipient_per_copy_written(ctx: Any) -> None:
     listing = signed_by(fresh_id(corpus_event("debtor.listed.v1")), COURT)
-    decision = decide_record(inbound(listing), ctx, NOW)
-    assert (decision.source, decision.event_type, decision.refused) == (
+    made = decision(inbound(listing), ctx, NOW)
+    assert (made.source, made.event_type, made.refused) == (
         COURT,
         "debtor.listed.v1",
         None,
     )
-    assert sorted(decision.recipients) == [f"{dept}.411121" for dept in JOINT_PUNISHMENT]
-    copies = [out.topic for out in decision.written if out.topic != JOURNAL_TOPIC]
-    assert copies == [inbox_topic(unit) for unit in decision.recipients]
-    assert list(decision.written) == decide(inbound(listing), ctx, NOW)
+    assert sorted(made.recipients) == [f"{dept}.411121" for dept in JOINT_PUNISHMENT]
+    copies = [out.topic for out in made.records if out.topic != JOURNAL_TOPIC]
+    assert copies == [inbox_topic(unit) for unit in made.recipients]
+    assert made.records == decide(inbound(listing), ctx, NOW)
 
 
 def test_a_receipt_is_routed_back_to_the_original_sender(ctx: Any) -> None:
@@ -59,31 +59,31 @@ def test_a_receipt_is_routed_back_to_the_original_sender(ctx: Any) -> None:
         "correlationid": listing["id"],
         "hubdelivery": json.loads(copy.value)["hubdelivery"],
     }
-    decision = decide_record(inbound(signed_by(receipt, TAX), unit=TAX), ctx, NOW)
-    assert summary(decision) == (TAX, "hub.receipt.v1", (COURT,), None)
+    made = decision(inbound(signed_by(receipt, TAX), unit=TAX), ctx, NOW)
+    assert summary(made) == (TAX, "hub.receipt.v1", (COURT,), None)
 
 
 def test_a_record_refused_unread_has_no_type_and_is_dead_lettered(ctx: Any) -> None:
-    decision = decide_record(inbound(b"\x00 not json"), ctx, NOW)
-    assert summary(decision) == (COURT, None, (), ErrorCode.MALFORMED)
-    assert [out.topic for out in decision.written].count(DLQ_TOPIC) == 1
+    made = decision(inbound(b"\x00 not json"), ctx, NOW)
+    assert summary(made) == (COURT, None, (), ErrorCode.MALFORMED)
+    assert [out.topic for out in made.records].count(DLQ_TOPIC) == 1
 
 
 def test_a_record_refused_after_parsing_keeps_its_type(ctx: Any) -> None:
     listing = fresh_id(corpus_event("debtor.listed.v1"))  # unsigned
-    decision = decide_record(inbound(listing), ctx, NOW)
-    assert summary(decision) == (COURT, "debtor.listed.v1", (), ErrorCode.BAD_SIGNATURE)
+    made = decision(inbound(listing), ctx, NOW)
+    assert summary(made) == (COURT, "debtor.listed.v1", (), ErrorCode.BAD_SIGNATURE)
 
 
 def test_a_record_on_a_foreign_unit_s_outbox_is_decided_against_that_unit(ctx: Any) -> None:
     listing = signed_by(fresh_id(corpus_event("debtor.listed.v1")), COURT)
-    decision = decide_record(inbound(listing, unit=TAX), ctx, NOW)
-    assert (decision.source, decision.refused) == (TAX, ErrorCode.SOURCE_MISMATCH)
+    made = decision(inbound(listing, unit=TAX), ctx, NOW)
+    assert (made.source, made.refused) == (TAX, ErrorCode.SOURCE_MISMATCH)
 
 
 def test_a_record_on_no_unit_s_topic_has_no_source(ctx: Any) -> None:
     record = InboundRecord("fy.unit.nobody", 0, 1, None, b"{}")
-    assert decide_record(record, ctx, NOW).source is None
+    assert decision(record, ctx, NOW).source is None
 
 
 def test_a_defect_in_the_hub_is_a_malformed_refusal_of_unknown_type(
@@ -91,6 +91,6 @@ def test_a_defect_in_the_hub_is_a_malformed_refusal_of_unknown_type(
 ) -> None:
     broken = dataclasses.replace(ctx, table=None)  # the routing checks fail inside the hub
     listing = signed_by(fresh_id(corpus_event("debtor.listed.v1")), COURT)
-    decision = decide_or_dead_letter(inbound(listing), broken, NOW)
-    assert summary(decision) == (COURT, None, (), ErrorCode.MALFORMED)
+    made = decide_or_dead_letter(inbound(listing), broken, NOW)
+    assert summary(made) == (COURT, None, (), ErrorCode.MALFORMED)
     assert "router could not decide" in caplog.text
