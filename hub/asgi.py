@@ -57,7 +57,9 @@ class AsgiService:
         return f"http://{host}:{self.port}"
 
     async def start(self) -> None:
-        self._socket = socket.create_server((self.host, self._port))
+        # An IPv6 address (`::`, `::1`) needs its own family; names and IPv4 addresses use IPv4.
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        self._socket = socket.create_server((self.host, self._port), family=family)
         self._bound = int(self._socket.getsockname()[1])
         config = uvicorn.Config(
             self._app,

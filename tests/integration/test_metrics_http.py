@@ -149,3 +149,24 @@ async def test_a_stopped_server_frees_its_port_for_the_next() -> None:
             assert (await client.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200
     finally:
         await second.stop()
+
+
+def ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not ipv6_loopback(), reason="this machine has no IPv6 loopback")
+async def test_an_ipv6_host_is_served() -> None:
+    server = MetricsServer(CollectorRegistry(), host="::1")
+    await server.start()
+    try:
+        async with httpx.AsyncClient(timeout=30, trust_env=False) as client:
+            reply = await client.get(f"http://[::1]:{server.port}/healthz")
+    finally:
+        await server.stop()
+    assert reply.status_code == 200
