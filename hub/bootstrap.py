@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -341,7 +342,7 @@ def build_tracker(settings: Settings, *, observed: Observation | None = None) ->
     if observed is not None and metrics is not None:
         timeout_s = settings.observability.probe_timeout_s
         observed.health["tracker.kafka"] = broker_probe(broker, timeout_s=timeout_s)
-        observed.health["tracker.store"] = store_probe(engine)
+        observed.health["tracker.store"] = store_probe(partial(store_engine.ping, engine))
         observed.details["tracker.calendar"] = provisional_deadlines_detail(
             lambda: metrics.provisional_open
         )
@@ -397,7 +398,7 @@ def build_auditor(
     if observed is not None and metrics is not None:
         obs = settings.observability
         observed.health["auditor.kafka"] = broker_probe(broker, timeout_s=obs.probe_timeout_s)
-        observed.health["auditor.store"] = store_probe(store)
+        observed.health["auditor.store"] = store_probe(partial(store_engine.ping, store))
         observed.health["auditor.journal_lag"] = journal_lag_probe(
             lambda: metrics.journal_lag, limit=obs.journal_lag_limit
         )

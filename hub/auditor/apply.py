@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from hub.deliveries.answered import Answered
     from hub.journal.reading import EventKey
     from hub.store.audit_chain import ChainedRow
 
@@ -47,7 +48,8 @@ _processed = ProcessedRow.__table__.c
 
 @dataclass(frozen=True, slots=True)
 class BatchOutcome:
-    """Counts of one batch's journal records."""
+    """What one batch of journal records changed in the store: counts of its records, and the
+    delivery stages it answered (what the metrics time, without reading the store again)."""
 
     applied: int = 0
     already_applied: int = 0
@@ -55,6 +57,9 @@ class BatchOutcome:
     redeliveries: int = 0
     """Entries repeating an outbox record already applied (the router decided it twice)."""
     unreadable: int = 0
+    answered: tuple[Answered, ...] = ()
+    """Receipts and replies that took effect, each stage of a delivery once (a batch already
+    applied answers nothing)."""
 
     def plus(self, other: BatchOutcome) -> BatchOutcome:
         return BatchOutcome(
@@ -62,6 +67,7 @@ class BatchOutcome:
             self.already_applied + other.already_applied,
             self.redeliveries + other.redeliveries,
             self.unreadable + other.unreadable,
+            self.answered + other.answered,
         )
 
 
@@ -95,6 +101,7 @@ async def apply_journal_batch(
         already_applied=len(records) - len(fresh),
         redeliveries=changes.redeliveries,
         unreadable=changes.unreadable,
+        answered=tuple(changes.answered()),
     )
 
 

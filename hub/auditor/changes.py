@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 from hub.auditor import rows
 from hub.auditor.answers import AnswerEffect, answer_effect
 from hub.auditor.liaisons import LiaisonChange, liaison_change, officers
+from hub.deliveries.answered import Answered, newly_answered
 from hub.deliveries.state import Delivery, DeliveryKey, TransitionError, reply_refused
 from hub.journal.entries import AnswerRouted, DeadlinesRecomputed, RecordRejected
 from hub.journal.reading import JournalRecord, UnreadableRecord, outbox_key
@@ -87,6 +88,8 @@ class BatchChanges:
     _counted: set[EventKey] = field(default_factory=set)
     _new_deliveries: dict[DeliveryKey, list[str]] = field(default_factory=dict)
     _answered: set[DeliveryKey] = field(default_factory=set)
+    _before_answers: dict[DeliveryKey, Delivery] = field(default_factory=dict)
+    """Each delivery answered in the batch as it stood before its first answer here."""
     _calendars: dict[DeliveryKey, str | None] = field(default_factory=dict)
     """The calendar of each delivery routed or rescheduled in the batch."""
     _rescheduled: set[DeliveryKey] = field(default_factory=set)
@@ -165,6 +168,14 @@ class BatchChanges:
             rows.answer_values(self.deliveries[key])
             for key in sorted(self._answered)
             if key not in self._new_deliveries
+        ]
+
+    def answered(self) -> list[Answered]:
+        """The stages the batch answered for the first time, delivery by delivery."""
+        return [
+            answered
+            for key in sorted(self._answered)
+            for answered in newly_answered(self._before_answers[key], self.deliveries[key])
         ]
 
     def rejection_rows(self) -> list[dict[str, Any]]:
@@ -254,8 +265,7 @@ class BatchChanges:
         else:
             updated, effect = answer_effect(delivery, entry, answer.event_id)
             if updated != delivery:
-                self.deliveries[answered] = updated
-                self._answered.add(answered)
+                self._change_answers(answered, updated)
         kind = AuditKind.RECEIPT_RECEIVED if entry.receipt else AuditKind.REPLY_RECEIVED
         detail = {
             "source": answered.event_source,
@@ -312,8 +322,12 @@ class BatchChanges:
             except TransitionError:  # the delivery owed no reply: nothing to mark
                 continue
             if updated != delivery:
-                self.deliveries[key] = updated
-                self._answered.add(key)
+                self._change_answers(key, updated)
+
+    def _change_answers(self, key: DeliveryKey, updated: Delivery) -> None:
+        self._before_answers.setdefault(key, self.deliveries[key])
+        self.deliveries[key] = updated
+        self._answered.add(key)
 
     def _mark_processed(self, consumer: str, key: str, at: datetime) -> None:
         self._processed.append(rows.processed_values(consumer, key, at))
