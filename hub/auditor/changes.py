@@ -12,6 +12,11 @@ Idempotence has two keys, both kept in `processed`:
   router that decided the same outbox record twice (it crashed before committing) wrote two
   journal entries for one decision; the second changes nothing. The same event id at another
   outbox position is a real duplicate: it is counted on the event and logged.
+
+The hub's own entries (`deadlines.recomputed`, the tracker's `delivery.*` marks) have no outbox
+position. A tracker entry repeated at another journal offset (a tracker that restarted before
+this auditor caught up) changes nothing a second time: its mark is already recorded
+(`hub.journal.marks`).
 """
 
 from __future__ import annotations
