@@ -322,7 +322,8 @@ def build_router(settings: Settings, *, observed: Observation | None = None) -> 
 
 
 def build_tracker(settings: Settings, *, observed: Observation | None = None) -> Tracker:
-    """The tracker service: sweeps the store for late receipts and replies every interval."""
+    """The tracker service: sweeps the store for late receipts and replies every interval, and
+    journals what it did about them."""
     from datetime import timedelta  # noqa: PLC0415
 
     from hub.deliveries.redelivery import RedeliveryPolicy  # noqa: PLC0415
@@ -333,11 +334,12 @@ def build_tracker(settings: Settings, *, observed: Observation | None = None) ->
     )
     from hub.observability.hooks import NO_TRACKER_METRICS  # noqa: PLC0415
     from hub.observability.metrics import TrackerMetrics  # noqa: PLC0415
-    from hub.tracker.service import Tracker, TrackerStore  # noqa: PLC0415
+    from hub.tracker.service import Tracker  # noqa: PLC0415
 
     tracker = settings.tracker
     broker = build_broker(settings, client_id="fyhub-tracker", observed=observed)
-    engine = build_engine(settings)
+    # Read-only: the tracker journals its decisions, and the auditor writes them to the store.
+    engine = build_engine(settings, read_only=True)
     metrics = None if observed is None else TrackerMetrics(observed.registry)
     if observed is not None and metrics is not None:
         timeout_s = settings.observability.probe_timeout_s
@@ -348,7 +350,7 @@ def build_tracker(settings: Settings, *, observed: Observation | None = None) ->
         )
     return Tracker(
         broker=broker,
-        store=TrackerStore(engine, reader=build_engine(settings, read_only=True)),
+        store=engine,
         ctx=build_router_context(settings, load_contracts(settings)),
         policy=RedeliveryPolicy(
             interval=timedelta(seconds=tracker.redelivery_interval_s),

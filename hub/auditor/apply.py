@@ -87,7 +87,8 @@ async def apply_journal_batch(
         deliveries=await _answered_deliveries(
             session,
             {r.answered for r in readable if r.answered}
-            | {key for r in readable for key in r.rescheduled},
+            | {key for r in readable for key in r.rescheduled}
+            | {marked for r in readable if (marked := r.marked)},
             {r.refused_answer for r in readable if r.refused_answer},
         ),
         seen_positions=await _processed_keys(
@@ -178,6 +179,7 @@ async def _write(session: AsyncSession, changes: BatchChanges, audit: SqlAuditLo
     await _insert(session, DeliveryRow, changes.delivery_rows())
     await _update(session, DeliveryRow, changes.delivery_updates())
     await _update(session, DeliveryRow, changes.deadline_updates())
+    await _update(session, DeliveryRow, changes.mark_updates())
     await _insert(session, RejectionRow, changes.rejection_rows())
     await _insert(session, LiaisonChangeRow, changes.liaison_change_rows())
     await _replace_liaisons(session, changes.unit_liaison_rows())
