@@ -198,7 +198,11 @@ async def test_the_auditor_writes_the_trackers_columns_and_facts(store: AsyncEng
     routed, *later = story(Journal())
     await apply(store, [routed])
     outcome = await apply(store, later)
-    assert outcome == BatchOutcome(applied=7)
+    assert outcome.applied == 7
+    # the reply answers both the receipt and the reply it was owed, late
+    assert {(a.delivery.recipient, a.stage, a.answered_at) for a in outcome.answered} == {
+        (TAX, stage, LATE + timedelta(hours=2)) for stage in Stage
+    }
     row = await tax_row(store)
     assert (row.attempts, row.last_attempt_at) == (3, T0 + timedelta(hours=2))
     assert (row.receipt_overdue_at, row.escalated_at, row.reply_overdue_at) == (LATE, LATE, None)
