@@ -33,8 +33,9 @@ async def ensure_credentials(
 ) -> CredentialsReport:
     """Give every principal a credential on the brokers and a password file in `folder`.
 
-    A principal the brokers know keeps its password unless it is in `rotate`; one they do not
-    know gets the password of its file when there is one (a local broker's home), else a new one.
+    A principal the brokers know keeps its password unless it is in `rotate` or `folder` has no
+    file for it (the password cannot be recovered, so it is rotated); one they do not know gets
+    the password of its file when there is one (a local broker's home), else a new one.
     Waits until every broker accepts each new password."""
     principals = list(dict.fromkeys(principals))
     to_rotate = set(rotate)
@@ -45,7 +46,8 @@ async def ensure_credentials(
     report = CredentialsReport()
     for principal in principals:
         path = password_path(folder, principal)
-        if principal in to_rotate:
+        if principal in to_rotate or (principal in known and not path.exists()):
+            # a known principal whose file is not here: its password cannot be recovered
             await _set(admin, principal, new_password(), path)
             report.rotated.append(principal)
         elif principal not in known:

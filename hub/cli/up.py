@@ -96,7 +96,8 @@ async def _secure(admin: Settings, local: LocalKafka | None) -> Path | None:
     report = await ensure_credentials(access, bootstrap.planned_principals(admin), folder)
     diff = await apply_acls(access, bootstrap.planned_acls(admin))
     print(
-        f"Principals ready ({len(report.created)} created, {len(report.kept)} kept); "
+        f"Principals ready ({len(report.created)} created, {len(report.rotated)} rotated, "
+        f"{len(report.kept)} kept); "
         f"ACLs ready ({len(diff.missing)} created, {len(diff.extra)} deleted).",
         flush=True,
     )

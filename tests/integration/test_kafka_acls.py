@@ -23,8 +23,10 @@ from hub.acl.plan import (
     planned_acls,
     unit_group_prefix,
 )
+from hub.acl.principals import ensure_credentials
 from hub.bootstrap import load_settings
 from hub.kafka import scram_admin
+from hub.kafka.credentials import password_path, read_password
 from hub.kafka.topics import apply_topics, planned_topics
 from hub.registry import load_registry
 from schemas.units import DLQ_TOPIC, JOURNAL_TOPIC, inbox_topic, outbox_topic
@@ -284,3 +286,33 @@ async def _probe_pairs(region: Region, pairs: list[tuple[str, str]]) -> Tally:
                     REFUSED,
                 )
     return tally
+
+
+async def test_credentials_are_created_kept_and_rotated_with_their_files(
+    kafka_access: KafkaAccess, tmp_path: Path
+) -> None:
+    region = random_region()
+    first, second = f"tax.{region}", f"samr.{region}"
+    folder = tmp_path / "credentials"
+    try:
+        created = await ensure_credentials(kafka_access, [first, second], folder)
+        kept = await ensure_credentials(kafka_access, [first, second], folder)
+        old = read_password(password_path(folder, second))
+        password_path(folder, first).unlink()  # a file lost: its password cannot be recovered
+        rotated = await ensure_credentials(kafka_access, [first, second], folder, rotate=[second])
+
+        assert (created.created, created.kept) == ([first, second], [])
+        assert (kept.created, kept.rotated, kept.kept) == ([], [], [first, second])
+        assert sorted(rotated.rotated) == [first, second]
+        assert oct(password_path(folder, first).stat().st_mode & 0o777) == "0o600"
+        for principal in (first, second):
+            access = kafka_access.as_user(
+                principal, read_password(password_path(folder, principal))
+            )
+            await scram_admin.wait_until_login(access)
+        await scram_admin.wait_until_refused(kafka_access.as_user(second, old))
+        with pytest.raises(ValueError, match="not principals of this registry"):
+            await ensure_credentials(kafka_access, [first], folder, rotate=["police.1"])
+    finally:
+        for principal in (first, second):
+            await scram_admin.delete_credential(kafka_access, principal)
