@@ -55,6 +55,8 @@ class BatchOutcome:
     redeliveries: int = 0
     """Entries repeating an outbox record already applied (the router decided it twice)."""
     unreadable: int = 0
+    refused: int = 0
+    """Records not sealed by the hub, or whose event its unit did not sign: stored, not applied."""
 
     def plus(self, other: BatchOutcome) -> BatchOutcome:
         return BatchOutcome(
@@ -62,6 +64,7 @@ class BatchOutcome:
             self.already_applied + other.already_applied,
             self.redeliveries + other.redeliveries,
             self.unreadable + other.unreadable,
+            self.refused + other.refused,
         )
 
 
@@ -95,6 +98,7 @@ async def apply_journal_batch(
         already_applied=len(records) - len(fresh),
         redeliveries=changes.redeliveries,
         unreadable=changes.unreadable,
+        refused=changes.refused,
     )
 
 

@@ -9,13 +9,16 @@
 | `fyhub_receipt_seconds` | histogram `{type,recipient}`: routed → receipt | auditor |
 | `fyhub_reply_seconds` | histogram `{type,recipient}`: routed → reply | auditor |
 | `fyhub_journal_lag` | gauge: journal records not yet in the store | auditor |
+| `fyhub_journal_refused_total` | counter `{refusal}`: journal records refused | auditor |
 | `fyhub_deliveries_overdue` | gauge `{recipient,stage}`: open deliveries past due | tracker |
 
-`source`, `recipient` are unit codes; `type` the event type (`unknown` for a record refused before
-its type was read); `stage` is `receipt` or `reply`. Receipt and reply times are observed by the
-auditor, not the router: the delivery token a unit echoes does not carry the routing time, the
-copy's `hubrouted` is the unit's to alter, and only the delivery row knows whether an answer is the
-first one. Both ends are the router's clock (the routing of the event, the routing of its answer).
+`refusal` is one of `hub.journal.trust.Refusal` (each exported from the start, at 0, so that an
+alert sees the first one). `source`, `recipient` are unit codes; `type` the event type (`unknown`
+for a record refused before its type was read); `stage` is `receipt` or `reply`. Receipt and
+reply times are observed by the auditor, not the router: the delivery token a unit echoes does not
+carry the routing time, the copy's `hubrouted` is the unit's to alter, and only the delivery row
+knows whether an answer is the first one. Both ends are the router's clock (the routing of the
+event, the routing of its answer).
 
 Each service class takes a `CollectorRegistry`; one process (`fyhub up`) puts all of them and its
 brokers' `kafka_middleware` on one registry and serves it at `/metrics`.
@@ -31,6 +34,8 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import Counter, Gauge, Histogram
 
 from hub.deliveries.state import Stage
+from hub.journal.reading import UnreadableRecord
+from hub.journal.trust import Refusal
 from hub.observability.answers import stored_answers
 from hub.observability.outcomes import (
     JournalMarks,
@@ -49,7 +54,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from hub.deliveries.state import Delivery
-    from hub.journal.reading import JournalRecord, UnreadableRecord
+    from hub.journal.reading import JournalRecord
     from hub.observability.hooks import Decided
 
 log = logging.getLogger(__name__)
@@ -151,6 +156,14 @@ class AuditorMetrics:
             "Journal records not yet applied to the store, over this auditor's partitions",
             registry=registry,
         )
+        self.journal_refused = Counter(
+            "fyhub_journal_refused_total",
+            "Journal records refused: not sealed by the hub, or their event not signed by its unit",
+            ["refusal"],
+            registry=registry,
+        )
+        for refusal in Refusal:
+            self.journal_refused.labels(refusal.value)
         self._marks = JournalMarks()
         self._lags: dict[tuple[str, int], int] = {}
 
@@ -163,7 +176,11 @@ class AuditorMetrics:
         records: Sequence[JournalRecord | UnreadableRecord],
         sessions: async_sessionmaker[AsyncSession],
     ) -> None:
-        applied = answers(self._marks.unseen(records))
+        unseen = self._marks.unseen(records)
+        for record in unseen:
+            if isinstance(record, UnreadableRecord) and record.refusal is not None:
+                self.journal_refused.labels(record.refusal).inc()
+        applied = answers(unseen)
         if not applied:
             return
         try:

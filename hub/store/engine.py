@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,7 @@ def build_engine(url: str | URL, *, echo: bool = False, read_only: bool = False)
 def _sqlite_engine(url: URL, *, echo: bool, read_only: bool) -> AsyncEngine:
     database = url.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(Path(database))
     engine = create_async_engine(
         url,
         echo=echo,
@@ -44,6 +46,16 @@ def _sqlite_engine(url: URL, *, echo: bool, read_only: bool) -> AsyncEngine:
     begin = _begin_read_transaction if read_only else _begin_sqlite_transaction
     event.listen(engine.sync_engine, "begin", begin)
     return engine
+
+
+def create_private_file(path: Path) -> None:
+    """Make `path` empty, mode 0600, and its missing folders 0700, unless it exists: the store
+    holds personal data, and SQLite gives its `-wal` and `-shm` files the database's mode."""
+    for folder in reversed([path.parent, *path.parent.parents]):
+        if not folder.exists():
+            folder.mkdir(mode=0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _prepare_sqlite_connection(dbapi_connection: Any, _record: object) -> None:
