@@ -41,6 +41,7 @@ from schemas.units import JOURNAL_TOPIC
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator
 
+    from sqlalchemy.engine import Row
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
     from hub.auditor.replay import ReplayReport
@@ -91,7 +92,7 @@ def verify() -> None:
         raise typer.Exit(1)
 
 
-def refused_lines(refused: list[UnreadableEntryRow]) -> list[str]:
+def refused_lines(refused: list[Row[Any]]) -> list[str]:
     """The refused journal records, one line each: position, Kafka time, reason, digest."""
     if not refused:
         return []
@@ -165,16 +166,22 @@ async def _rows_held(engine: AsyncEngine) -> dict[str, int]:
 
 async def _verify_chain(
     session: AsyncSession,
-) -> tuple[ChainBreak | None, int, list[UnreadableEntryRow]]:
+) -> tuple[ChainBreak | None, int, list[Row[Any]]]:
     broken = await SqlAuditLog(session).verify()
     rows = (await session.execute(select(func.count()).select_from(AuditLogRow))).scalar()
-    refused = (
-        await session.execute(
-            select(UnreadableEntryRow)
-            .where(UnreadableEntryRow.refusal.is_not(None))
-            .order_by(UnreadableEntryRow.journal_partition, UnreadableEntryRow.journal_offset)
+    entries = UnreadableEntryRow.__table__.c
+    refused = await session.execute(
+        select(
+            entries.journal_partition,
+            entries.journal_offset,
+            entries.journal_at,
+            entries.refusal,
+            entries.problems,
+            entries.sha256,
         )
-    ).scalars()
+        .where(entries.refusal.is_not(None))
+        .order_by(entries.journal_partition, entries.journal_offset)
+    )
     return broken, rows or 0, list(refused)
 
 
