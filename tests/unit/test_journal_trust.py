@@ -13,7 +13,9 @@ import pytest
 from hub.journal.reading import JournalRecord, read_record
 from hub.journal.seal import KEY_ID_HEADER, SEAL_HEADER, HubSigner, journal_record, sealed_bytes
 from hub.journal.trust import JournalTrust, Refusal, Refused, event_refusal, trusted_record
+from hub.kafka.topics import planned_topics
 from hub.keyring import Keyring, ValidKey
+from hub.settings import KafkaSettings
 from schemas.signing import generate_keypair
 from schemas.units import JOURNAL_TOPIC
 from tests.fixtures.journal import (
@@ -220,3 +222,10 @@ def test_a_keyring_lists_only_the_keys_valid_then() -> None:
     assert set(keys.valid_at(switch - timedelta(days=1))) == {"a"}
     assert set(keys.valid_at(switch + timedelta(days=1))) == {"a", "b"}
     assert set(keys.valid_at(switch + timedelta(days=8))) == {"b"}
+
+
+def test_the_journal_is_timed_by_the_broker_not_by_whoever_writes_to_it() -> None:
+    (journal,) = [
+        spec for spec in planned_topics([], KafkaSettings()) if spec.name == JOURNAL_TOPIC
+    ]
+    assert ("message.timestamp.type", "LogAppendTime") in journal.config
