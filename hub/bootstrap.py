@@ -209,13 +209,14 @@ def load_hub_signing_key(settings: Settings) -> Ed25519PrivateKey:
     local = is_local_run(settings)
     if problem := missing_key_problem(path, exists=path.exists(), local_run=local):
         raise SettingsError([problem])
+    keys_dir = settings.security.signing_keys_dir
     try:
+        if keys_dir is not None and keys_dir.exists():
+            check_folder(keys_dir)
         if not path.exists():
             private_key, _ = generate_keypair()
             _write_private(path, dump_private_key_raw(private_key) + "\n")
             return private_key
-        if settings.security.signing_keys_dir is not None:
-            check_folder(settings.security.signing_keys_dir)
         return load_private_key_raw(read_secret_file(path))
     except SecretFileError as error:
         raise SettingsError([f"the hub's signing key: {error}"]) from None

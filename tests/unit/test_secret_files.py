@@ -4,6 +4,7 @@ the store's own file made private."""
 
 from __future__ import annotations
 
+import os
 import stat
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,13 @@ if TYPE_CHECKING:
 
 REMOTE = {"bootstrap": "broker-1:9093"}
 """Any configured broker: not a local run."""
+
+
+@pytest.fixture(autouse=True)
+def _no_hub_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A broker configured for the test session would make every run here "not local".
+    for name in [name for name in os.environ if name.startswith("FYHUB_")]:
+        monkeypatch.delenv(name)
 
 
 def settings(tmp_path: Path, *, kafka: dict[str, Any] | None = None, **security: Any) -> Settings:
