@@ -148,10 +148,16 @@ def build_broker(
 
 
 def is_local_run(settings: Settings) -> bool:
-    """Whether the hub runs on one machine against the local broker of `fyhub kafka up` (no
-    `kafka.bootstrap` configured): only then are the shipped delivery-token secret and a signing
-    key made on first start acceptable."""
-    return settings.kafka.bootstrap is None
+    """Whether the hub runs on one machine against the local broker (or cluster) of `fyhub kafka
+    up`: no `kafka.bootstrap` configured, or only that broker's loopback addresses (`fyhub up`
+    fills them in once it has started it). Only then are the shipped delivery-token secret and
+    a signing key made on first start acceptable."""
+    if settings.kafka.bootstrap is None:
+        return True
+    local = settings.local_kafka
+    ports = (local.port, *local.cluster_ports)
+    addresses = {address.strip() for address in settings.kafka.bootstrap.split(",")}
+    return addresses <= {f"127.0.0.1:{port}" for port in ports}
 
 
 def delivery_token_secret(settings: Settings) -> bytes:

@@ -91,6 +91,13 @@ def test_a_token_secret_set_twice_is_refused(tmp_path: Path) -> None:
         bootstrap.delivery_token_secret(both)
 
 
+def test_the_local_broker_that_fyhub_up_fills_in_is_still_a_local_run(tmp_path: Path) -> None:
+    for local in ("127.0.0.1:19092", "127.0.0.1:29091,127.0.0.1:29092,127.0.0.1:29093"):
+        assert bootstrap.is_local_run(settings(tmp_path, kafka={"bootstrap": local}))
+    for remote in ("127.0.0.1:9092", "127.0.0.1:19092,broker-1:9093", "localhost:19092"):
+        assert not bootstrap.is_local_run(settings(tmp_path, kafka={"bootstrap": remote}))
+
+
 # --- the signing key ------------------------------------------------------------------------------
 
 
