@@ -4,9 +4,10 @@ Pure checks (`*_problem`, `secret_problems`), each returning what is wrong in on
 the file or the setting, never the secret; and `read_secret_file`, the one reader, which checks
 the file before reading it. `hub.bootstrap` turns problems into a refusal to start.
 
-- Outside a local run (any `FYHUB_KAFKA__BOOTSTRAP` set) the shipped delivery-token secret is
-  refused, and so is a signing key that is missing: it is not made on the spot, since the units
-  and the auditor must already know its public half.
+- Outside a local run (`hub.bootstrap.is_local_run`: brokers configured other than the local
+  one of `fyhub kafka up`) the shipped delivery-token secret is refused, and so is a signing key
+  that is missing: it is not made on the spot, since the units and the auditor must already know
+  its public half.
 - A file holding a secret or a private key must be readable by its owner only (0600 or
   stricter); a folder of keys, only enterable by its owner (0700 or stricter). A looser one is
   refused, in any run: another local account could read it.

@@ -108,7 +108,7 @@ class HubSecuritySettings(_Section):
 
     token_secret: SecretStr = SecretStr(SHIPPED_TOKEN_SECRET)
     """HMAC key of the `hubdelivery` tokens; the shipped default is for local runs only and
-    refused outside one (any `kafka.bootstrap` set)."""
+    refused outside one (brokers configured other than the local one of `fyhub kafka up`)."""
     token_secret_file: Path | None = None
     """Where the delivery-token secret is kept (mode 0600), instead of `token_secret`."""
     signing_key_file: Path = STATE_DIR / "hub-signing.key"

@@ -9,13 +9,19 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
+from aiokafka import ConsumerRecord
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from hub.journal.reading import JournalRecord, read_record
+from hub.auditor.service import read_consumer_record, write_batch
+from hub.journal.reading import JournalRecord, UnreadableRecord, read_record
 from hub.journal.seal import KEY_ID_HEADER, SEAL_HEADER, HubSigner, journal_record, sealed_bytes
 from hub.journal.trust import JournalTrust, Refusal, Refused, event_refusal, trusted_record
 from hub.kafka.topics import planned_topics
 from hub.keyring import Keyring, ValidKey
 from hub.settings import KafkaSettings
+from hub.store.migrate import upgrade_engine
+from hub.store.tables import AuditLogRow, EventRow, UnreadableEntryRow
 from schemas.signing import generate_keypair
 from schemas.units import JOURNAL_TOPIC
 from tests.fixtures.journal import (
@@ -30,6 +36,8 @@ from tests.fixtures.journal import (
 )
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
     from hub.journal.entries import AnswerRouted, EventRouted, RecordRejected
     from hub.kafka.records import Outbound
 
@@ -229,3 +237,48 @@ def test_the_journal_is_timed_by_the_broker_not_by_whoever_writes_to_it() -> Non
         spec for spec in planned_topics([], KafkaSettings()) if spec.name == JOURNAL_TOPIC
     ]
     assert ("message.timestamp.type", "LogAppendTime") in journal.config
+
+
+# --- the auditor's way in -------------------------------------------------------------------------
+
+
+def consumed(
+    out: Outbound, offset: int, *, headers: tuple[tuple[str, bytes], ...] | None = None
+) -> ConsumerRecord[bytes, bytes]:
+    shown = out.headers if headers is None else headers
+    at_ms = int(AT.timestamp() * 1000)
+    return ConsumerRecord(
+        out.topic, 0, offset, at_ms, 1, out.key, out.value, None, 0, len(out.value), shown
+    )
+
+
+async def test_a_refused_record_is_stored_and_audited_as_refused_and_never_applied(
+    sqlite_engine: AsyncEngine,
+) -> None:
+    await upgrade_engine(sqlite_engine)
+    journal, trust = Journal(), journal_trust()
+    genuine = sealed(journal.routed(event_id(1)))
+    forged = sealed(journal.routed(event_id(2)))
+    records = [
+        read_consumer_record(consumed(genuine, 0), trust),
+        read_consumer_record(consumed(forged, 1, headers=()), trust),
+    ]
+    assert isinstance(records[0], JournalRecord)
+    assert isinstance(records[1], UnreadableRecord)
+    assert records[1].refusal == "unsealed"
+
+    outcome = await write_batch(async_sessionmaker(sqlite_engine), records)
+
+    assert (outcome.applied, outcome.refused, outcome.unreadable) == (1, 1, 0)
+    async with sqlite_engine.connect() as connection:
+        events = (await connection.execute(select(EventRow.event_id))).scalars().all()
+        refused = (await connection.execute(select(UnreadableEntryRow))).one()
+        audited = (
+            await connection.execute(
+                select(AuditLogRow.detail).where(AuditLogRow.kind == "journal.refused")
+            )
+        ).scalar_one()
+    assert events == [event_id(1)]
+    assert (refused.journal_offset, refused.refusal) == (1, "unsealed")
+    assert (audited["offset"], audited["refusal"]) == (1, "unsealed")
+    assert audited["sha256"] == refused.sha256
