@@ -7,7 +7,6 @@ nothing is built at import time. Tests pass overrides instead of patching global
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -204,6 +203,7 @@ def load_hub_signing_key(settings: Settings) -> Ed25519PrivateKey:
         check_folder,
         missing_key_problem,
         read_secret_file,
+        write_private_file,
     )
     from schemas.signing import (  # noqa: PLC0415
         dump_private_key_raw,
@@ -221,23 +221,13 @@ def load_hub_signing_key(settings: Settings) -> Ed25519PrivateKey:
             check_folder(keys_dir)
         if not path.exists():
             private_key, _ = generate_keypair()
-            _write_private(path, dump_private_key_raw(private_key) + "\n")
+            write_private_file(path, dump_private_key_raw(private_key) + "\n")
             return private_key
         return load_private_key_raw(read_secret_file(path))
     except SecretFileError as error:
         raise SettingsError([f"the hub's signing key: {error}"]) from None
     except ValueError as error:
         raise SettingsError([f"the hub's signing key {path}: {error}"]) from None
-
-
-def _write_private(path: Path, text: str) -> None:
-    # Folders made here are the owner's only (0700); the file is 0600 from its creation on.
-    for folder in reversed([path.parent, *path.parent.parents]):
-        if not folder.exists():
-            folder.mkdir(mode=0o700)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-        file.write(text)
 
 
 def load_hub_signer(settings: Settings) -> HubSigner:

@@ -1,8 +1,9 @@
 """The hub's secrets: what it refuses to start with, and how the files holding them must be kept.
 
-Pure checks (`*_problem`, `secret_problems`), each returning what is wrong in one sentence naming
-the file or the setting, never the secret; and `read_secret_file`, the one reader, which checks
-the file before reading it. `hub.bootstrap` turns problems into a refusal to start.
+Pure checks (`*_problem`), each returning what is wrong in one sentence naming the file or the
+setting, never the secret; `read_secret_file`, the one reader, which checks the file before
+reading it; and `write_private_file`, which makes one private from the start. `hub.bootstrap`
+turns problems into a refusal to start.
 
 - Outside a local run (`hub.bootstrap.is_local_run`: brokers configured other than the local
   one of `fyhub kafka up`) the shipped delivery-token secret is refused, and so is a signing key
@@ -15,6 +16,7 @@ the file before reading it. `hub.bootstrap` turns problems into a refusal to sta
 
 from __future__ import annotations
 
+import os
 import stat
 from typing import TYPE_CHECKING, Final
 
@@ -90,6 +92,17 @@ def read_secret_file(path: Path) -> str:
     if not text:
         raise SecretFileError(f"{path} is empty")
     return text
+
+
+def write_private_file(path: Path, text: str) -> None:
+    """Create `path` (it must not exist) holding `text`, mode 0600 from its creation on, and
+    its missing folders 0700."""
+    for folder in reversed([path.parent, *path.parent.parents]):
+        if not folder.exists():
+            folder.mkdir(mode=0o700)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)
 
 
 def check_folder(path: Path) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from hub.secret_files import write_private_file
 
 SQLITE_BUSY_TIMEOUT_S = 60.0
 """How long a writer waits for SQLite's write lock. `fyhub up` runs the auditor, the tracker and
@@ -51,11 +52,8 @@ def _sqlite_engine(url: URL, *, echo: bool, read_only: bool) -> AsyncEngine:
 def create_private_file(path: Path) -> None:
     """Make `path` empty, mode 0600, and its missing folders 0700, unless it exists: the store
     holds personal data, and SQLite gives its `-wal` and `-shm` files the database's mode."""
-    for folder in reversed([path.parent, *path.parent.parents]):
-        if not folder.exists():
-            folder.mkdir(mode=0o700)
     with contextlib.suppress(FileExistsError):
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        write_private_file(path, "")
 
 
 def _prepare_sqlite_connection(dbapi_connection: Any, _record: object) -> None:
