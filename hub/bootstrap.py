@@ -265,6 +265,7 @@ def build_journal_trust(settings: Settings) -> JournalTrust:
         hub_keys=Keyring(hub_keys),
         unit_keys=unit_keyrings(load_registry(settings.registry)),
         require_signatures=security.require_signatures,
+        unsealed_before=security.unsealed_journal_before,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.registry.models import KeyId, KeyList
@@ -119,6 +119,10 @@ class HubSecuritySettings(_Section):
     signs with `<signing_key_id>.key`. Rotating is adding the next key, then changing the id."""
     signing_key_id: KeyId = "hub-1"
     """The key the hub signs with now: its notices, its copies and its journal seals."""
+    unsealed_journal_before: AwareDatetime | None = None
+    """For a journal written before the hub sealed it: records the broker appended before this
+    time pass without a seal (their events' signatures are still checked). Set it once, to the
+    time of the upgrade, after giving the journal `message.timestamp.type=LogAppendTime`."""
     hub_keys: KeyList = Field(default_factory=list)
     """The hub's public keys with their validity (`key_id`, `public`, `since`, `until`), which
     the auditor and `fyhub replay` check journal seals with; the public half of the key the hub

@@ -5,7 +5,9 @@ The auditor and `fyhub replay` apply a journal record only if
 1. it carries the hub's seal (`hub.journal.seal`): one `fy-hub-seal` and one `fy-hub-key-id`
    header, the key id naming one of the hub's public keys (`security.hub_keys`, and the public
    half of its current signing key), valid at the record's time, and the signature verifying
-   over the record's topic, key and value (`trusted_record`);
+   over the record's topic, key and value (`trusted_record`); or, on a journal written before
+   the hub sealed it, it carries no seal at all and is older than the cut-over
+   (`security.unsealed_journal_before`);
 2. the event it carries, when it carries one (`event.routed`, `answer.routed`), is signed by the
    unit it names as its source, with a key of that unit's in the registry valid when the router
    decided (`event_refusal`). The router checked that signature already; checking it again
@@ -66,17 +68,19 @@ def trusted_record(
     *,
     at: datetime,
     hub_keys: Keyring,
+    unsealed_before: datetime | None = None,
 ) -> Refused | None:
-    """None when the record carries a valid seal of the hub's; else why it is refused."""
+    """None when the record carries a valid seal of the hub's, or carries none and is older
+    than `unsealed_before` (a journal written before the hub sealed it); else why it is
+    refused."""
     seals = [v for name, v in headers if name == SEAL_HEADER]
     key_ids = [v for name, v in headers if name == KEY_ID_HEADER]
-    if len(seals) != 1 or len(key_ids) != 1:
-        found = f"{len(seals)} {SEAL_HEADER} and {len(key_ids)} {KEY_ID_HEADER} headers"
-        return Refused(Refusal.UNSEALED, f"not sealed by the hub: {found}, not one of each")
-    try:
-        key_id = key_ids[0].decode("ascii")
-    except UnicodeDecodeError:
-        return Refused(Refusal.UNKNOWN_KEY, f"{KEY_ID_HEADER} is not ASCII text")
+    if not seals and not key_ids and unsealed_before is not None and at < unsealed_before:
+        return None
+    found = _seal_headers(seals, key_ids)
+    if isinstance(found, Refused):
+        return found
+    seal, key_id = found
     try:
         public = hub_keys.verifier(key_id, at)
     except KeyOutOfTimeError as error:
@@ -84,11 +88,22 @@ def trusted_record(
     if public is None:
         return Refused(Refusal.UNKNOWN_KEY, f"{key_id!r} is not one of the hub's keys")
     try:
-        signature = base64.b64decode(seals[0], validate=True)
+        signature = base64.b64decode(seal, validate=True)
         public.verify(signature, sealed_bytes(topic, key, value or b""))
     except (binascii.Error, ValueError, InvalidSignature):
         return Refused(Refusal.BAD_SEAL, f"the seal does not verify with hub key {key_id!r}")
     return None
+
+
+def _seal_headers(seals: list[bytes], key_ids: list[bytes]) -> tuple[bytes, str] | Refused:
+    """The one seal and the one key id (as text), or why there are not."""
+    if len(seals) != 1 or len(key_ids) != 1:
+        found = f"{len(seals)} {SEAL_HEADER} and {len(key_ids)} {KEY_ID_HEADER} headers"
+        return Refused(Refusal.UNSEALED, f"not sealed by the hub: {found}, not one of each")
+    try:
+        return seals[0], key_ids[0].decode("ascii")
+    except UnicodeDecodeError:
+        return Refused(Refusal.UNKNOWN_KEY, f"{KEY_ID_HEADER} is not ASCII text")
 
 
 def event_refusal(
@@ -128,6 +143,8 @@ class JournalTrust:
     hub_keys: Keyring
     unit_keys: Mapping[str, Keyring] = field(default_factory=dict)
     require_signatures: bool = True
+    unsealed_before: datetime | None = None
+    """Records older than this (their broker time) predate the seal and pass without one."""
 
     def seal_refusal(
         self,
@@ -137,7 +154,15 @@ class JournalTrust:
         headers: Iterable[tuple[str, bytes]],
         at: datetime,
     ) -> Refused | None:
-        return trusted_record(topic, key, value, headers, at=at, hub_keys=self.hub_keys)
+        return trusted_record(
+            topic,
+            key,
+            value,
+            headers,
+            at=at,
+            hub_keys=self.hub_keys,
+            unsealed_before=self.unsealed_before,
+        )
 
     def event_refusal(self, record: JournalRecord) -> Refused | None:
         return event_refusal(record, self.unit_keys, require_signatures=self.require_signatures)

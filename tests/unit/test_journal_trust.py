@@ -282,3 +282,23 @@ async def test_a_refused_record_is_stored_and_audited_as_refused_and_never_appli
     assert (refused.journal_offset, refused.refusal) == (1, "unsealed")
     assert (audited["offset"], audited["refusal"]) == (1, "unsealed")
     assert audited["sha256"] == refused.sha256
+
+
+def test_a_journal_from_before_the_seal_passes_unsealed_only_before_the_cut_over() -> None:
+    out = sealed(Journal().routed(event_id(1)))
+    keys = hub_keyring(hub_key(HUB_SIGNER))
+    cut_over = AT + timedelta(days=1)
+
+    def unsealed_at(at: datetime) -> Refused | None:
+        return trusted_record(
+            JOURNAL_TOPIC, out.key, out.value, (), at=at, hub_keys=keys, unsealed_before=cut_over
+        )
+
+    assert unsealed_at(AT) is None
+    assert refusal_of(unsealed_at(cut_over)) is Refusal.UNSEALED
+    # a seal present is checked whatever the time
+    forged = ((SEAL_HEADER, b"AAAA"), (KEY_ID_HEADER, HUB_KEY_ID.encode()))
+    old_forgery = trusted_record(
+        JOURNAL_TOPIC, out.key, out.value, forged, at=AT, hub_keys=keys, unsealed_before=cut_over
+    )
+    assert refusal_of(old_forgery) is Refusal.BAD_SEAL
