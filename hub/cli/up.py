@@ -17,6 +17,7 @@ from hub import bootstrap
 from hub.cli.run import ensure_topics
 from hub.cli.serve import serve
 from hub.devkit.demo import build_demo, build_local_kafka, demo_settings, on_local_kafka
+from hub.devkit.local_console import OFFICE_LOGIN, LocalConsole, prepare_local_console
 from hub.devkit.local_kafka import LocalKafkaError
 from hub.observability.logs import configure_logging
 from hub.settings import STATE_DIR
@@ -70,12 +71,16 @@ async def _up(settings: Settings, *, demo: bool) -> None:
                 bootstrap.build_auditor(settings, engine=engine, observed=observed),
                 bootstrap.build_tracker(settings, observed=observed),
             ]
+            console: LocalConsole | None = None
             if settings.console.enabled:
+                console = await prepare_local_console(settings, engine, STATE_DIR)
+                settings = console.settings
                 # its own read-only engine: page views never wait for the auditor's batches
                 services.append(bootstrap.build_console(settings))
             if demo:
                 services.append(build_demo(settings, STATE_DIR / "demo"))
-            await serve(services, on_started=_started_message(settings, demo=demo))
+            message = _started_message(settings, console, demo=demo)
+            await serve(services, on_started=message)
         finally:
             await engine.dispose()
     finally:
@@ -84,7 +89,7 @@ async def _up(settings: Settings, *, demo: bool) -> None:
             print("Stopped the local Kafka broker.", flush=True)
 
 
-def _started_message(settings: Settings, *, demo: bool) -> str:
+def _started_message(settings: Settings, console: LocalConsole | None, *, demo: bool) -> str:
     obs = settings.observability
     lines = [
         "",
@@ -93,6 +98,7 @@ def _started_message(settings: Settings, *, demo: bool) -> str:
         f"  store:   {settings.db.url}",
         f"  metrics: http://{obs.host}:{obs.port}/metrics   health: http://{obs.host}:{obs.port}/healthz",
         f"  console: http://{settings.console.host}:{settings.console.port}/  (联席会议办公室)",
+        *_console_lines(console),
         "  trace a case:      .venv/bin/fyhub trace '（2026）豫1121执1号'",
         "  overdue items:     .venv/bin/fyhub overdue",
         "  verify the audit:  .venv/bin/fyhub audit verify",
@@ -105,3 +111,15 @@ def _started_message(settings: Settings, *, demo: bool) -> str:
         )
     lines.append("Ctrl-C stops everything.")
     return "\n".join(lines)
+
+
+def _console_lines(console: LocalConsole | None) -> list[str]:
+    if console is None:
+        return []
+    if console.created_office:
+        where = f"its password is in {console.password_file} (new)"
+    elif console.password_file.exists():
+        where = f"its password is in {console.password_file}"
+    else:
+        where = f"set its password with `.venv/bin/fyhub console accounts passwd {OFFICE_LOGIN}`"
+    return [f"           sign in as {OFFICE_LOGIN}: {where}"]
