@@ -99,6 +99,8 @@ def test_a_sign_in_ends_with_a_password_change_or_disabling() -> None:
 
     assert not signed_in_still(changed, signed_in, NOW, max_age)
     assert not signed_in_still(account(disabled=True), signed_in, NOW, max_age)
+    # a change at the very moment of signing in ends it too
+    assert not signed_in_still(changed, changed.credentials_changed_at, NOW, max_age)
     # signed in again after the change: holds
     assert signed_in_still(changed, NOW - timedelta(minutes=1), NOW, max_age)
 

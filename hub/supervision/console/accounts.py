@@ -122,6 +122,6 @@ def signed_in_still(
 ) -> bool:
     """Whether a sign-in at `signed_in_at` still holds: the account enabled, its password not
     changed since, and not older than `max_age`."""
-    if account.disabled or signed_in_at < account.credentials_changed_at:
+    if account.disabled or signed_in_at <= account.credentials_changed_at:
         return False
     return signed_in_at <= now < signed_in_at + max_age
