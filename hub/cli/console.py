@@ -75,7 +75,9 @@ def console(
     )
     server = bootstrap.build_console(settings.model_copy(update={"console": chosen}))
     with plain_errors(settings.db.url):
-        asyncio.run(serve([server], on_started=f"fyhub console at {server.url}; Ctrl-C stops it."))
+        asyncio.run(
+            serve([server], on_started=lambda: f"fyhub console at {server.url}; Ctrl-C stops it.")
+        )
 
 
 @accounts_app.command("add")
