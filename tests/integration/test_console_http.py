@@ -680,3 +680,7 @@ async def test_no_page_shows_an_id_number_unmasked(console: ConsoleClient) -> No
     paths = ["/overdue", f"/trace?q={E2}", f"/trace?q={E3}", f"/trace?q={q(CASE)}", "/views"]
     for path in paths:
         assert ID_NO not in (await console.get(path)).body, path
+
+
+async def test_the_sign_in_page_says_the_sites_lockout(site: Site) -> None:
+    assert "连续输错密码 3 次，账户将锁定 15 分钟" in (await site.client().get("/login")).body

@@ -413,7 +413,8 @@ class _Console:
     def _login_form(
         self, request: Request, target: str | None, error: str | None = None, status: int = 200
     ) -> Response:
-        context = {"next": safe_next(target), "error": error}
+        lockout = self.security.lockout
+        context = {"next": safe_next(target), "error": error, "lockout": lockout}
         return self._page(request, "login.html", context, status)
 
     def _bad_request(self, request: Request, message: str) -> Response:
