@@ -14,9 +14,9 @@ the rest are pure filters, tested on their own with the clock passed in.
 - `MaskingFilter`: every identifier-like run in a record's message and arguments is masked
   (`schemas.identifiers.mask_identifiers`), and `MaskingFormatter` masks the whole line, a
   traceback's too: a log line never carries an ID number.
-- The drivers and frameworks (`QUIET_LOGGERS`) stay at INFO or above even when the hub runs at
-  DEBUG: their debug lines print fetched records, SQL parameters and request lines, where ID
-  numbers are.
+- The drivers and frameworks (`QUIET_LOGGERS`) stay at INFO or above (some at WARNING) even when
+  the hub runs at DEBUG: their debug lines print fetched records, SQL statements and parameters
+  and request lines, where ID numbers are.
 """
 
 from __future__ import annotations
@@ -50,8 +50,10 @@ QUIET_LOGGERS: Final = (
     "uvicorn.access",
     "alembic",
 )
-"""Loggers kept at INFO or above whatever the hub's level (aiokafka and alembic at WARNING)."""
-_WARNING_ONLY: Final = frozenset({"aiokafka", "alembic"})
+"""Loggers kept at INFO or above whatever the hub's level (`_WARNING_ONLY` at WARNING)."""
+_WARNING_ONLY: Final = frozenset({"aiokafka", "alembic", "sqlalchemy"})
+"""aiokafka says every join and sync at INFO; SQLAlchemy logs every statement at INFO, and keeps
+itself at WARNING until told otherwise (an engine's `echo`, `FYHUB_DB__ECHO`, still is)."""
 
 
 @dataclass
