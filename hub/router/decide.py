@@ -13,11 +13,14 @@ The order of the checks, each refusing with its own code (docs/design.md §6):
 6. `to` names registered units entitled to receive it                     → unknown_recipient,
                                                                             recipient_not_entitled
 Accepted events yield one copy per recipient and an `event.routed` or `answer.routed` journal
-entry; refused ones yield the records of `hub.router.rejections`.
+entry; refused ones yield the records of `hub.router.rejections`. `decision` says so in a
+`Decision`: the records, and what was decided (the unit, the type, the recipients, the refusal's
+code), which is what the router's metrics count.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hub.journal.entries import AnswerRouted, EventRouted, Position
@@ -39,16 +42,46 @@ if TYPE_CHECKING:
     from hub.router.context import RouterContext
 
 
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the router decided about one outbox record, and every record it writes for it."""
+
+    records: list[Outbound]
+    """To be acknowledged by the broker before the record's offset is committed."""
+    source: str | None
+    """The unit owning the outbox the record came in on (whatever its `source` claimed)."""
+    event_type: str | None
+    """The type the record named, once it was read far enough to tell; None before."""
+    recipients: tuple[str, ...] = ()
+    """One per copy written to an inbox, in the order written."""
+    refused: ErrorCode | None = None
+    """The refusal's code; a refused record is dead-lettered once (`rejection_records`)."""
+
+
 def decide(record: InboundRecord, ctx: RouterContext, now: datetime) -> list[Outbound]:
     """Every record the router must write, acknowledged, before committing this record's offset."""
+    return decision(record, ctx, now).records
+
+
+def decision(record: InboundRecord, ctx: RouterContext, now: datetime) -> Decision:
+    """`decide`, and what was decided: routed to its recipients, or refused."""
     sender = unit_from_outbox(record.topic)
     parsed = parse_record(record.value, max_bytes=ctx.max_record_bytes, now=now)
     if isinstance(parsed, Rejection):
-        return rejection_records(record, parsed, sender, ctx, now)
+        return refusal(record, parsed, ctx, now)
     outcome = _route(record, parsed, sender, ctx, now)
     if isinstance(outcome, Rejection):
-        return rejection_records(record, _identified(outcome, parsed), sender, ctx, now)
+        return refusal(record, _identified(outcome, parsed), ctx, now)
     return outcome
+
+
+def refusal(
+    record: InboundRecord, rejection: Rejection, ctx: RouterContext, now: datetime
+) -> Decision:
+    """The decision to refuse `record` for `rejection`, with the records that say so."""
+    sender = unit_from_outbox(record.topic)
+    records = rejection_records(record, rejection, sender, ctx, now)
+    return Decision(records, sender, rejection.type, refused=rejection.code)
 
 
 def _route(
@@ -57,7 +90,7 @@ def _route(
     sender: str | None,
     ctx: RouterContext,
     now: datetime,
-) -> list[Outbound] | Rejection:
+) -> Decision | Rejection:
     envelope = parsed.envelope
     if sender is None or envelope.source_unit != sender:
         owner = sender or "nobody"
@@ -89,7 +122,7 @@ def _route_event(
     sender: str,
     ctx: RouterContext,
     now: datetime,
-) -> list[Outbound] | Rejection:
+) -> Decision | Rejection:
     envelope = parsed.envelope
     recipients = resolve_recipients(
         ctx.table, ctx.registry, source=sender, event_type=envelope.type, to=envelope.to
@@ -108,7 +141,8 @@ def _route_event(
     journal = Outbound(
         JOURNAL_TOPIC, case_key(envelope.subject, envelope.id), entry.model_dump_json().encode()
     )
-    return [*copies, journal]
+    copied_to = tuple(d.recipient for d in deliveries)
+    return Decision([*copies, journal], sender, envelope.type, copied_to)
 
 
 def _route_answer(
@@ -117,7 +151,7 @@ def _route_answer(
     sender: str,
     ctx: RouterContext,
     now: datetime,
-) -> list[Outbound] | Rejection:
+) -> Decision | Rejection:
     envelope = parsed.envelope
     token = _answered_delivery(parsed, sender, ctx)
     if isinstance(token, Rejection):
@@ -151,7 +185,8 @@ def _route_answer(
     journal = Outbound(
         JOURNAL_TOPIC, case_key(envelope.subject, envelope.id), entry.model_dump_json().encode()
     )
-    return [*copies, journal]
+    copied_to = tuple(d.recipient for d in deliveries)
+    return Decision([*copies, journal], sender, envelope.type, copied_to)
 
 
 def _answered_delivery(

@@ -21,18 +21,17 @@ from typing import TYPE_CHECKING, Any
 
 from faststream import AckPolicy
 from faststream.kafka import (
-    KafkaBroker,  # noqa: TC002 - FastStream resolves handler annotations
-    KafkaMessage,  # noqa: TC002 - at runtime
+    KafkaBroker,
+    KafkaMessage,
+    Topic,
 )
 
 from hub.kafka.batches import parse_ignoring_headers, raw_values
-from hub.kafka.records import InboundRecord, Outbound
+from hub.kafka.records import InboundRecord
 from hub.observability.hooks import NO_ROUTER_METRICS
-from hub.router.decide import decide
+from hub.router.decide import Decision, decision, refusal
 from hub.router.progress import PartitionProgress
-from hub.router.rejections import rejection_records
 from schemas.errors import ErrorCode, Rejection
-from schemas.units import unit_from_outbox
 
 if TYPE_CHECKING:
     from aiokafka import ConsumerRecord
@@ -83,7 +82,8 @@ def register_router(  # noqa: PLR0913 - all but the first three are keyword-only
     moving = progress if progress is not None else PartitionProgress()
 
     @broker.subscriber(
-        *outboxes,
+        # the topics are the registry's, made by `fyhub topics apply`; the router may not create any
+        *(Topic(name, declare=False) for name in outboxes),
         batch=True,
         group_id=group_id,
         max_records=max_records,
@@ -98,9 +98,9 @@ def register_router(  # noqa: PLR0913 - all but the first three are keyword-only
     ) -> None:
         records = [_inbound(raw) for raw in message.raw_message]
         now = clock()
-        decided = [(record, decide_or_dead_letter(record, ctx, now)) for record in records]
+        decided = [decide_or_dead_letter(record, ctx, now) for record in records]
         try:
-            await writer.write_all([out for _, written in decided for out in written])
+            await writer.write_all([out for made in decided for out in made.records])
         except Exception:
             moving.failed(records, clock())
             raise
@@ -109,20 +109,17 @@ def register_router(  # noqa: PLR0913 - all but the first three are keyword-only
         metrics.batch_written(decided)
 
 
-def decide_or_dead_letter(
-    record: InboundRecord, ctx: RouterContext, now: datetime
-) -> list[Outbound]:
-    """`decide`, but a defect in the hub itself dead-letters the record instead of stopping the
-    router on it for ever."""
+def decide_or_dead_letter(record: InboundRecord, ctx: RouterContext, now: datetime) -> Decision:
+    """`decision`, but a defect in the hub itself dead-letters the record instead of stopping
+    the router on it for ever."""
     try:
-        return decide(record, ctx, now)
+        return decision(record, ctx, now)
     except Exception as error:
         log.exception(
             "router could not decide on %s/%s@%s", record.topic, record.partition, record.offset
         )
         detail = f"the hub failed on this record ({type(error).__name__}); operations are alerted"
-        rejection = Rejection(ErrorCode.MALFORMED, detail)
-        return rejection_records(record, rejection, unit_from_outbox(record.topic), ctx, now)
+        return refusal(record, Rejection(ErrorCode.MALFORMED, detail), ctx, now)
 
 
 def _inbound(raw: ConsumerRecord[Any, Any]) -> InboundRecord:

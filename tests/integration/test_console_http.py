@@ -1,6 +1,7 @@
 """The office's console served over real HTTP (uvicorn on a free port) from a real SQLite store
-that the auditor and the tracker wrote: signing in, what the office and a unit's liaison each
-see, the record of trace views, and the pages' own defences."""
+that the auditor wrote from the journal (the router's entries and the tracker's): signing in,
+what the office and a unit's liaison each see, the record of trace views, and the pages' own
+defences."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from hub.store.tables import DeliveryRow
 from hub.supervision.console import ConsoleServer, account_store, create_console_app
 from hub.supervision.console.accounts import Lockout, Role
 from hub.supervision.console.web_security import CONTENT_SECURITY_POLICY
-from hub.tracker.store import record_actions
+from hub.tracker.work import escalated_mark, overdue_mark
 from schemas.units import source_uri
 from tests.fixtures.console_login import (
     ConsoleClient,
@@ -80,14 +81,17 @@ async def store(sqlite_engine: AsyncEngine) -> AsyncEngine:
         await apply_journal_batch(session, records)
     key = DeliveryKey(source_uri(COURT), E1, NR)
     due = T0 + timedelta(days=1)
-    actions = [
-        OverdueNotice(
-            key=key, subject=CASE, stage=Stage.RECEIPT, due=due, overdue_by=timedelta(days=2)
-        ),
-        Escalate(key=key, attempts=3, receipt_due=due),
-    ]
+    notice = OverdueNotice(
+        key=key, subject=CASE, stage=Stage.RECEIPT, due=due, overdue_by=timedelta(days=2)
+    )
+    escalate = Escalate(key=key, attempts=3, receipt_due=due)
+    marked_at = T0 + timedelta(days=3)
+    marks = j.records(
+        overdue_mark(notice, office_unit=JUSTICE, now=marked_at),
+        escalated_mark(escalate, office_unit=JUSTICE, now=marked_at),
+    )
     async with async_sessionmaker(sqlite_engine)() as session, session.begin():
-        await record_actions(session, actions, office_unit=JUSTICE, now=T0 + timedelta(days=3))
+        await apply_journal_batch(session, marks)
     return sqlite_engine
 
 
