@@ -518,16 +518,58 @@ def build_auditor(
 
 
 def build_console(settings: Settings, *, engine: AsyncEngine | None = None) -> ConsoleServer:
-    """The office console over the store at `engine` (left to the caller), or over a new engine
-    from `settings.db` that the server disposes of when it stops."""
+    """The office console over the store at `engine` (left to the caller), or over a read-only
+    engine and a writing one (sign-ins, trace views) from `settings.db` that the server disposes
+    of when it stops; raises `SettingsError` when the session secret cannot be read."""
+    from datetime import timedelta  # noqa: PLC0415
+
     from hub.registry import load_registry  # noqa: PLC0415
     from hub.supervision.console import ConsoleServer, create_console_app  # noqa: PLC0415
+    from hub.supervision.console.accounts import Lockout  # noqa: PLC0415
+    from hub.supervision.console.app import ConsoleSecurity  # noqa: PLC0415
 
-    store = engine or build_engine(settings, read_only=True)
-    app = create_console_app(store, load_registry(settings.registry))
     console = settings.console
-    owned = None if engine is not None else store
-    return ConsoleServer(app, host=console.host, port=console.port, engine=owned)
+    security = ConsoleSecurity(
+        session_secret=load_console_session_secret(settings),
+        secure_cookie=console.secure_cookie,
+        session_max_age=timedelta(seconds=console.session_max_age_s),
+        lockout=Lockout(console.max_failed_logins, timedelta(seconds=console.lockout_s)),
+    )
+    registry = load_registry(settings.registry)
+    if engine is not None:
+        app = create_console_app(engine, registry, security)
+        return ConsoleServer(app, host=console.host, port=console.port)
+    reader, writer = build_engine(settings, read_only=True), build_engine(settings)
+    app = create_console_app(reader, registry, security, write_engine=writer)
+    return ConsoleServer(app, host=console.host, port=console.port, engines=(reader, writer))
+
+
+CONSOLE_SECRET_MIN_CHARS = 32
+
+
+def load_console_session_secret(settings: Settings) -> str:
+    """The key that signs the console's session cookies, from `console.session_secret_file`:
+    at least 32 characters, in a file only its owner can read. `fyhub up` creates it; the
+    console never starts on a made-up one."""
+    path = settings.console.session_secret_file
+    variable = "FYHUB_CONSOLE__SESSION_SECRET_FILE (console.session_secret_file)"
+    try:
+        mode = path.stat().st_mode
+        secret = path.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        problem = (
+            f"{variable}: the console's session secret cannot be read from {path} "
+            f"({error.strerror}); create it with `umask 077; head -c 48 /dev/urandom | "
+            f"base64 -w0 > {path}`"
+        )
+        raise SettingsError([problem]) from None
+    if mode & 0o077:
+        raise SettingsError([f"{variable}: {path} is readable by others; chmod 600 {path}"])
+    if len(secret) < CONSOLE_SECRET_MIN_CHARS:
+        raise SettingsError(
+            [f"{variable}: {path} holds fewer than {CONSOLE_SECRET_MIN_CHARS} characters"]
+        )
+    return secret
 
 
 def build_journal_replay(

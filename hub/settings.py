@@ -173,12 +173,23 @@ class ObservabilitySettings(_Section):
 
 
 class ConsoleSettings(_Section):
-    """The joint-meeting office's console: read-only pages, no login; keep it on loopback or
-    behind an authenticating proxy."""
+    """The joint-meeting office's console: read-only pages behind a login (`fyhub console
+    accounts`), served over plain HTTP: in production behind a TLS-terminating proxy."""
 
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=8470, ge=0, le=65535)
+    session_secret_file: Path = STATE_DIR / "console-session.key"
+    """The key that signs the session cookies (mode 0600). `fyhub up` creates it; anywhere else
+    the console refuses to start without it."""
+    secure_cookie: bool = True
+    """Send the session cookie over HTTPS only; `fyhub up` turns it off (plain HTTP on
+    loopback)."""
+    session_max_age_s: int = Field(default=8 * 3600, ge=60)
+    """A sign-in lasts this long at most, however active."""
+    max_failed_logins: int = Field(default=5, ge=1)
+    """Failed sign-ins in a row after which an account is locked for `lockout_s`."""
+    lockout_s: int = Field(default=15 * 60, ge=1)
 
 
 class Settings(BaseSettings):

@@ -85,6 +85,7 @@ from schemas.identifiers import (
     SuggestionNo,
     Uscc,
     mask_id,
+    mask_identifiers,
     validate_id,
 )
 from schemas.judicial import JudicialSuggestionIssued, JudicialSuggestionReplied
@@ -214,6 +215,7 @@ __all__ = [
     "inbox_topic",
     "lookup",
     "mask_id",
+    "mask_identifiers",
     "outbox_topic",
     "parse_record",
     "replies_to",

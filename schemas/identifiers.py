@@ -597,6 +597,20 @@ def mask_id(value: str) -> str:
     return f"{value[:_MASK_KEEP_HEAD]}{'*' * hidden}{value[-_MASK_KEEP_TAIL:]}"
 
 
+# Resident IDs, USCCs and the partial ones a message may quote: 15 to 18 letters and digits, at
+# least 8 of them digits, not inside a longer run. Event ids (UUIDs, 26-character ULIDs), case
+# numbers and phone numbers do not match.
+_IDENTIFIER_RE: Final = re.compile(
+    r"(?<![0-9A-Za-z])(?=(?:[A-Za-z]*[0-9]){8})[0-9A-Za-z]{15,18}(?![0-9A-Za-z])"
+)
+
+
+def mask_identifiers(text: str) -> str:
+    """`text` with every identifier-like run masked by `mask_id`: for free text (an error
+    detail, a log line, a search) that may quote an ID number."""
+    return _IDENTIFIER_RE.sub(lambda match: mask_id(match.group()), text)
+
+
 def mask_name(name: str) -> str:
     """Keep the surname's first character: 张三 → 张*, 欧阳娜娜 → 欧***; one character → *."""
     name = name.strip()

@@ -10,12 +10,13 @@ import typer
 
 from hub.cli.acl import acl_app, credentials
 from hub.cli.calendar import calendar_app
+from hub.cli.console import console_app
 from hub.cli.contracts import routes_app, units_app
 from hub.cli.dlq import dlq_app
 from hub.cli.kafka import kafka_app
 from hub.cli.run import run, topics_app
 from hub.cli.store import audit_app, overdue, replay, trace
-from hub.cli.supervision import annual, console, liaisons, scorecard
+from hub.cli.supervision import annual, liaisons, scorecard
 from hub.cli.up import up
 
 app = typer.Typer(
@@ -42,7 +43,7 @@ app.command("overdue")(overdue)
 app.command("replay")(replay)
 app.command("scorecard")(scorecard)
 app.command("annual")(annual)
-app.command("console")(console)
+app.add_typer(console_app, name="console")
 
 
 @app.callback()

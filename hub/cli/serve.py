@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 class Service(Protocol):
@@ -14,7 +17,12 @@ class Service(Protocol):
     async def stop(self) -> None: ...
 
 
-async def serve(services: list[Service], *, on_started: str | None = None) -> None:
+async def serve(
+    services: list[Service], *, on_started: str | Callable[[], str] | None = None
+) -> None:
+    """Starts `services` in order, prints `on_started` (called first when a function: what it
+    says may depend on the started services, a port chosen by the OS), and stops them in
+    reverse order on SIGINT or SIGTERM."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -25,7 +33,7 @@ async def serve(services: list[Service], *, on_started: str | None = None) -> No
             await service.start()
             started.append(service)
         if on_started:
-            print(on_started, flush=True)
+            print(on_started() if callable(on_started) else on_started, flush=True)
         await stopping.wait()
     finally:
         for service in reversed(started):

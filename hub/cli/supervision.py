@@ -1,5 +1,5 @@
-"""The joint-meeting office's verbs: `fyhub scorecard`, `fyhub annual`, `fyhub console` and
-`fyhub units liaisons`.
+"""The joint-meeting office's verbs: `fyhub scorecard`, `fyhub annual` and `fyhub units
+liaisons` (`fyhub console` is in `hub.cli.console`).
 
 `scorecard` and `annual` read the store named by `FYHUB_DB__URL` and the registry (for the units'
 names, and so that every unit gets a scorecard row); they print to stdout or write `--out`.
@@ -21,10 +21,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub import bootstrap
 from hub.auditor.liaisons import liaison_list, liaisons_text
-from hub.cli.serve import serve
 from hub.registry import ContractError, load_registry
 from hub.supervision import reads
-from hub.supervision.console import ConsoleServer, create_console_app
 from hub.supervision.scorecard import Month, annual_admin_figures, monthly_scorecard
 from hub.supervision.scorecard.render import (
     ReportFormat,
@@ -70,7 +68,7 @@ def scorecard(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--month") from None
     settings = bootstrap.load_settings()
-    registry = _registry(settings)
+    registry = registry_or_exit(settings)
     names = {code: unit.name for code, unit in registry.units.items()}
     card = _read(
         settings, lambda session: monthly_scorecard(session, chosen, as_of=now, units=names)
@@ -95,7 +93,7 @@ def annual(
     today = china_date(datetime.now(UTC))
     chosen = year or today.year - 1
     settings = bootstrap.load_settings()
-    names = {code: unit.name for code, unit in _registry(settings).units.items()}
+    names = {code: unit.name for code, unit in registry_or_exit(settings).units.items()}
     figures = _read(settings, lambda session: annual_admin_figures(session, chosen, as_of=today))
     renderers = {
         ReportFormat.TABLE: annual_text,
@@ -111,7 +109,7 @@ def liaisons(
     """The liaison officers (联络员) of every unit: the registry overlaid with the changes the
     units announced (each with its source and since when), then the changes received."""
     settings = bootstrap.load_settings()
-    registry = _registry(settings)
+    registry = registry_or_exit(settings)
     if unit is not None and registry.unit(unit) is None:
         raise typer.BadParameter(f"{unit} is not a registered unit", param_hint="--unit")
 
@@ -123,30 +121,7 @@ def liaisons(
     _emit(_read(settings, read), None)
 
 
-def console(
-    host: Annotated[
-        str | None, typer.Option(help="Address to listen on [default: FYHUB_CONSOLE__HOST].")
-    ] = None,
-    port: Annotated[
-        int | None,
-        typer.Option(min=0, max=65535, help="Port to listen on [default: FYHUB_CONSOLE__PORT]."),
-    ] = None,
-) -> None:
-    """The joint-meeting office's console (read-only web pages) until Ctrl-C."""
-    settings = bootstrap.load_settings()
-    registry = _registry(settings)
-    engine = bootstrap.build_engine(settings, read_only=True)
-    server = ConsoleServer(
-        create_console_app(engine, registry),
-        host=host or settings.console.host,
-        port=settings.console.port if port is None else port,
-        engine=engine,
-    )
-    with _plain_errors(settings.db.url):
-        asyncio.run(serve([server], on_started=f"fyhub console at {server.url}; Ctrl-C stops it."))
-
-
-def _registry(settings: Settings) -> Registry:
+def registry_or_exit(settings: Settings) -> Registry:
     try:
         return load_registry(settings.registry)
     except ContractError as exc:
@@ -164,7 +139,7 @@ def _read(settings: Settings, query: Callable[[AsyncSession], Awaitable[T]]) -> 
         finally:
             await engine.dispose()
 
-    with _plain_errors(settings.db.url):
+    with plain_errors(settings.db.url):
         return asyncio.run(run())
 
 
@@ -178,7 +153,7 @@ def _emit(text: str, out: Path | None) -> None:
 
 
 @contextlib.contextmanager
-def _plain_errors(url: str) -> Iterator[None]:
+def plain_errors(url: str) -> Iterator[None]:
     shown = make_url(url).render_as_string(hide_password=True)
     try:
         yield

@@ -20,6 +20,7 @@ from hub.acl.principals import ensure_credentials
 from hub.cli.run import ensure_topics
 from hub.cli.serve import serve
 from hub.devkit.demo import build_demo, build_local_kafka, demo_settings, on_local_kafka
+from hub.devkit.local_console import OFFICE_LOGIN, LocalConsole, prepare_local_console
 from hub.devkit.local_kafka import LocalKafkaError
 from hub.kafka.credentials import password_path
 from hub.observability.logs import configure_logging
@@ -133,19 +134,21 @@ async def _serve(
         bootstrap.build_auditor(as_service(acl.Service.AUDITOR), engine=engine, observed=observed),
         bootstrap.build_tracker(as_service(acl.Service.TRACKER), observed=observed),
     ]
+    console: LocalConsole | None = None
     if admin.console.enabled:
+        console = await prepare_local_console(admin, engine, STATE_DIR)
         # its own read-only engine: page views never wait for the auditor's batches
-        services.append(bootstrap.build_console(admin))
+        services.append(bootstrap.build_console(console.settings))
     if demo:
         units = bootstrap.load_contracts(admin).registry.units
         password_files = (
             {} if principals is None else {u: password_path(principals, u) for u in units}
         )
         services.append(build_demo(admin, STATE_DIR / "demo", password_files=password_files))
-    await serve(services, on_started=_started_message(admin, demo=demo))
+    await serve(services, on_started=_started_message(admin, console, demo=demo))
 
 
-def _started_message(settings: Settings, *, demo: bool) -> str:
+def _started_message(settings: Settings, console: LocalConsole | None, *, demo: bool) -> str:
     obs = settings.observability
     lines = [
         "",
@@ -154,6 +157,7 @@ def _started_message(settings: Settings, *, demo: bool) -> str:
         f"  store:   {settings.db.url}",
         f"  metrics: http://{obs.host}:{obs.port}/metrics   health: http://{obs.host}:{obs.port}/healthz",
         f"  console: http://{settings.console.host}:{settings.console.port}/  (联席会议办公室)",
+        *_console_lines(console),
         "  trace a case:      .venv/bin/fyhub trace '（2026）豫1121执1号'",
         "  overdue items:     .venv/bin/fyhub overdue",
         "  verify the audit:  .venv/bin/fyhub audit verify",
@@ -166,3 +170,15 @@ def _started_message(settings: Settings, *, demo: bool) -> str:
         )
     lines.append("Ctrl-C stops everything.")
     return "\n".join(lines)
+
+
+def _console_lines(console: LocalConsole | None) -> list[str]:
+    if console is None:
+        return []
+    if console.created_office:
+        where = f"its password is in {console.password_file} (new)"
+    elif console.password_file.exists():
+        where = f"its password is in {console.password_file}"
+    else:
+        where = f"set its password with `.venv/bin/fyhub console accounts passwd {OFFICE_LOGIN}`"
+    return [f"           sign in as {OFFICE_LOGIN}: {where}"]

@@ -11,7 +11,6 @@ fixed its connector, or the hub's routing table was fixed.
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 from hub.kafka.publish import publish_all
 from hub.kafka.records import Outbound
 from hub.routing.deadlines import CHINA_TZ
-from schemas.identifiers import mask_id
+from schemas.identifiers import mask_identifiers
 from schemas.units import DLQ_TOPIC, outbox_topic, unit_from_outbox
 
 if TYPE_CHECKING:
@@ -32,11 +31,6 @@ if TYPE_CHECKING:
 
 RESENT_FROM_HEADER: Final = "fy-resent-from"
 _READ_TIMEOUT_S: Final = 60.0
-# Resident IDs, USCCs and the partial ones an error message may quote: 15 to 18 letters and
-# digits, at least 8 of them digits. Event ids (UUIDs, 26-character ULIDs) do not match.
-_IDENTIFIER_RE: Final = re.compile(
-    r"(?<![0-9A-Za-z])(?=(?:[A-Za-z]*[0-9]){8})[0-9A-Za-z]{15,18}(?![0-9A-Za-z])"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +87,7 @@ def describe(letter: DeadLetter) -> str:
 
 
 def masked(text: str) -> str:
-    return _IDENTIFIER_RE.sub(lambda match: mask_id(match.group()), text)
+    return mask_identifiers(text)
 
 
 def matching(

@@ -11,6 +11,12 @@ the rest are pure filters, tested on their own with the clock passed in.
 - `DemoteFilter`: records whose message matches a pattern are lowered to DEBUG, so FastStream's
   "Consumer … assigned to partitions: (…)" (kilobytes per subscriber, once per rebalance) and
   aiokafka's assignment lists leave the operator's console.
+- `MaskingFilter`: every identifier-like run in a record's message and arguments is masked
+  (`schemas.identifiers.mask_identifiers`), and `MaskingFormatter` masks the whole line, a
+  traceback's too: a log line never carries an ID number.
+- The drivers and frameworks (`QUIET_LOGGERS`) stay at INFO or above (some at WARNING) even when
+  the hub runs at DEBUG: their debug lines print fetched records, SQL statements and parameters
+  and request lines, where ID numbers are.
 """
 
 from __future__ import annotations
@@ -22,8 +28,11 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
+from schemas.identifiers import mask_identifiers
+
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import TextIO
 
 REPEAT_WINDOW_S: Final = 60.0
 FASTSTREAM_LOGGER: Final = "faststream.access.kafka"
@@ -32,6 +41,19 @@ ASSIGNMENT_LISTS: Final = re.compile(
 )
 """FastStream's and aiokafka's per-rebalance partition lists."""
 FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+QUIET_LOGGERS: Final = (
+    "aiokafka",
+    "aiosqlite",
+    "asyncpg",
+    "sqlalchemy",
+    "faststream",
+    "uvicorn.access",
+    "alembic",
+)
+"""Loggers kept at INFO or above whatever the hub's level (`_WARNING_ONLY` at WARNING)."""
+_WARNING_ONLY: Final = frozenset({"aiokafka", "alembic", "sqlalchemy"})
+"""aiokafka says every join and sync at INFO; SQLAlchemy logs every statement at INFO, and keeps
+itself at WARNING until told otherwise (an engine's `echo`, `FYHUB_DB__ECHO`, still is)."""
 
 
 @dataclass
@@ -95,15 +117,44 @@ class DemoteFilter(logging.Filter):
         return record.levelno >= self.threshold
 
 
-def configure_logging(level: int = logging.INFO) -> None:
+class MaskingFilter(logging.Filter):
+    """Masks identifier-like runs in a record's message, with its arguments merged in."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # arguments that do not fit the template
+            message = f"{record.msg} {record.args}"
+        record.msg, record.args = mask_identifiers(message), None
+        return True
+
+
+class MaskingFormatter(logging.Formatter):
+    """The line as `logging.Formatter` makes it, identifier-like runs masked (a traceback's
+    too, whose exception messages may quote a value)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_identifiers(super().format(record))
+
+
+def quiet_level(name: str, level: int) -> int:
+    """The level of a driver's or framework's logger when the hub logs at `level`."""
+    floor = logging.WARNING if name in _WARNING_ONLY else logging.INFO
+    return max(level, floor)
+
+
+def configure_logging(level: int = logging.INFO, *, stream: TextIO | None = None) -> None:
     """Install the hub's handler on the root logger, and the filters on FastStream's own logger
     (which does not propagate). Calling it again replaces what an earlier call installed."""
     repeats = RepeatFilter()
     demote = DemoteFilter(ASSIGNMENT_LISTS, threshold=level)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(FORMAT))
+    masking = MaskingFilter()
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(MaskingFormatter(FORMAT))
     handler.addFilter(demote)
     handler.addFilter(repeats)
+    # last: the repeat filter keys on the message template, which masking merges away
+    handler.addFilter(masking)
     handler.set_name("fyhub")
     root = logging.getLogger()
     for handler_before in [h for h in root.handlers if h.get_name() == "fyhub"]:
@@ -111,12 +162,13 @@ def configure_logging(level: int = logging.INFO) -> None:
     root.addHandler(handler)
     root.setLevel(level)
     # aiokafka says every join, sync and coordinator change at INFO; its warnings are enough.
-    logging.getLogger("aiokafka").setLevel(max(level, logging.WARNING))
-    logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(quiet_level(name, level))
     faststream = logging.getLogger(FASTSTREAM_LOGGER)
     for filter_before in [
-        f for f in faststream.filters if isinstance(f, DemoteFilter | RepeatFilter)
+        f for f in faststream.filters if isinstance(f, DemoteFilter | RepeatFilter | MaskingFilter)
     ]:
         faststream.removeFilter(filter_before)
     faststream.addFilter(demote)
     faststream.addFilter(repeats)
+    faststream.addFilter(masking)

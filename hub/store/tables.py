@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     Dialect,
@@ -244,3 +245,63 @@ class UnreadableEntryRow(Base):
     refusal: Mapped[str | None] = mapped_column(String(32))
     """Set for a record refused as untrusted (`hub.journal.trust.Refusal`): not sealed by the
     hub, or its event not signed by its unit; None for one that could not be read."""
+
+
+CONSOLE_ROLES = ("office", "liaison")
+TRACE_VIEW_OUTCOMES = ("shown", "not_found", "refused")
+LOGIN = 64
+
+
+class ConsoleAccountRow(Base):
+    """Who may sign in to the office console: the office's staff see everything, a unit's
+    liaison only what involves its unit. Only an Argon2 hash of the password is kept."""
+
+    __tablename__ = "console_accounts"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN (" + ", ".join(f"'{role}'" for role in CONSOLE_ROLES) + ")", name="role"
+        ),
+        CheckConstraint(
+            "(role = 'office' AND unit IS NULL) OR (role = 'liaison' AND unit IS NOT NULL)",
+            name="unit",
+        ),
+    )
+
+    login: Mapped[str] = mapped_column(String(LOGIN), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str | None] = mapped_column(String(UNIT))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Failed sign-ins since the last success or lock."""
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    credentials_changed_at: Mapped[datetime]
+    """The last password change, disabling or enabling: sessions signed in before it end."""
+
+
+class ConsoleTraceViewRow(Base):
+    """One look at a trace page in the console: who asked for which case or event, when, and
+    whether it was shown (`not_found`: nothing known; `refused`: not of the liaison's unit)."""
+
+    __tablename__ = "console_trace_views"
+    __table_args__ = (
+        CheckConstraint(
+            "outcome IN (" + ", ".join(f"'{o}'" for o in TRACE_VIEW_OUTCOMES) + ")",
+            name="outcome",
+        ),
+        Index(None, "viewed_at"),
+        Index(None, "login", "viewed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    login: Mapped[str] = mapped_column(String(LOGIN))
+    role: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str | None] = mapped_column(String(UNIT))
+    query: Mapped[str] = mapped_column(String(255))
+    """The case number or event id asked for, identifier-like runs masked."""
+    case_no: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    viewed_at: Mapped[datetime]

@@ -1,7 +1,8 @@
 """Plain-text views of a trace and of the overdue list, for the terminal. Pure.
 
 Times are shown in China Standard Time, as the units read them. A subject that is not a case
-number is a person's or a company's identifier, and is shown masked.
+number is a person's or a company's identifier, and is shown masked, as is any identifier-like
+run in a rejection's detail.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from hub.journal.reading import case_number
 from hub.routing.deadlines import CHINA_TZ
-from schemas.identifiers import SuggestionNumber, mask_id
+from schemas.identifiers import SuggestionNumber, mask_id, mask_identifiers
 from schemas.units import unit_from_source
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ def _rejection_line(r: TracedRejection) -> str:
     fields = f" [{', '.join(r.field_paths)}]" if r.field_paths else ""
     return (
         f"  {show_time(r.rejected_at)}  {r.code} from {sender or 'an unknown sender'} "
-        f"at {r.position}: {r.detail}{fields}"
+        f"at {r.position}: {mask_identifiers(r.detail)}{fields}"
     )
 
 

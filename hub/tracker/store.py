@@ -96,12 +96,14 @@ async def open_copies(session: AsyncSession) -> list[OpenCopy]:
     ]
 
 
-async def provisional_open_count(session: AsyncSession) -> int:
-    """Open deliveries whose deadlines were counted on a provisional calendar (a year whose
-    State Council notice is not in `deploy/calendar/` yet)."""
+async def provisional_open_count(session: AsyncSession, recipient: str | None = None) -> int:
+    """Open deliveries (to `recipient` if given) whose deadlines were counted on a provisional
+    calendar (a year whose State Council notice is not in `deploy/calendar/` yet)."""
     query = (
         select(func.count())
         .select_from(DeliveryRow)
         .where(DeliveryRow.status.in_(OPEN_STATES), DeliveryRow.calendar == "provisional")
     )
+    if recipient is not None:
+        query = query.where(DeliveryRow.recipient == recipient)
     return int((await session.execute(query)).scalar_one())

@@ -9,6 +9,7 @@ import asyncio
 import os
 import signal
 import sys
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from hub.kafka.access import KafkaAccess
 from hub.store.engine import build_engine
 from hub.store.tables import DeliveryRow, EventRow
+from tests.fixtures.console_login import ConsoleClient, Credentials
 from tests.fixtures.journal import write_hub_key
 from tests.fixtures.ports import free_port_block
 from tests.hubkit import TOKEN_SECRET, kafka_env, random_region
@@ -85,6 +87,25 @@ async def receipted_by_members(store_url: str) -> set[str]:
     return recipients - {f"{dept}.{REGION}" for dept in ("court", "tax", "samr")}
 
 
+def office_password(home: Path, said: str) -> str:
+    """The office's console password, from the file `up` said it wrote, private to its owner
+    like the session key."""
+    password_file = home / ".fyhub/console-office.password"
+    assert str(Path(".fyhub/console-office.password")) in said
+    assert password_file.stat().st_mode & 0o077 == 0
+    assert (home / ".fyhub/console-session.key").stat().st_mode & 0o077 == 0
+    return password_file.read_text(encoding="utf-8").strip()
+
+
+async def office_sees_liaisons(port: str, password: str) -> str:
+    """The console's liaison page as the office sees it; nothing without a sign-in."""
+    browser = ConsoleClient(f"http://127.0.0.1:{port}")
+    assert urllib.parse.urlsplit((await browser.get("/liaisons")).url).path == "/login"
+    signed_in = await browser.sign_in(Credentials("office", password), next_page="/liaisons")
+    assert signed_in.status == 200, signed_in.body
+    return signed_in.body
+
+
 async def acl_plan(env: dict[str, str], cwd: Path) -> str:
     """What `fyhub acl plan` prints, once it has exited 0 (no difference from the plan)."""
     planned = await asyncio.create_subprocess_exec(
@@ -148,10 +169,9 @@ async def test_fyhub_up_runs_the_linkage_until_ctrl_c(
         status, text = await asyncio.to_thread(get, f"http://127.0.0.1:{metrics_port}/metrics")
         assert status == 200
         assert f'fyhub_events_routed_total{{recipient="tax.{REGION}"' in text
-        console = f"http://127.0.0.1:{env['FYHUB_CONSOLE__PORT']}/liaisons"
-        status, page = await asyncio.to_thread(get, console)
-        assert status == 200
-        assert "舞阳县人民法院" in page
+        password = office_password(tmp_path, log.read_text(errors="replace"))
+        liaisons = await office_sees_liaisons(env["FYHUB_CONSOLE__PORT"], password)
+        assert "舞阳县人民法院" in liaisons
 
         # secured end to end: every service and connector ran as its own principal, under
         # exactly the ACLs the registry implies

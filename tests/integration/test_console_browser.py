@@ -1,6 +1,8 @@
 """The office's console in a real browser: headless Chromium, driven over the W3C WebDriver
-protocol by Debian's chromedriver, finds an overdue item this test created, follows its link to
-the trace page, and keeps screenshots under build/test-artifacts/.
+protocol by Debian's chromedriver. A visitor without a sign-in is sent to the sign-in page; the
+office signs in, finds an overdue item this test created and follows its link to the trace page;
+a unit's liaison sees only its unit's items; and every trace looked at is on the office's record
+of views. Screenshots are kept under build/test-artifacts/.
 
 Needs the `chromium` and `chromium-driver` packages. Without them the test is skipped on a
 developer's machine and fails in CI (CI=true), where they must be installed.
@@ -17,8 +19,8 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -30,14 +32,16 @@ from hub.deliveries.state import DeliveryKey, Stage
 from hub.registry import load_registry
 from hub.store.migrate import upgrade_engine
 from hub.supervision.console import ConsoleServer, create_console_app
+from hub.supervision.console.accounts import Role
 from hub.tracker.work import escalated_mark, overdue_mark
 from schemas.units import source_uri
+from tests.fixtures.console_login import Credentials, open_account, plain_http_security
 from tests.fixtures.journal import CASE, COURT, NR, T0, TAX, Journal, event_id
 from tests.fixtures.ports import free_port
 from tests.hubkit import ROOT, TEST_REGISTRY
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
     from pathlib import Path
 
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -61,8 +65,12 @@ ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 """The W3C WebDriver key of an element reference."""
 DRIVER_START_S = 30.0
 FIND_WAIT_MS = 15_000
-E1 = event_id(1)
+OPENED = datetime(2024, 2, 1, 9, 0, tzinfo=T0.tzinfo)
+OTHER_CASE = "（2024）豫1121执200号"
+T = TypeVar("T")
+E1, E2 = event_id(1), event_id(2)
 JUSTICE = "justice.411121"
+NOW = datetime(2024, 3, 10, 12, 0, tzinfo=T0.tzinfo)
 
 
 def browser_or_fail() -> tuple[str, str]:
@@ -118,6 +126,34 @@ class WebDriver:
 
     def click(self, element: str) -> None:
         self.call("POST", f"{self.session}/element/{element}/click", {})
+
+    def type(self, element: str, text: str) -> None:
+        self.call("POST", f"{self.session}/element/{element}/value", {"text": text})
+
+    def count(self, css: str) -> int:
+        """How many elements match now (no waiting)."""
+        self.call("POST", f"{self.session}/timeouts", {"implicit": 0})
+        try:
+            found = self.call(
+                "POST", f"{self.session}/elements", {"using": "css selector", "value": css}
+            )
+        finally:
+            self.call("POST", f"{self.session}/timeouts", {"implicit": FIND_WAIT_MS})
+        return len(found)
+
+    def source(self) -> str:
+        return str(self.call("GET", f"{self.session}/source"))
+
+    def delete_cookies(self) -> None:
+        self.call("DELETE", f"{self.session}/cookie")
+
+    def sign_in(self, base: str, credentials: Credentials) -> None:
+        """Types the credentials into the sign-in page and submits it."""
+        self.open(f"{base}/login")
+        self.type(self.find("#login"), credentials.login)
+        self.type(self.find("#password"), credentials.password)
+        self.click(self.find("#sign-in"))
+        self.find("#signed-in")
 
     def text(self, element: str) -> str:
         return str(self.call("GET", f"{self.session}/element/{element}/text"))
@@ -179,10 +215,21 @@ def webdriver(tmp_path: Path) -> Iterator[WebDriver]:
 
 @pytest.fixture
 async def store(sqlite_engine: AsyncEngine) -> AsyncEngine:
-    """E1 of the case to tax (receipted) and nr (never receipted, escalated by the tracker)."""
+    """E1 of the case to tax (receipted) and nr (never receipted, escalated by the tracker); E2
+    of another case to tax only (never receipted)."""
     await upgrade_engine(sqlite_engine)
     j = Journal()
-    records = j.records(j.routed(E1), j.answer(event_id(101), E1, at=T0 + timedelta(hours=1)))
+    records = j.records(
+        j.routed(E1),
+        j.answer(event_id(101), E1, at=T0 + timedelta(hours=1)),
+        j.routed(
+            E2,
+            at=T0 + timedelta(hours=2),
+            to=((TAX, ["case_no"]),),
+            subject=OTHER_CASE,
+            data={"case_no": OTHER_CASE, "subjects": [{"name": "李四"}]},
+        ),
+    )
     async with async_sessionmaker(sqlite_engine)() as session, session.begin():
         await apply_journal_batch(session, records)
     key = DeliveryKey(source_uri(COURT), E1, NR)
@@ -201,31 +248,62 @@ async def store(sqlite_engine: AsyncEngine) -> AsyncEngine:
     return sqlite_engine
 
 
-async def test_an_overdue_item_leads_to_its_trace_in_a_browser(
-    store: AsyncEngine, webdriver: WebDriver, tmp_path: Path
-) -> None:
-    server = ConsoleServer(create_console_app(store, load_registry(TEST_REGISTRY)), port=0)
+@pytest.fixture
+async def console(store: AsyncEngine) -> AsyncIterator[str]:
+    app = create_console_app(
+        store, load_registry(TEST_REGISTRY), plain_http_security(), clock=lambda: NOW
+    )
+    server = ConsoleServer(app, port=0)
     await server.start()
     try:
-        await asyncio.to_thread(webdriver.open, f"{server.url}/overdue")
-        row = f'tr.overdue-item[data-event-id="{E1}"][data-stage="receipt"]'
-        state = await asyncio.to_thread(webdriver.find, f'section[id="unit-{NR}"] {row} .tag')
-        state_text = await asyncio.to_thread(webdriver.text, state)
-        await asyncio.to_thread(webdriver.screenshot, "console-overdue.png", tmp_path)
-        link = await asyncio.to_thread(webdriver.find, f"{row} a.trace-link")
-        await asyncio.to_thread(webdriver.click, link)
-        title = await asyncio.to_thread(webdriver.find, "#trace-title")
-        title_text = await asyncio.to_thread(webdriver.text, title)
-        nr_copy = await asyncio.to_thread(webdriver.find, f'tr[data-recipient="{NR}"]')
-        nr_text = await asyncio.to_thread(webdriver.text, nr_copy)
-        tax_copy = await asyncio.to_thread(webdriver.find, f'tr[data-recipient="{TAX}"]')
-        tax_text = await asyncio.to_thread(webdriver.text, tax_copy)
-        url = await asyncio.to_thread(webdriver.url)
-        shot = await asyncio.to_thread(webdriver.screenshot, "console-trace.png", tmp_path)
+        yield server.url
     finally:
         await server.stop()
 
+
+def in_thread(function: Callable[..., T], *args: Any) -> Awaitable[T]:
+    return asyncio.to_thread(function, *args)
+
+
+async def test_a_visitor_without_a_sign_in_is_sent_to_the_sign_in_page(
+    console: str, webdriver: WebDriver, tmp_path: Path
+) -> None:
+    await in_thread(webdriver.open, f"{console}/overdue")
+    form = await in_thread(webdriver.find, "#login-form")
+    url = await in_thread(webdriver.url)
+    overdue_rows = await in_thread(webdriver.count, "tr.overdue-item")
+    await in_thread(webdriver.screenshot, "console-login.png", tmp_path)
+
+    assert form
+    assert url.startswith(f"{console}/login?next=")
+    assert overdue_rows == 0
+    assert CASE not in await in_thread(webdriver.source)
+
+
+async def test_the_office_follows_an_overdue_item_to_its_trace_and_sees_every_unit(
+    store: AsyncEngine, console: str, webdriver: WebDriver, tmp_path: Path
+) -> None:
+    office = await open_account(store, "office-wang", now=OPENED)
+    await in_thread(webdriver.sign_in, console, office)
+    await in_thread(webdriver.open, f"{console}/overdue")
+    row = f'tr.overdue-item[data-event-id="{E1}"][data-stage="receipt"]'
+    state = await in_thread(webdriver.find, f'section[id="unit-{NR}"] {row} .tag')
+    state_text = await in_thread(webdriver.text, state)
+    units = await in_thread(webdriver.count, "section.unit")
+    await in_thread(webdriver.screenshot, "console-overdue.png", tmp_path)
+    link = await in_thread(webdriver.find, f"{row} a.trace-link")
+    await in_thread(webdriver.click, link)
+    title = await in_thread(webdriver.find, "#trace-title")
+    title_text = await in_thread(webdriver.text, title)
+    nr_copy = await in_thread(webdriver.find, f'tr[data-recipient="{NR}"]')
+    nr_text = await in_thread(webdriver.text, nr_copy)
+    tax_copy = await in_thread(webdriver.find, f'tr[data-recipient="{TAX}"]')
+    tax_text = await in_thread(webdriver.text, tax_copy)
+    url = await in_thread(webdriver.url)
+    shot = await in_thread(webdriver.screenshot, "console-trace.png", tmp_path)
+
     assert state_text == "已升级至联席会议办公室"
+    assert units == 2  # nr and tax
     assert "/trace?q=" in url
     assert title_text == f"案件 {CASE}"
     assert "舞阳县自然资源局" in nr_text
@@ -233,3 +311,46 @@ async def test_an_overdue_item_leads_to_its_trace_in_a_browser(
     assert "升级督办" in nr_text
     assert shot.read_bytes().startswith(b"\x89PNG")
     assert "已签收" in tax_text
+
+
+async def test_a_liaison_sees_only_its_unit_and_the_office_sees_what_it_looked_at(
+    store: AsyncEngine, console: str, webdriver: WebDriver, tmp_path: Path
+) -> None:
+    office = await open_account(store, "office-wang", now=OPENED)
+    nr = await open_account(store, "nr-zhao", now=OPENED, role=Role.LIAISON, unit=NR)
+
+    await in_thread(webdriver.sign_in, console, nr)
+    await in_thread(webdriver.open, f"{console}/overdue")
+    await in_thread(webdriver.find, f'section[id="unit-{NR}"]')
+    nr_sections = await in_thread(webdriver.count, "section.unit")
+    tax_sections = await in_thread(webdriver.count, f'section[id="unit-{TAX}"]')
+    views_links = await in_thread(webdriver.count, 'a[href="/views"]')
+    await in_thread(webdriver.screenshot, "console-liaison-overdue.png", tmp_path)
+    await in_thread(webdriver.click, await in_thread(webdriver.find, "a.trace-link"))
+    await in_thread(webdriver.find, "#trace-title")
+    own_copies = await in_thread(webdriver.count, f'tr[data-recipient="{NR}"]')
+    other_copies = await in_thread(webdriver.count, f'tr[data-recipient="{TAX}"]')
+    await in_thread(webdriver.screenshot, "console-liaison-trace.png", tmp_path)
+    await in_thread(webdriver.open, f"{console}/trace?q={E2}")  # tax's only
+    refused = await in_thread(webdriver.text, await in_thread(webdriver.find, "#not-found"))
+    await in_thread(webdriver.open, f"{console}/scorecard")
+    forbidden = await in_thread(webdriver.text, await in_thread(webdriver.find, "#message"))
+    await in_thread(webdriver.click, await in_thread(webdriver.find, "#logout"))
+    await in_thread(webdriver.find, "#login-form")
+
+    await in_thread(webdriver.sign_in, console, office)
+    await in_thread(webdriver.click, await in_thread(webdriver.find, 'a[href="/views"]'))
+    await in_thread(webdriver.find, "table.views")
+    nr_views = await in_thread(webdriver.count, 'tr.trace-view[data-login="nr-zhao"]')
+    shown = await in_thread(webdriver.count, 'tr.trace-view[data-outcome="shown"]')
+    refused_views = await in_thread(webdriver.count, 'tr.trace-view[data-outcome="refused"]')
+    first = await in_thread(webdriver.text, await in_thread(webdriver.find, "tr.trace-view"))
+    await in_thread(webdriver.screenshot, "console-views.png", tmp_path)
+
+    assert (nr_sections, tax_sections, views_links) == (1, 0, 0)
+    assert (own_copies, other_copies) == (1, 0)
+    assert "未找到" in refused
+    assert "无权查看" in forbidden
+    assert (nr_views, shown, refused_views) == (2, 1, 1)
+    assert "nr-zhao" in first  # the latest first: the refused look at E2
+    assert E2 in first

@@ -20,6 +20,7 @@ from schemas.identifiers import (
     is_valid_resident_id,
     is_valid_uscc,
     mask_id,
+    mask_identifiers,
     mask_name,
     org_code_check_char,
     org_code_of,
@@ -376,3 +377,24 @@ def test_mask_id(value, masked):
 )
 def test_mask_name(name, masked):
     assert mask_name(name) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("id_no 411121199001011234 is bad", "id_no 411121********1234 is bad"),
+        ("证件号码411121199001011234有误", "证件号码411121********1234有误"),
+        (
+            "uscc 91411121MA40ABCD1X, 15 digits 411121900101123",
+            "uscc 914111********CD1X, 15 digits 411121*****1123",
+        ),
+        ("event 01HQ0000000000000000000001", "event 01HQ0000000000000000000001"),
+        (
+            "（2024）豫1121执123号 0395-7212302 13800138000",
+            "（2024）豫1121执123号 0395-7212302 13800138000",
+        ),
+        ("a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5", "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5"),
+    ],
+)
+def test_mask_identifiers_masks_identifier_like_runs_only(text, masked):
+    assert mask_identifiers(text) == masked

@@ -9,8 +9,9 @@ from hub.auditor.changes import AuditKind
 from hub.auditor.liaisons import liaison_list
 from hub.deliveries.state import Stage
 from hub.registry import load_registry
-from hub.store.tables import DELIVERY_STATES
+from hub.store.tables import CONSOLE_ROLES, DELIVERY_STATES, TRACE_VIEW_OUTCOMES
 from hub.supervision.console import labels
+from hub.supervision.console.accounts import Role
 from hub.supervision.console.views import (
     Supervision,
     overdue_by_unit,
@@ -98,3 +99,8 @@ def test_the_liaison_list_starts_with_the_office() -> None:
     others = [row.unit for row in rows[1:]]
     assert others == sorted(others)
     assert "court.411121" in others
+
+
+def test_every_role_and_trace_view_outcome_has_a_chinese_name() -> None:
+    assert set(labels.ROLES) == set(CONSOLE_ROLES) == {role.value for role in Role}
+    assert set(labels.VIEW_OUTCOMES) == set(TRACE_VIEW_OUTCOMES)

@@ -83,6 +83,12 @@ REJECTION_CODES: Final = MappingProxyType(
     }
 )
 
+VIEW_OUTCOMES: Final = MappingProxyType(
+    {"shown": "已显示", "not_found": "未找到", "refused": "无权查看（按未找到答复）"}
+)
+
+ROLES: Final = MappingProxyType({"office": "联席会议办公室", "liaison": "成员单位联络员"})
+
 
 def event_type(name: str) -> str:
     return EVENT_TYPES.get(name, name)
@@ -102,3 +108,11 @@ def audit_kind(kind: str) -> str:
 
 def rejection_code(code: str) -> str:
     return REJECTION_CODES.get(code, code)
+
+
+def view_outcome(outcome: str) -> str:
+    return VIEW_OUTCOMES.get(outcome, outcome)
+
+
+def role(name: str) -> str:
+    return ROLES.get(name, name)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import uvicorn
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncEngine
     from starlette.types import ASGIApp
@@ -33,8 +33,8 @@ class _EmbeddedServer(uvicorn.Server):
 
 
 class ConsoleServer:
-    """Serves `app` on host:port from `start` to `stop`; disposes of `engine` on stop if given
-    (the engine the app reads, when the server owns it)."""
+    """Serves `app` on host:port from `start` to `stop`; disposes of `engines` on stop (the
+    engines the app reads and writes through, when the server owns them)."""
 
     def __init__(
         self,
@@ -42,12 +42,12 @@ class ConsoleServer:
         *,
         host: str = DEFAULT_HOST,
         port: int = DEFAULT_PORT,
-        engine: AsyncEngine | None = None,
+        engines: Sequence[AsyncEngine] = (),
     ) -> None:
         self._app = app
         self._host = host
         self._port = port
-        self._engine = engine
+        self._engines = tuple(engines)
         self._socket: socket.socket | None = None
         self._server: _EmbeddedServer | None = None
         self._task: asyncio.Task[None] | None = None
@@ -79,8 +79,8 @@ class ConsoleServer:
             await self._task
         if self._socket is not None:
             self._socket.close()
-        if self._engine is not None:
-            await self._engine.dispose()
+        for engine in self._engines:
+            await engine.dispose()
 
     async def _started(self) -> None:
         assert self._server is not None
