@@ -5,26 +5,33 @@ The order of the checks, each refusing with its own code (docs/design.md §6):
 1. parse: size, JSON and CloudEvents, catalogue type, schema and legal rules (`schemas.parsing`)
 2. `source` names the unit owning the outbox topic                        → source_mismatch
 3. the unit's signature verifies with a key registered for it             → bad_signature
-4. the routing table lets this unit publish the type, and what it says is
+4. `time` lies within the freshness window around `now` (`hub.router.freshness`) → stale
+5. (source, id) was not routed before from another outbox position (`seen`,
+   `hub.router.seen`; the same position read again is a redelivery, routed again) → duplicate
+6. the routing table lets this unit publish the type, and what it says is
    its own to say (`hub.router.permissions`)                              → not_permitted
-5. receipts and replies: the echoed `hubdelivery` token is the hub's, was
+7. receipts and replies: the echoed `hubdelivery` token is the hub's, was
    issued to this unit, for the event in `correlationid`, of a type this
    reply answers                                                          → unknown_correlation
-6. `to` names registered units entitled to receive it                     → unknown_recipient,
+8. `to` names registered units entitled to receive it                     → unknown_recipient,
                                                                             recipient_not_entitled
 Accepted events yield one copy per recipient and an `event.routed` or `answer.routed` journal
-entry; refused ones yield the records of `hub.router.rejections`.
+entry, and a `Sighting` for the caller to remember; refused ones yield the records of
+`hub.router.rejections`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hub.journal.entries import AnswerRouted, EventRouted, Position
 from hub.kafka.records import Outbound, case_key
 from hub.router.copies import delivered_copies
+from hub.router.freshness import staleness
 from hub.router.permissions import permission_refusal
 from hub.router.rejections import rejection_records
+from hub.router.seen import Sighting
 from hub.router.token import DeliveryToken, InvalidDeliveryToken, read_token
 from hub.routing.resolve import resolve_recipients
 from schemas.errors import ErrorCode, Rejection
@@ -37,18 +44,38 @@ if TYPE_CHECKING:
 
     from hub.kafka.records import InboundRecord
     from hub.router.context import RouterContext
+    from hub.router.seen import SeenEvents
 
 
-def decide(record: InboundRecord, ctx: RouterContext, now: datetime) -> list[Outbound]:
-    """Every record the router must write, acknowledged, before committing this record's offset."""
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the router writes for one record, and the event it routed (None when refused)."""
+
+    records: list[Outbound]
+    routed: Sighting | None = None
+
+
+def decide(
+    record: InboundRecord, ctx: RouterContext, now: datetime, seen: SeenEvents | None = None
+) -> list[Outbound]:
+    """Every record the router must write, acknowledged, before committing this record's offset;
+    `seen` holds the events routed before (none when not given)."""
+    return decision(record, ctx, now, seen).records
+
+
+def decision(
+    record: InboundRecord, ctx: RouterContext, now: datetime, seen: SeenEvents | None = None
+) -> Decision:
+    """`decide`, and the event routed, which the caller remembers in `seen` once it is written."""
     sender = unit_from_outbox(record.topic)
     parsed = parse_record(record.value, max_bytes=ctx.max_record_bytes, now=now)
     if isinstance(parsed, Rejection):
-        return rejection_records(record, parsed, sender, ctx, now)
-    outcome = _route(record, parsed, sender, ctx, now)
+        return Decision(rejection_records(record, parsed, sender, ctx, now))
+    sighting = _sighting(record, parsed)
+    outcome = _route(record, parsed, sender, ctx, now, sighting, seen)
     if isinstance(outcome, Rejection):
-        return rejection_records(record, _identified(outcome, parsed), sender, ctx, now)
-    return outcome
+        return Decision(rejection_records(record, _identified(outcome, parsed), sender, ctx, now))
+    return Decision(outcome, sighting)
 
 
 def _route(
@@ -57,20 +84,46 @@ def _route(
     sender: str | None,
     ctx: RouterContext,
     now: datetime,
+    sighting: Sighting,
+    seen: SeenEvents | None,
 ) -> list[Outbound] | Rejection:
     envelope = parsed.envelope
     if sender is None or envelope.source_unit != sender:
         owner = sender or "nobody"
         detail = f"source {envelope.source} does not own outbox {record.topic} ({owner} does)"
         return Rejection(ErrorCode.SOURCE_MISMATCH, detail)
-    refusal = _signature_refusal(parsed, sender, ctx) or permission_refusal(
-        ctx.table, ctx.registry, source=sender, event_type=envelope.type, payload=parsed.payload
+    refusal = (
+        _signature_refusal(parsed, sender, ctx)
+        or staleness(envelope.time, ctx.freshness, now)
+        or _duplicate_refusal(sighting, seen)
+        or permission_refusal(
+            ctx.table, ctx.registry, source=sender, event_type=envelope.type, payload=parsed.payload
+        )
     )
     if refusal is not None:
         return refusal
     if parsed.event_type.needs_correlation:
         return _route_answer(record, parsed, sender, ctx, now)
     return _route_event(record, parsed, sender, ctx, now)
+
+
+def _duplicate_refusal(sighting: Sighting, seen: SeenEvents | None) -> Rejection | None:
+    earlier = None if seen is None else seen.routed_elsewhere(sighting)
+    if earlier is None:
+        return None
+    topic, partition, offset = earlier
+    return Rejection(
+        ErrorCode.DUPLICATE,
+        f"event {sighting.event_id} of {sighting.source} was routed already, from "
+        f"{topic}:{partition}:{offset}; nothing is delivered again",
+    )
+
+
+def _sighting(record: InboundRecord, parsed: ParsedEvent) -> Sighting:
+    envelope = parsed.envelope
+    return Sighting(
+        envelope.source, envelope.id, envelope.time, record.topic, record.partition, record.offset
+    )
 
 
 def _signature_refusal(parsed: ParsedEvent, sender: str, ctx: RouterContext) -> Rejection | None:

@@ -28,7 +28,13 @@ from hub.settings import Settings
 from hub.store.migrate import upgrade_engine
 from schemas.units import JOURNAL_TOPIC
 from tests.fixtures.kafka import kafka_admin
-from tests.hubkit import TOKEN_SECRET, kafka_overrides, random_region, registry_in_region
+from tests.hubkit import (
+    AGELESS_S,
+    TOKEN_SECRET,
+    kafka_overrides,
+    random_region,
+    registry_in_region,
+)
 
 
 @dataclass
@@ -62,6 +68,8 @@ class Rig:
 
 
 def hub_settings(tmp: Path, kafka: KafkaAccess, region: str, **overrides: Any) -> Settings:
+    """The settings of a test hub in `region`; its router accepts the corpus's old event times
+    (`hubkit.AGELESS_S`) unless `router` is overridden."""
     registry = registry_in_region(tmp, region)
     values: dict[str, Any] = {
         "registry": registry,
@@ -72,7 +80,11 @@ def hub_settings(tmp: Path, kafka: KafkaAccess, region: str, **overrides: Any) -
             "signing_key_id": "hub-test",
         },
         "db": {"url": f"sqlite+aiosqlite:///{tmp}/store.db"},
-        "router": {"group_id": f"fyhub.router.{region}", "max_records": 500},
+        "router": {
+            "group_id": f"fyhub.router.{region}",
+            "max_records": 500,
+            "max_age_s": AGELESS_S,
+        },
     }
     return bootstrap.load_settings(**(values | overrides))
 

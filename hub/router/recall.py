@@ -1,0 +1,155 @@
+"""Before the router consumes: the events it routed within the freshness window, from the journal.
+
+The journal holds an `event.routed` or `answer.routed` entry for every event the router routed,
+with the event as received and its outbox position: exactly what `hub.router.seen` remembers. At
+start the router reads the journal (with its own access, joining no group and committing nothing)
+from the first record written since `now − max_age − max_ahead` up to the end offsets found then,
+and remembers each routed event whose `time` is still within the window. An event routed earlier
+had a `time` older than the window's start (it was accepted at most `max_ahead` before it), so a
+replay of it is refused as `stale` without being looked up.
+
+Only the router writes routed entries and it recalls before it consumes, so nothing routed is
+missed between the recall and the first batch. Several routers in one group each recall the
+whole journal, but each remembers live only what it routes itself: a replay on a partition another
+router holds is refused there only after that router's next start (docs/security.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Final
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from pydantic import ValidationError
+
+from hub.journal.entries import AnswerRouted, EventRouted, entry_adapter
+from hub.router.seen import Sighting
+from schemas.units import JOURNAL_TOPIC
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pydantic import TypeAdapter
+
+    from hub.journal.entries import JournalEntry
+    from hub.kafka.access import KafkaAccess
+    from hub.router.freshness import FreshnessWindow
+    from hub.router.seen import SeenEvents
+
+log = logging.getLogger(__name__)
+
+STALL_TIMEOUT_S: Final = 60.0
+
+
+class RecallError(Exception):
+    """The journal cannot be read: the router must not route without knowing what it routed."""
+
+
+def sighting_of(value: bytes | None) -> Sighting | None:
+    """The event a journal record says was routed; None for any other (or unreadable) entry."""
+    try:
+        entry = _entries().validate_json(value or b"")
+    except ValidationError:
+        return None
+    if not isinstance(entry, EventRouted | AnswerRouted):
+        return None
+    event, position = entry.event, entry.position
+    source, event_id, at = event.get("source"), event.get("id"), _time(event.get("time"))
+    if not isinstance(source, str) or not isinstance(event_id, str) or at is None:
+        return None
+    return Sighting(source, event_id, at, position.topic, position.partition, position.offset)
+
+
+@dataclass(frozen=True)
+class JournalRecall:
+    """Fills `seen` from the journal (see the module docstring); built by the composition root."""
+
+    access: KafkaAccess
+    window: FreshnessWindow
+    seen: SeenEvents
+    clock: Callable[[], datetime]
+    topic: str = JOURNAL_TOPIC
+    batch_size: int = 2000
+
+    async def run(self) -> int:
+        """Read the journal's window into `seen`; how many events it remembered."""
+        now = self.clock()
+        since = self.window.oldest(now) - self.window.max_ahead
+        consumer = AIOKafkaConsumer(
+            **self.access.client_options(),
+            group_id=None,
+            enable_auto_commit=False,
+            client_id="fyhub-router-recall",
+        )
+        await consumer.start()
+        try:
+            partitions = await self._partitions(consumer)
+            consumer.assign(partitions)
+            ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
+            # Kafka reads a negative timestamp as "latest" or "earliest": never send one.
+            since_ms = max(0, int(since.timestamp() * 1000))
+            starts = await consumer.offsets_for_times(dict.fromkeys(partitions, since_ms))
+            for tp in partitions:
+                found = starts.get(tp)
+                consumer.seek(tp, ends[tp] if found is None else found.offset)
+            read = await self._remember_until(consumer, ends, self.window.oldest(now))
+        finally:
+            await consumer.stop()
+        log.info(
+            "router: %d events routed since %s recalled from %d journal records",
+            len(self.seen),
+            since.isoformat(),
+            read,
+        )
+        return len(self.seen)
+
+    async def _partitions(self, consumer: AIOKafkaConsumer) -> list[TopicPartition]:
+        await consumer.topics()  # fetches the cluster's metadata
+        numbers = consumer.partitions_for_topic(self.topic)
+        if not numbers:
+            raise RecallError(
+                f"the broker at {self.access.bootstrap} shows no topic {self.topic} to this "
+                "principal: create the hub's topics (`fyhub topics apply`) or grant it READ"
+            )
+        return [TopicPartition(self.topic, n) for n in sorted(numbers)]
+
+    async def _remember_until(
+        self, consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int], oldest: datetime
+    ) -> int:
+        read = 0
+        for tp in sorted(ends, key=lambda tp: tp.partition):
+            progress_at = time.monotonic()
+            while await consumer.position(tp) < ends[tp]:
+                fetched = await consumer.getmany(tp, timeout_ms=1000, max_records=self.batch_size)
+                batch = [r for r in fetched.get(tp, []) if r.offset < ends[tp]]
+                for record in batch:
+                    sighting = sighting_of(record.value)
+                    if sighting is not None and sighting.time >= oldest:
+                        self.seen.remember(sighting)
+                read += len(batch)
+                if batch:
+                    progress_at = time.monotonic()
+                elif time.monotonic() - progress_at > STALL_TIMEOUT_S:
+                    raise RecallError(
+                        f"{tp.topic}:{tp.partition}: no records for {STALL_TIMEOUT_S:.0f} s"
+                    )
+        return read
+
+
+@functools.cache
+def _entries() -> TypeAdapter[JournalEntry]:
+    return entry_adapter()
+
+
+def _time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.utcoffset() is not None else None
