@@ -16,6 +16,7 @@ router holds is refused there only after that router's next start (docs/security
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import time
@@ -24,6 +25,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import ValidationError
 
 from hub.journal.entries import AnswerRouted, EventRouted, entry_adapter
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STALL_TIMEOUT_S: Final = 60.0
+METADATA_WAIT_S: Final = 30.0
 
 
 class RecallError(Exception):
@@ -79,6 +82,7 @@ class JournalRecall:
         """Read the journal's window into `seen`; how many events it remembered."""
         now = self.clock()
         since = self.window.oldest(now) - self.window.max_ahead
+        partitions = await self._partitions()
         consumer = AIOKafkaConsumer(
             **self.access.client_options(),
             group_id=None,
@@ -87,7 +91,6 @@ class JournalRecall:
         )
         await consumer.start()
         try:
-            partitions = await self._partitions(consumer)
             consumer.assign(partitions)
             ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
             # Kafka reads a negative timestamp as "latest" or "earliest": never send one.
@@ -107,15 +110,23 @@ class JournalRecall:
         )
         return len(self.seen)
 
-    async def _partitions(self, consumer: AIOKafkaConsumer) -> list[TopicPartition]:
-        await consumer.topics()  # fetches the cluster's metadata
-        numbers = consumer.partitions_for_topic(self.topic)
-        if not numbers:
-            raise RecallError(
-                f"the broker at {self.access.bootstrap} shows no topic {self.topic} to this "
-                "principal: create the hub's topics (`fyhub topics apply`) or grant it READ"
-            )
-        return [TopicPartition(self.topic, n) for n in sorted(numbers)]
+    async def _partitions(self) -> list[TopicPartition]:
+        # A topic just created shows only once its partitions have leaders: wait a little.
+        admin = AIOKafkaAdminClient(**self.access.client_options(), client_id="fyhub-router-recall")
+        await admin.start()
+        try:
+            waited_since = time.monotonic()
+            while not (numbers := await _partitions_of(admin, self.topic)):
+                if time.monotonic() - waited_since > METADATA_WAIT_S:
+                    raise RecallError(
+                        f"the broker at {self.access.bootstrap} shows no topic {self.topic} to "
+                        "this principal: create the hub's topics (`fyhub topics apply`) or grant "
+                        "it DESCRIBE and READ"
+                    )
+                await asyncio.sleep(0.5)
+        finally:
+            await admin.close()
+        return [TopicPartition(self.topic, n) for n in numbers]
 
     async def _remember_until(
         self, consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int], oldest: datetime
@@ -143,6 +154,13 @@ class JournalRecall:
 @functools.cache
 def _entries() -> TypeAdapter[JournalEntry]:
     return entry_adapter()
+
+
+async def _partitions_of(admin: AIOKafkaAdminClient, topic: str) -> list[int]:
+    (description,) = await admin.describe_topics([topic])
+    if description["error_code"] != 0:
+        return []
+    return sorted(p["partition"] for p in description["partitions"])
 
 
 def _time(value: object) -> datetime | None:
