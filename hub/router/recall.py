@@ -17,27 +17,23 @@ router holds is refused there only after that router's next start (docs/security
 from __future__ import annotations
 
 import asyncio
-import functools
+import json
 import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypeGuard
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from pydantic import ValidationError
 
-from hub.journal.entries import AnswerRouted, EventRouted, entry_adapter
+from hub.journal.entries import AnswerRouted, EventRouted
 from hub.router.seen import Sighting
 from schemas.units import JOURNAL_TOPIC
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from pydantic import TypeAdapter
-
-    from hub.journal.entries import JournalEntry
     from hub.kafka.access import KafkaAccess
     from hub.router.freshness import FreshnessWindow
     from hub.router.seen import SeenEvents
@@ -45,6 +41,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STALL_TIMEOUT_S: Final = 60.0
+_ROUTED: Final = frozenset(
+    entry.model_fields["kind"].default for entry in (EventRouted, AnswerRouted)
+)
 METADATA_WAIT_S: Final = 30.0
 
 
@@ -53,18 +52,35 @@ class RecallError(Exception):
 
 
 def sighting_of(value: bytes | None) -> Sighting | None:
-    """The event a journal record says was routed; None for any other (or unreadable) entry."""
+    """The event a journal record says was routed; None for any other (or unreadable) entry.
+
+    Read as plain JSON, not through the journal's models: a router start may read a whole
+    window of the journal, and only five fields of each entry matter here."""
     try:
-        entry = _entries().validate_json(value or b"")
-    except ValidationError:
+        entry = json.loads(value or b"")
+    except ValueError:
         return None
-    if not isinstance(entry, EventRouted | AnswerRouted):
+    if not isinstance(entry, dict) or entry.get("kind") not in _ROUTED:
         return None
-    event, position = entry.event, entry.position
+    event, position = entry.get("event"), entry.get("position")
+    if not isinstance(event, dict) or not isinstance(position, dict):
+        return None
     source, event_id, at = event.get("source"), event.get("id"), _time(event.get("time"))
-    if not isinstance(source, str) or not isinstance(event_id, str) or at is None:
+    topic, partition, offset = (position.get(name) for name in ("topic", "partition", "offset"))
+    if not (
+        isinstance(source, str)
+        and isinstance(event_id, str)
+        and at is not None
+        and isinstance(topic, str)
+        and _is_int(partition)
+        and _is_int(offset)
+    ):
         return None
-    return Sighting(source, event_id, at, position.topic, position.partition, position.offset)
+    return Sighting(source, event_id, at, topic, partition, offset)
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -149,11 +165,6 @@ class JournalRecall:
                         f"{tp.topic}:{tp.partition}: no records for {STALL_TIMEOUT_S:.0f} s"
                     )
         return read
-
-
-@functools.cache
-def _entries() -> TypeAdapter[JournalEntry]:
-    return entry_adapter()
 
 
 async def _partitions_of(admin: AIOKafkaAdminClient, topic: str) -> list[int]:

@@ -78,3 +78,13 @@ def test_a_routed_entry_whose_event_has_no_usable_time_is_not_recalled() -> None
     for time in ("yesterday", "2026-03-02T09:30:00", None):
         entry["event"]["time"] = time
         assert sighting_of(json.dumps(entry).encode()) is None
+
+
+def test_a_routed_entry_without_a_usable_position_is_not_recalled() -> None:
+    event = signed_by(fresh_id(corpus_event("debtor.listed.v1")), COURT)
+    entry = json.loads(journal_value(event))
+    for offset in ("5", True, None):
+        entry["position"]["offset"] = offset
+        assert sighting_of(json.dumps(entry).encode()) is None
+    del entry["position"]
+    assert sighting_of(json.dumps(entry).encode()) is None
