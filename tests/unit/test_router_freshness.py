@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
+from hub.bootstrap import build_freshness_window, load_settings
 from hub.journal.entries import EventRouted, RecordRejected, entry_adapter
 from hub.kafka.records import InboundRecord
 from hub.router.decide import decide
 from hub.router.freshness import FreshnessWindow, staleness
+from hub.settings import SettingsError
 from schemas.errors import ErrorCode
 from schemas.units import DLQ_TOPIC, JOURNAL_TOPIC, inbox_topic, outbox_topic
 from tests.hubkit import corpus_event, fresh_id, router_context, signed_by
@@ -106,3 +108,20 @@ def test_a_bad_signature_is_named_before_staleness() -> None:
     event["data"]["listing_id"] = "SX0000"  # after signing
     (dead,) = decided(event)[DLQ_TOPIC]
     assert dict(dead.headers)["fy-error-code"] == b"bad_signature"
+
+
+def test_the_router_settings_ship_the_default_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert build_freshness_window(load_settings()) == WEEK
+    monkeypatch.setenv("FYHUB_ROUTER__MAX_AGE_S", "3600")
+    monkeypatch.setenv("FYHUB_ROUTER__MAX_AHEAD_S", "0")
+    window = build_freshness_window(load_settings())
+    assert (window.max_age, window.max_ahead) == (timedelta(hours=1), timedelta(0))
+
+
+@pytest.mark.parametrize(("name", "value"), [("MAX_AGE_S", "0"), ("MAX_AHEAD_S", "-1")])
+def test_a_window_without_room_is_refused(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(f"FYHUB_ROUTER__{name}", value)
+    with pytest.raises(SettingsError, match=f"FYHUB_ROUTER__{name}"):
+        load_settings()
