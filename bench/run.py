@@ -23,15 +23,17 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench import rig
 from hub import bootstrap
-from hub.kafka.access import KafkaAccess
 from schemas.units import JOURNAL_TOPIC, inbox_topic, outbox_topic
 from tests.fixtures import own_kafka
+
+if TYPE_CHECKING:
+    from hub.kafka.access import KafkaAccess
 
 HERE = Path(__file__).resolve().parent
 
@@ -235,7 +237,7 @@ async def main(args: argparse.Namespace) -> None:
         return
     home = own_kafka.new_home(own_kafka.REPO / "build" / "bench" / "kafka")
     async with own_kafka.running(own_kafka.single_broker(home), home) as own:
-        await measure(args, KafkaAccess(own.bootstrap, protocol="PLAINTEXT"))
+        await measure(args, own.access())
 
 
 async def measure(args: argparse.Namespace, kafka: KafkaAccess) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -17,11 +18,14 @@ from hub.settings import Settings, SettingsError
 from hub.store import engine as store_engine
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from faststream.kafka import KafkaBroker
     from prometheus_client import CollectorRegistry
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from hub.acl.plan import Acl
     from hub.auditor.replay import JournalReplay
     from hub.auditor.service import AuditorService
     from hub.calendar import WorkingCalendar
@@ -56,6 +60,34 @@ def load_contracts(settings: Settings) -> Contracts:
     """The unit registry and the routing table, checked against each other and the catalogue;
     raises `hub.registry.ContractError` naming every problem with its file and line."""
     return load_contracts_from(settings.registry, settings.routing)
+
+
+def planned_acls(settings: Settings) -> list[Acl]:
+    """The ACL set the unit registry implies for this hub's consumer groups (`hub.acl.plan`)."""
+    from hub.acl.plan import planned_acls as plan  # noqa: PLC0415
+    from hub.auditor.service import AUDITOR_GROUP  # noqa: PLC0415
+    from hub.registry import load_registry  # noqa: PLC0415
+
+    units = load_registry(settings.registry).units
+    return plan(units, router_group=settings.router.group_id, auditor_group=AUDITOR_GROUP)
+
+
+def planned_principals(settings: Settings) -> tuple[str, ...]:
+    """Every SCRAM principal the unit registry implies: the hub's services and each unit."""
+    from hub.acl.plan import planned_principals as principals  # noqa: PLC0415
+    from hub.registry import load_registry  # noqa: PLC0415
+
+    return principals(load_registry(settings.registry).units)
+
+
+def local_credentials_folder(settings: Settings) -> Path | None:
+    """Where the local broker keeps its principals' password files, or None when the settings
+    name brokers of their own."""
+    from hub.kafka import local_home  # noqa: PLC0415
+
+    if settings.kafka.bootstrap is not None:
+        return None
+    return local_home.credentials_folder(settings.local_kafka.home / local_home.BROKER_FOLDER)
 
 
 def build_calendar(settings: Settings) -> WorkingCalendar:
@@ -115,11 +147,19 @@ def kafka_access(settings: Settings) -> KafkaAccess:
 
 
 def build_broker(
-    settings: Settings, *, client_id: str, observed: Observation | None = None
+    settings: Settings,
+    *,
+    client_id: str,
+    observed: Observation | None = None,
+    writes: bool = True,
 ) -> KafkaBroker:
     """A FastStream broker whose producer writes durably: `acks=all`, idempotent, and room for a
     1 MiB event plus the hub's additions (dead letters carry the whole refused record); with
-    FastStream's Prometheus middleware when the process is `observed`."""
+    FastStream's Prometheus middleware when the process is `observed`.
+
+    FastStream starts a producer for every broker. A service that `writes` nothing (the auditor)
+    gets a plain one: an idempotent producer asks the brokers for a producer id at start, which
+    they refuse to a principal allowed to write no topic (`hub.acl.plan`)."""
     from faststream.kafka import KafkaBroker  # noqa: PLC0415 - built only when a service starts
 
     from hub.observability.metrics import kafka_middleware  # noqa: PLC0415
@@ -133,7 +173,7 @@ def build_broker(
         security=access.faststream_security(),
         client_id=client_id,
         acks="all",
-        enable_idempotence=True,
+        enable_idempotence=writes,
         max_request_size=producer_max_request_size(settings),
         linger_ms=5,
         middlewares=middlewares,
@@ -305,7 +345,8 @@ def build_router(settings: Settings, *, observed: Observation | None = None) -> 
 
 
 def build_tracker(settings: Settings, *, observed: Observation | None = None) -> Tracker:
-    """The tracker service: sweeps the store for late receipts and replies every interval."""
+    """The tracker service: sweeps the store for late receipts and replies every interval, and
+    journals what it did about them."""
     from datetime import timedelta  # noqa: PLC0415
 
     from hub.deliveries.redelivery import RedeliveryPolicy  # noqa: PLC0415
@@ -316,22 +357,23 @@ def build_tracker(settings: Settings, *, observed: Observation | None = None) ->
     )
     from hub.observability.hooks import NO_TRACKER_METRICS  # noqa: PLC0415
     from hub.observability.metrics import TrackerMetrics  # noqa: PLC0415
-    from hub.tracker.service import Tracker, TrackerStore  # noqa: PLC0415
+    from hub.tracker.service import Tracker  # noqa: PLC0415
 
     tracker = settings.tracker
     broker = build_broker(settings, client_id="fyhub-tracker", observed=observed)
-    engine = build_engine(settings)
+    # Read-only: the tracker journals its decisions, and the auditor writes them to the store.
+    engine = build_engine(settings, read_only=True)
     metrics = None if observed is None else TrackerMetrics(observed.registry)
     if observed is not None and metrics is not None:
         timeout_s = settings.observability.probe_timeout_s
         observed.health["tracker.kafka"] = broker_probe(broker, timeout_s=timeout_s)
-        observed.health["tracker.store"] = store_probe(engine)
+        observed.health["tracker.store"] = store_probe(partial(store_engine.ping, engine))
         observed.details["tracker.calendar"] = provisional_deadlines_detail(
             lambda: metrics.provisional_open
         )
     return Tracker(
         broker=broker,
-        store=TrackerStore(engine, reader=build_engine(settings, read_only=True)),
+        store=engine,
         ctx=build_router_context(settings, load_contracts(settings)),
         policy=RedeliveryPolicy(
             interval=timedelta(seconds=tracker.redelivery_interval_s),
@@ -367,7 +409,7 @@ def build_auditor(
     from hub.observability.metrics import AuditorMetrics  # noqa: PLC0415
     from schemas.units import JOURNAL_TOPIC  # noqa: PLC0415
 
-    broker = build_broker(settings, client_id="fyhub-auditor", observed=observed)
+    broker = build_broker(settings, client_id="fyhub-auditor", observed=observed, writes=False)
     store = engine or build_engine(settings)
     sessions = async_sessionmaker(store, expire_on_commit=False)
     metrics = None if observed is None else AuditorMetrics(observed.registry)
@@ -381,7 +423,7 @@ def build_auditor(
     if observed is not None and metrics is not None:
         obs = settings.observability
         observed.health["auditor.kafka"] = broker_probe(broker, timeout_s=obs.probe_timeout_s)
-        observed.health["auditor.store"] = store_probe(store)
+        observed.health["auditor.store"] = store_probe(partial(store_engine.ping, store))
         observed.health["auditor.journal_lag"] = journal_lag_probe(
             lambda: metrics.journal_lag, limit=obs.journal_lag_limit
         )

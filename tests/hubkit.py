@@ -68,9 +68,10 @@ def as_region(event: dict[str, Any], region: str) -> dict[str, Any]:
     return moved
 
 
-def registry_in_region(directory: Path, region: str) -> Path:
-    """A copy of the test registry whose unit codes (and so topics) are in `region`."""
-    text = TEST_REGISTRY.read_text(encoding="utf-8")
+def registry_in_region(directory: Path, region: str, source: Path = TEST_REGISTRY) -> Path:
+    """A copy of the test registry (or of `source`, another registry of region 411121) whose
+    unit codes (and so topics) are in `region`."""
+    text = source.read_text(encoding="utf-8")
     path = directory / f"units-{region}.yaml"
     path.write_text(text.replace(TEST_REGION, region), encoding="utf-8")
     return path

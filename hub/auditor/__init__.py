@@ -1,5 +1,5 @@
-"""The auditor: reads `fy.hub.journal` and writes the audit and tracking store (docs/design.md §2,
-§7).
+"""The auditor: reads `fy.hub.journal` and writes the audit and tracking store, its only writer
+(docs/design.md §2, §7): the router's decisions, `fyhub calendar apply`'s and the tracker's.
 
 `records` reads journal records, `changes` (with `answers` and `rows`) works out purely what a
 batch changes, `apply` writes it in the caller's transaction, `service` runs it on FastStream,

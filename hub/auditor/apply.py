@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from hub.deliveries.answered import Answered
     from hub.journal.reading import EventKey
     from hub.store.audit_chain import ChainedRow
 
@@ -47,7 +48,8 @@ _processed = ProcessedRow.__table__.c
 
 @dataclass(frozen=True, slots=True)
 class BatchOutcome:
-    """Counts of one batch's journal records."""
+    """What one batch of journal records changed in the store: counts of its records, and the
+    delivery stages it answered (what the metrics time, without reading the store again)."""
 
     applied: int = 0
     already_applied: int = 0
@@ -55,6 +57,9 @@ class BatchOutcome:
     redeliveries: int = 0
     """Entries repeating an outbox record already applied (the router decided it twice)."""
     unreadable: int = 0
+    answered: tuple[Answered, ...] = ()
+    """Receipts and replies that took effect, each stage of a delivery once (a batch already
+    applied answers nothing)."""
 
     def plus(self, other: BatchOutcome) -> BatchOutcome:
         return BatchOutcome(
@@ -62,6 +67,7 @@ class BatchOutcome:
             self.already_applied + other.already_applied,
             self.redeliveries + other.redeliveries,
             self.unreadable + other.unreadable,
+            self.answered + other.answered,
         )
 
 
@@ -81,7 +87,8 @@ async def apply_journal_batch(
         deliveries=await _answered_deliveries(
             session,
             {r.answered for r in readable if r.answered}
-            | {key for r in readable for key in r.rescheduled},
+            | {key for r in readable for key in r.rescheduled}
+            | {marked for r in readable if (marked := r.marked)},
             {r.refused_answer for r in readable if r.refused_answer},
         ),
         seen_positions=await _processed_keys(
@@ -95,6 +102,7 @@ async def apply_journal_batch(
         already_applied=len(records) - len(fresh),
         redeliveries=changes.redeliveries,
         unreadable=changes.unreadable,
+        answered=tuple(changes.answered()),
     )
 
 
@@ -171,6 +179,7 @@ async def _write(session: AsyncSession, changes: BatchChanges, audit: SqlAuditLo
     await _insert(session, DeliveryRow, changes.delivery_rows())
     await _update(session, DeliveryRow, changes.delivery_updates())
     await _update(session, DeliveryRow, changes.deadline_updates())
+    await _update(session, DeliveryRow, changes.mark_updates())
     await _insert(session, RejectionRow, changes.rejection_rows())
     await _insert(session, LiaisonChangeRow, changes.liaison_change_rows())
     await _replace_liaisons(session, changes.unit_liaison_rows())

@@ -12,6 +12,11 @@ Idempotence has two keys, both kept in `processed`:
   router that decided the same outbox record twice (it crashed before committing) wrote two
   journal entries for one decision; the second changes nothing. The same event id at another
   outbox position is a real duplicate: it is counted on the event and logged.
+
+The hub's own entries (`deadlines.recomputed`, the tracker's `delivery.*` marks) have no outbox
+position. A tracker entry repeated at another journal offset (a tracker that restarted before
+this auditor caught up) changes nothing a second time: its mark is already recorded
+(`hub.journal.marks`).
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ from typing import TYPE_CHECKING, Any, Final
 from hub.auditor import rows
 from hub.auditor.answers import AnswerEffect, answer_effect
 from hub.auditor.liaisons import LiaisonChange, liaison_change, officers
+from hub.deliveries.answered import Answered, newly_answered
 from hub.deliveries.state import Delivery, DeliveryKey, TransitionError, reply_refused
-from hub.journal.entries import AnswerRouted, DeadlinesRecomputed, RecordRejected
+from hub.journal.entries import AnswerRouted, DeadlinesRecomputed, DeliveryMark, RecordRejected
+from hub.journal.marks import mark_audit_entry, mark_changes, mark_key
 from hub.journal.reading import JournalRecord, UnreadableRecord, outbox_key
 from hub.store.audit_chain import AuditEntry, canonical_time
 from hub.store.delivery_rows import fields_to_store
@@ -57,6 +64,11 @@ class AuditKind(StrEnum):
     """A journal record the auditor could not apply; it is skipped, not retried."""
     DEADLINES_RECOMPUTED = "deadlines.recomputed"
     """One per delivery given new deadlines (`fyhub calendar apply`); `unit` is the recipient."""
+    DELIVERY_OVERDUE = "delivery.overdue"
+    DELIVERY_REDELIVERED = "delivery.redelivered"
+    DELIVERY_ESCALATED = "delivery.escalated"
+    """The tracker's marks (`hub.journal.marks`), one per mark that changed its delivery;
+    `unit` is the recipient, `at` the tracker's time."""
 
 
 @dataclass(slots=True)
@@ -87,9 +99,12 @@ class BatchChanges:
     _counted: set[EventKey] = field(default_factory=set)
     _new_deliveries: dict[DeliveryKey, list[str]] = field(default_factory=dict)
     _answered: set[DeliveryKey] = field(default_factory=set)
+    _before_answers: dict[DeliveryKey, Delivery] = field(default_factory=dict)
+    """Each delivery answered in the batch as it stood before its first answer here."""
     _calendars: dict[DeliveryKey, str | None] = field(default_factory=dict)
     """The calendar of each delivery routed or rescheduled in the batch."""
     _rescheduled: set[DeliveryKey] = field(default_factory=set)
+    _marked: set[DeliveryKey] = field(default_factory=set)
     _rejections: list[dict[str, Any]] = field(default_factory=list)
     _processed: list[dict[str, Any]] = field(default_factory=list)
     _liaison_changes: list[LiaisonChange] = field(default_factory=list)
@@ -108,6 +123,10 @@ class BatchChanges:
         if isinstance(entry, DeadlinesRecomputed):
             self.applied += 1
             self._take_recomputed(entry)
+            return
+        if isinstance(entry, DeliveryMark):
+            self.applied += 1
+            self._take_mark(entry)
             return
         position = record.outbox_key
         assert position is not None  # every other entry is about an outbox record
@@ -160,11 +179,26 @@ class BatchChanges:
             if key not in self._new_deliveries
         ]
 
+    def mark_updates(self) -> list[dict[str, Any]]:
+        return [
+            rows.mark_values(self.deliveries[key])
+            for key in sorted(self._marked)
+            if key not in self._new_deliveries
+        ]
+
     def delivery_updates(self) -> list[dict[str, Any]]:
         return [
             rows.answer_values(self.deliveries[key])
             for key in sorted(self._answered)
             if key not in self._new_deliveries
+        ]
+
+    def answered(self) -> list[Answered]:
+        """The stages the batch answered for the first time, delivery by delivery."""
+        return [
+            answered
+            for key in sorted(self._answered)
+            for answered in newly_answered(self._before_answers[key], self.deliveries[key])
         ]
 
     def rejection_rows(self) -> list[dict[str, Any]]:
@@ -254,8 +288,7 @@ class BatchChanges:
         else:
             updated, effect = answer_effect(delivery, entry, answer.event_id)
             if updated != delivery:
-                self.deliveries[answered] = updated
-                self._answered.add(answered)
+                self._change_answers(answered, updated)
         kind = AuditKind.RECEIPT_RECEIVED if entry.receipt else AuditKind.REPLY_RECEIVED
         detail = {
             "source": answered.event_source,
@@ -283,6 +316,18 @@ class BatchChanges:
                 "effect": "applied" if applied else "no_delivery",
             }
             self._log(entry.at, AuditKind.DEADLINES_RECOMPUTED, new.event_id, new.recipient, detail)
+
+    def _take_mark(self, entry: DeliveryMark) -> None:
+        """The tracker's mark on its delivery, with its audit fact; nothing when it changes
+        nothing (a repeated entry, or one the delivery's facts have moved past)."""
+        key = mark_key(entry)
+        delivery = self.deliveries.get(key)
+        after = None if delivery is None else mark_changes(delivery, entry)
+        if after is None:
+            return
+        self.deliveries[key] = after
+        self._marked.add(key)
+        self.audit.append(mark_audit_entry(entry))
 
     def _take_rejection(self, entry: RecordRejected) -> None:
         sender = source_uri(entry.sender) if entry.sender else None
@@ -312,8 +357,12 @@ class BatchChanges:
             except TransitionError:  # the delivery owed no reply: nothing to mark
                 continue
             if updated != delivery:
-                self.deliveries[key] = updated
-                self._answered.add(key)
+                self._change_answers(key, updated)
+
+    def _change_answers(self, key: DeliveryKey, updated: Delivery) -> None:
+        self._before_answers.setdefault(key, self.deliveries[key])
+        self.deliveries[key] = updated
+        self._answered.add(key)
 
     def _mark_processed(self, consumer: str, key: str, at: datetime) -> None:
         self._processed.append(rows.processed_values(consumer, key, at))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from hub.deliveries.state import Delivery, status
 from hub.journal.reading import case_number
+from hub.store.delivery_rows import tracker_columns
 from hub.store.tables import EVENT_ID
 from schemas.errors import storable_text, unstorable_text_problem
 
@@ -47,12 +48,23 @@ def new_delivery_values(d: Delivery, fields: list[str]) -> dict[str, Any]:
         "reply_overdue_at": d.reply_overdue_at,
         "escalated_at": d.escalated_at,
         "attempts": d.attempts,
+        "last_attempt_at": d.last_attempt_at,
+    }
+
+
+def mark_values(d: Delivery) -> dict[str, Any]:
+    """The key and the columns the tracker's entries set: overdue marks, escalation, attempts."""
+    return {
+        "event_source": d.event_source,
+        "event_id": d.event_id,
+        "recipient": d.recipient,
+        **tracker_columns(d),
     }
 
 
 def answer_values(d: Delivery) -> dict[str, Any]:
-    """The key and the columns the auditor owns; overdue marks, escalations and attempts belong
-    to the tracker and are left alone on update."""
+    """The key and the columns an answer changes; the marks the tracker's entries set
+    (`mark_values`) are left alone."""
     return {
         "event_source": d.event_source,
         "event_id": d.event_id,

@@ -25,13 +25,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from faststream import AckPolicy
 from faststream.exceptions import NackMessage
 from faststream.kafka import (
-    KafkaBroker,  # noqa: TC002 - FastStream resolves handler annotations
-    KafkaMessage,  # noqa: TC002 - at runtime
+    KafkaBroker,
+    KafkaMessage,
+    Topic,
 )
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -39,7 +40,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from hub.auditor.apply import BatchOutcome, apply_journal_batch
 from hub.auditor.failures import is_transient, reason
 from hub.journal.reading import JournalRecord, UnreadableRecord, read_record, unreadable
-from hub.kafka.batches import parse_ignoring_headers, raw_values
+from hub.kafka.batches import batch_read, parse_ignoring_headers, raw_values
 from hub.observability.hooks import NO_AUDITOR_METRICS
 from schemas.units import JOURNAL_TOPIC
 
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from aiokafka import ConsumerRecord
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+    from hub.kafka.batches import ConsumerPositions
     from hub.observability.hooks import AuditorHooks
 
 log = logging.getLogger(__name__)
@@ -113,7 +115,7 @@ def register_auditor(
     stats = AuditorStats()
 
     @broker.subscriber(
-        topic,
+        Topic(topic, declare=False),  # made by `fyhub topics apply`; the auditor may not create it
         batch=True,
         group_id=group_id,
         max_records=max_records,
@@ -133,16 +135,29 @@ def register_auditor(
         except Exception as error:
             stats.failed_batches += 1
             log_failed_batch(records[0], error)
-            metrics.journal_read(message.consumer, message.raw_message, applied=False)
+            _report_read(metrics, message, applied=False)
             await asyncio.sleep(retry_pause_s)
             # Nacked, not re-raised: FastStream would log the exception again with its
             # traceback, for every retry; the line above is the one a retried batch logs.
             raise NackMessage from error
         stats.add(outcome)
-        metrics.journal_read(message.consumer, message.raw_message, applied=True)
-        await metrics.batch_committed(records, sessions)
+        _report_read(metrics, message, applied=True)
+        metrics.batch_committed(outcome)
 
     return stats
+
+
+def _report_read(metrics: AuditorHooks, message: KafkaMessage, *, applied: bool) -> None:
+    # FastStream types the consumer by what it commits and seeks; it is aiokafka's consumer,
+    # which knows the partitions' ends and its assignment.
+    consumer = cast("ConsumerPositions", message.consumer)
+    try:
+        read = batch_read(message.raw_message, consumer, applied=applied)
+    except Exception:
+        # The batch's fate is settled; a lag not measured is not worth failing it for.
+        log.exception("journal lag not measured")
+        return
+    metrics.journal_read(read)
 
 
 async def write_batch(

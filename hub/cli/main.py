@@ -6,6 +6,7 @@ from importlib.metadata import version as dist_version
 
 import typer
 
+from hub.cli.acl import acl_app, credentials
 from hub.cli.calendar import calendar_app
 from hub.cli.contracts import routes_app, units_app
 from hub.cli.dlq import dlq_app
@@ -25,9 +26,11 @@ app = typer.Typer(
 app.command("up")(up)
 app.add_typer(kafka_app, name="kafka")
 units_app.command("liaisons")(liaisons)
+units_app.command("credentials")(credentials)
 app.add_typer(units_app, name="units")
 app.add_typer(routes_app, name="routes")
 app.add_typer(topics_app, name="topics")
+app.add_typer(acl_app, name="acl")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(calendar_app, name="calendar")
 app.command("run")(run)

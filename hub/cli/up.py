@@ -14,16 +14,25 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from hub import bootstrap
+from hub.acl import plan as acl
+from hub.acl.broker import apply_acls
+from hub.acl.principals import ensure_credentials
 from hub.cli.run import ensure_topics
 from hub.cli.serve import serve
 from hub.devkit.demo import build_demo, build_local_kafka, demo_settings, on_local_kafka
 from hub.devkit.local_kafka import LocalKafkaError
+from hub.kafka.credentials import password_path
 from hub.observability.logs import configure_logging
 from hub.settings import STATE_DIR
 from hub.store.migrate import upgrade_engine
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
     from hub.cli.serve import Service
+    from hub.devkit.local_kafka import LocalKafka
     from hub.settings import Settings
 
 
@@ -47,41 +56,93 @@ def up(
 
 
 async def _up(settings: Settings, *, demo: bool) -> None:
-    local = None if settings.kafka.bootstrap else build_local_kafka(settings)
+    local = None
+    if not settings.kafka.bootstrap:
+        # every unit and hub service its own principal, formatted into the broker's home
+        local = build_local_kafka(settings, principals=bootstrap.planned_principals(settings))
     started_broker = False
     if local is not None:
         print(f"Starting the local Kafka broker ({local.bootstrap}) …", flush=True)
         result = await local.up()
         started_broker = bool(result.started)
-        settings = on_local_kafka(settings, local)
     try:
+        admin = settings if local is None else on_local_kafka(settings, local)
         if demo:
-            settings = demo_settings(settings, STATE_DIR / "demo")
-        created = await ensure_topics(settings)
+            admin = demo_settings(admin, STATE_DIR / "demo")
+        created = await ensure_topics(admin)
         print(f"Topics ready ({len(created)} created).", flush=True)
-        engine = bootstrap.build_engine(settings)
+        principals = await _secure(admin, local)
+        engine = bootstrap.build_engine(admin)
         try:
             await upgrade_engine(engine)
-            print(f"Store ready: {settings.db.url}", flush=True)
-            observed = bootstrap.Observation()
-            services: list[Service] = [
-                bootstrap.build_metrics_server(settings, observed),
-                bootstrap.build_router(settings, observed=observed),
-                bootstrap.build_auditor(settings, engine=engine, observed=observed),
-                bootstrap.build_tracker(settings, observed=observed),
-            ]
-            if settings.console.enabled:
-                # its own read-only engine: page views never wait for the auditor's batches
-                services.append(bootstrap.build_console(settings))
-            if demo:
-                services.append(build_demo(settings, STATE_DIR / "demo"))
-            await serve(services, on_started=_started_message(settings, demo=demo))
+            print(f"Store ready: {admin.db.url}", flush=True)
+            await _serve(admin, principals, engine, demo=demo)
         finally:
             await engine.dispose()
     finally:
         if local is not None and started_broker:
             await local.down()
             print("Stopped the local Kafka broker.", flush=True)
+
+
+async def _secure(admin: Settings, local: LocalKafka | None) -> Path | None:
+    """On secured brokers: a SCRAM credential for every unit and hub service (their password
+    files in the local broker's home, or in `.fyhub/credentials/` for configured brokers) and
+    the registry's ACLs; the folder of the password files, or None over PLAINTEXT."""
+    access = bootstrap.kafka_access(admin)
+    if not access.secured:
+        return None
+    folder = STATE_DIR / "credentials" if local is None else local.credentials_folder
+    report = await ensure_credentials(access, bootstrap.planned_principals(admin), folder)
+    diff = await apply_acls(access, bootstrap.planned_acls(admin))
+    print(
+        f"Principals ready ({len(report.created)} created, {len(report.rotated)} rotated, "
+        f"{len(report.kept)} kept); "
+        f"ACLs ready ({len(diff.missing)} created, {len(diff.extra)} deleted).",
+        flush=True,
+    )
+    return folder
+
+
+def _as_principal(settings: Settings, principal: str, folder: Path | None) -> Settings:
+    """`settings` reaching the same brokers as `principal`, with its password file."""
+    if folder is None:
+        return settings
+    kafka = settings.kafka.model_copy(
+        update={
+            "username": principal,
+            "password": None,
+            "password_file": password_path(folder, principal),
+        }
+    )
+    return settings.model_copy(update={"kafka": kafka})
+
+
+async def _serve(
+    admin: Settings, principals: Path | None, engine: AsyncEngine, *, demo: bool
+) -> None:
+    """The services and the demo connectors, each as its own principal on secured brokers."""
+
+    def as_service(service: acl.Service) -> Settings:
+        return _as_principal(admin, service.value, principals)
+
+    observed = bootstrap.Observation()
+    services: list[Service] = [
+        bootstrap.build_metrics_server(admin, observed),
+        bootstrap.build_router(as_service(acl.Service.ROUTER), observed=observed),
+        bootstrap.build_auditor(as_service(acl.Service.AUDITOR), engine=engine, observed=observed),
+        bootstrap.build_tracker(as_service(acl.Service.TRACKER), observed=observed),
+    ]
+    if admin.console.enabled:
+        # its own read-only engine: page views never wait for the auditor's batches
+        services.append(bootstrap.build_console(admin))
+    if demo:
+        units = bootstrap.load_contracts(admin).registry.units
+        password_files = (
+            {} if principals is None else {u: password_path(principals, u) for u in units}
+        )
+        services.append(build_demo(admin, STATE_DIR / "demo", password_files=password_files))
+    await serve(services, on_started=_started_message(admin, demo=demo))
 
 
 def _started_message(settings: Settings, *, demo: bool) -> str:

@@ -1,11 +1,13 @@
 """What the router writes to `fy.hub.journal`, and the auditor reads back into the store.
 
 One entry per outbox record: the router's decision about it; and the hub's own later decisions
-about what it delivered (`deadlines.recomputed`). The journal is the system of record
-for decisions, so an entry carries everything the store needs (the event as received, with its
-signature; who got which fields with which deadlines; or why it was refused) and the outbox
-position it came from. The position lets the auditor tell a router redelivery (same position: the
-same decision again) from a unit publishing the same event twice (a real duplicate).
+about what it delivered: `deadlines.recomputed` (`fyhub calendar apply`) and the tracker's
+marks (`delivery.overdue`, `delivery.redelivered`, `delivery.escalated`). The journal is the
+system of record for decisions, so an entry carries everything the store needs (the event as
+received, with its signature; who got which fields with which deadlines; why it was refused;
+what the tracker marked, and when) and, for the router's, the outbox position it came from. The
+position lets the auditor tell a router redelivery (same position: the same decision again) from
+a unit publishing the same event twice (a real duplicate).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from schemas.errors import ErrorCode
+from schemas.hubevents import OverdueStage
 
 
 class _Entry(BaseModel):
@@ -114,8 +117,62 @@ class DeadlinesRecomputed(_Entry):
     deliveries: list[Rescheduled] = Field(min_length=1)
 
 
+class _DeliveryMark(_Entry):
+    """A tracker decision about one delivery, at the tracker's `at` (its sweep's now). Keyed like
+    the delivery's event entry (`case_key`), so it lands in the same journal partition after it:
+    the auditor, and a replay into an empty store, apply it once the delivery exists."""
+
+    at: datetime
+    event_source: str
+    event_id: str
+    recipient: str
+
+
+class DeliveryOverdue(_DeliveryMark):
+    """A stage found past due: its `hub.overdue.v1` notices were acknowledged by the broker, and
+    the stage is to be marked overdue at `at`."""
+
+    kind: Literal["delivery.overdue"] = "delivery.overdue"
+    stage: OverdueStage
+    due: datetime
+    """The stage's due time the tracker found past."""
+    overdue_by_s: int
+    office: str
+    """The joint-meeting office, told too."""
+    notices: dict[str, str]
+    """Each addressee's notice event id (the late unit's first, then the office's)."""
+
+
+class DeliveryRedelivered(_DeliveryMark):
+    """An unreceipted copy delivered again at `at`; after it the delivery has made `attempt`
+    attempts (the first delivery counts)."""
+
+    kind: Literal["delivery.redelivered"] = "delivery.redelivered"
+    attempt: int = Field(ge=2)
+
+
+class DeliveryEscalated(_DeliveryMark):
+    """A delivery escalated to the office at `at`: `attempts` deliveries went unreceipted past
+    `receipt_due`."""
+
+    kind: Literal["delivery.escalated"] = "delivery.escalated"
+    attempts: int = Field(ge=1)
+    receipt_due: datetime
+    office: str
+
+
+DeliveryMark = DeliveryOverdue | DeliveryRedelivered | DeliveryEscalated
+"""The tracker's entries: the only way its decisions reach the store."""
+
 JournalEntry = Annotated[
-    EventRouted | AnswerRouted | RecordRejected | DeadlinesRecomputed, Field(discriminator="kind")
+    EventRouted
+    | AnswerRouted
+    | RecordRejected
+    | DeadlinesRecomputed
+    | DeliveryOverdue
+    | DeliveryRedelivered
+    | DeliveryEscalated,
+    Field(discriminator="kind"),
 ]
 
 

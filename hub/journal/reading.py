@@ -20,6 +20,10 @@ from hub.deliveries.state import DeliveryKey
 from hub.journal.entries import (
     AnswerRouted,
     DeadlinesRecomputed,
+    DeliveryEscalated,
+    DeliveryMark,
+    DeliveryOverdue,
+    DeliveryRedelivered,
     EventRouted,
     JournalEntry,
     Position,
@@ -77,9 +81,17 @@ class JournalRecord:
 
     partition: int
     offset: int
-    entry: EventRouted | AnswerRouted | RecordRejected | DeadlinesRecomputed
+    entry: (
+        EventRouted
+        | AnswerRouted
+        | RecordRejected
+        | DeadlinesRecomputed
+        | DeliveryOverdue
+        | DeliveryRedelivered
+        | DeliveryEscalated
+    )
     event: EventFacts | None
-    """The routed event or answer; None for a rejection or a recomputation."""
+    """The routed event or answer; None for a rejection and the hub's own decisions."""
     answered: DeliveryKey | None
     """For an answer: the delivery it answers."""
 
@@ -99,9 +111,17 @@ class JournalRecord:
     @property
     def outbox_key(self) -> str | None:
         """The outbox record the entry decides about; None for the hub's own decisions."""
-        if isinstance(self.entry, DeadlinesRecomputed):
+        if isinstance(self.entry, DeadlinesRecomputed | DeliveryMark):
             return None
         return outbox_key(self.entry.position)
+
+    @property
+    def marked(self) -> DeliveryKey | None:
+        """For a tracker entry: the delivery it marks."""
+        entry = self.entry
+        if not isinstance(entry, DeliveryMark):
+            return None
+        return DeliveryKey(entry.event_source, entry.event_id, entry.recipient)
 
     @property
     def rescheduled(self) -> tuple[DeliveryKey, ...]:
@@ -161,7 +181,7 @@ def read_record(
         entry = _adapter().validate_json(raw)
         event = (
             None
-            if isinstance(entry, RecordRejected | DeadlinesRecomputed)
+            if isinstance(entry, RecordRejected | DeadlinesRecomputed | DeliveryMark)
             else event_facts(entry.event)
         )
         answered = _answered(entry) if isinstance(entry, AnswerRouted) else None
@@ -226,6 +246,15 @@ def _check_storable(entry: JournalEntry) -> None:
             _bounded(rescheduled.recipient, "deliveries.recipient", UNIT)
             _aware(rescheduled.receipt_by, "deliveries.receipt_by")
             _aware(rescheduled.reply_by, "deliveries.reply_by")
+        return
+    if isinstance(entry, DeliveryMark):
+        _bounded(entry.event_source, "event_source", SOURCE)
+        _bounded(entry.event_id, "event_id", EVENT_ID)
+        _bounded(entry.recipient, "recipient", UNIT)
+        if isinstance(entry, DeliveryOverdue):
+            _aware(entry.due, "due")
+        elif isinstance(entry, DeliveryEscalated):
+            _aware(entry.receipt_due, "receipt_due")
         return
     _bounded(outbox_key(entry.position), "position", _KEY)
     if isinstance(entry, RecordRejected):

@@ -13,14 +13,11 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import text
-
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime, timedelta
 
     from faststream.kafka import KafkaBroker
-    from sqlalchemy.ext.asyncio import AsyncEngine
 
 Probe = Callable[[], Awaitable[str | None]]
 """None while healthy; otherwise what is wrong, in a few words."""
@@ -46,10 +43,12 @@ def broker_probe(broker: KafkaBroker, *, timeout_s: float) -> Probe:
     return kafka_answers
 
 
-def store_probe(engine: AsyncEngine) -> Probe:
+def store_probe(ping: Callable[[], Awaitable[object]]) -> Probe:
+    """Healthy while `ping` returns; what it raises is the problem (e.g. `hub.store.engine.ping`
+    on the service's engine, which bootstrap wires: observability knows no database)."""
+
     async def store_answers() -> str | None:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        await ping()
         return None
 
     return store_answers

@@ -1,45 +1,72 @@
 """What the services tell their metrics, as small protocols with do-nothing defaults.
 
-The services call these hooks only after the effect they report is durable (the router's records
-acknowledged, the auditor's transaction committed), so a batch that fails and comes again is not
-counted twice. Nothing here imports prometheus_client: a service built without metrics pays for
-nothing but a method call.
+Each hook is handed facts the service already holds once the effect it reports is durable (the
+router's records acknowledged, the auditor's transaction committed), so a batch that fails and
+comes again is not counted twice, and no hook reads the store or the consumer for itself:
+
+- the router: a `RoutingDecision` per record of a written batch (`hub.router.decide.Decision`);
+- the auditor: the `AppliedBatch` it committed (`hub.auditor.apply.BatchOutcome`) and, for every
+  batch, applied or to be read again, its `BatchRead` (`hub.kafka.batches`);
+- the tracker: the open deliveries a sweep read, and how many have provisional deadlines.
+
+The router's and the auditor's facts are named here as protocols, since observability imports no
+service (the services import these hooks). Nothing here imports prometheus_client: a service
+built without metrics pays for nothing but a method call.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
-    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
+    from hub.deliveries.answered import Answered
     from hub.deliveries.state import Delivery
-    from hub.journal.reading import JournalRecord, UnreadableRecord
-    from hub.kafka.records import InboundRecord, Outbound
+    from hub.kafka.batches import BatchRead
 
-    Decided = tuple[InboundRecord, Sequence[Outbound]]
-    """One outbox record and every record the router wrote about it."""
+
+class RoutingDecision(Protocol):
+    """What the router decided about one outbox record."""
+
+    @property
+    def source(self) -> str | None:
+        """The unit owning the outbox the record came in on; None for a topic of no unit."""
+
+    @property
+    def event_type(self) -> str | None:
+        """The type the record named; None when refused before it could be read."""
+
+    @property
+    def recipients(self) -> Sequence[str]:
+        """One per copy written to an inbox."""
+
+    @property
+    def refused(self) -> str | None:
+        """The error code of the refusal (the record is dead-lettered); None when routed."""
+
+
+class AppliedBatch(Protocol):
+    """What a committed batch of journal records changed in the store."""
+
+    @property
+    def answered(self) -> Sequence[Answered]:
+        """The delivery stages it answered for the first time."""
 
 
 class RouterHooks(Protocol):
-    def batch_written(self, decided: Sequence[Decided]) -> None:
-        """A batch's records were all acknowledged by the broker."""
+    def batch_written(self, decisions: Sequence[RoutingDecision]) -> None:
+        """A batch's records were all acknowledged by the broker. Never raises."""
 
 
 class AuditorHooks(Protocol):
-    async def batch_committed(
-        self,
-        records: Sequence[JournalRecord | UnreadableRecord],
-        sessions: async_sessionmaker[AsyncSession],
-    ) -> None:
+    def batch_committed(self, outcome: AppliedBatch) -> None:
         """A batch of journal records is in the store. Never raises."""
 
-    def journal_read(self, consumer: Any, raw: Sequence[Any], *, applied: bool) -> None:
-        """The journal consumer and the records (aiokafka `ConsumerRecord`s) of a batch that was
-        `applied`, or refused by the store and about to be read again."""
+    def journal_read(self, read: BatchRead) -> None:
+        """Where a batch, applied or refused by the store and about to be read again, left the
+        journal consumer. Never raises."""
 
 
 class TrackerHooks(Protocol):
@@ -51,19 +78,15 @@ class TrackerHooks(Protocol):
 
 
 class _NoRouterMetrics:
-    def batch_written(self, decided: Sequence[Decided]) -> None:
+    def batch_written(self, decisions: Sequence[RoutingDecision]) -> None:
         pass
 
 
 class _NoAuditorMetrics:
-    async def batch_committed(
-        self,
-        records: Sequence[JournalRecord | UnreadableRecord],
-        sessions: async_sessionmaker[AsyncSession],
-    ) -> None:
+    def batch_committed(self, outcome: AppliedBatch) -> None:
         pass
 
-    def journal_read(self, consumer: Any, raw: Sequence[Any], *, applied: bool) -> None:
+    def journal_read(self, read: BatchRead) -> None:
         pass
 
 

@@ -14,43 +14,37 @@
 `source`, `recipient` are unit codes; `type` the event type (`unknown` for a record refused before
 its type was read); `stage` is `receipt` or `reply`. Receipt and reply times are observed by the
 auditor, not the router: the delivery token a unit echoes does not carry the routing time, the
-copy's `hubrouted` is the unit's to alter, and only the delivery row knows whether an answer is the
-first one. Both ends are the router's clock (the routing of the event, the routing of its answer).
+copy's `hubrouted` is the unit's to alter, and only the auditor, applying an answer to its delivery,
+knows whether it is the first one (`hub.deliveries.answered`). Both ends are the router's clock (the
+routing of the event, the routing of its answer).
 
-Each service class takes a `CollectorRegistry`; one process (`fyhub up`) puts all of them and its
-brokers' `kafka_middleware` on one registry and serves it at `/metrics`.
+The numbers come from the facts the services hand their hooks (`hub.observability.hooks`): the
+router's decisions, the auditor's committed `BatchOutcome` and each batch's `BatchRead`, the
+tracker's sweep. No hook reads the store or a consumer. Each service class takes a
+`CollectorRegistry`; one process (`fyhub up`) puts all of them and its brokers' `kafka_middleware`
+on one registry and serves it at `/metrics` (`hub.observability.http`).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
-from aiokafka import TopicPartition
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import Counter, Gauge, Histogram
 
 from hub.deliveries.state import Stage
-from hub.observability.answers import stored_answers
-from hub.observability.outcomes import (
-    JournalMarks,
-    answer_timings,
-    answers,
-    overdue_counts,
-    partition_lags,
-    record_outcome,
-)
+from hub.observability.outcomes import UNKNOWN, overdue_counts
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
     from prometheus_client import CollectorRegistry
-    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from hub.deliveries.state import Delivery
-    from hub.journal.reading import JournalRecord, UnreadableRecord
-    from hub.observability.hooks import Decided
+    from hub.kafka.batches import BatchRead
+    from hub.observability.hooks import AppliedBatch, RoutingDecision
 
 log = logging.getLogger(__name__)
 
@@ -109,23 +103,23 @@ class RouterMetrics:
             registry=registry,
         )
 
-    def batch_written(self, decided: Sequence[Decided]) -> None:
+    def batch_written(self, decisions: Sequence[RoutingDecision]) -> None:
         try:
-            self._count(decided)
+            self._count(decisions)
         except Exception:
             # The batch is written; its offsets must be committed whatever the counting did.
             log.exception("router metrics of a batch not counted")
 
-    def _count(self, decided: Sequence[Decided]) -> None:
-        for record, written in decided:
-            outcome = record_outcome(record, written)
-            self.received.labels(outcome.type, outcome.source).inc()
-            for recipient in outcome.recipients:
-                self.routed.labels(outcome.type, recipient).inc()
-            if outcome.rejected is not None:
-                self.rejected.labels(outcome.rejected, outcome.source).inc()
-            for code in outcome.dead_letters:
-                self.dead_letters.labels(code).inc()
+    def _count(self, decisions: Sequence[RoutingDecision]) -> None:
+        for decision in decisions:
+            source = decision.source or UNKNOWN
+            event_type = decision.event_type or UNKNOWN
+            self.received.labels(event_type, source).inc()
+            for recipient in decision.recipients:
+                self.routed.labels(event_type, recipient).inc()
+            if decision.refused is not None:
+                self.rejected.labels(decision.refused, source).inc()
+                self.dead_letters.labels(decision.refused).inc()
 
 
 class AuditorMetrics:
@@ -151,52 +145,32 @@ class AuditorMetrics:
             "Journal records not yet applied to the store, over this auditor's partitions",
             registry=registry,
         )
-        self._marks = JournalMarks()
         self._lags: dict[tuple[str, int], int] = {}
 
     @property
     def journal_lag(self) -> int:
         return sum(self._lags.values())
 
-    async def batch_committed(
-        self,
-        records: Sequence[JournalRecord | UnreadableRecord],
-        sessions: async_sessionmaker[AsyncSession],
-    ) -> None:
-        applied = answers(self._marks.unseen(records))
-        if not applied:
-            return
+    def batch_committed(self, outcome: AppliedBatch) -> None:
         try:
-            async with sessions() as session:
-                stored = await stored_answers(session, {answer.delivery for answer in applied})
-        except Exception as error:
+            for answered in outcome.answered:
+                stage = answered.stage
+                seconds = self.receipt_seconds if stage is Stage.RECEIPT else self.reply_seconds
+                seconds.labels(answered.event_type, answered.recipient).observe(
+                    answered.waited.total_seconds()
+                )
+        except Exception:
             # The batch is in the store already; a latency missed is not worth reading it again.
-            log.warning("answer times of a journal batch not measured: %s", type(error).__name__)
-            return
-        for timing in answer_timings(applied, stored):
-            seconds = self.receipt_seconds if timing.stage is Stage.RECEIPT else self.reply_seconds
-            seconds.labels(timing.event_type, timing.recipient).observe(timing.seconds)
+            log.exception("answer times of a journal batch not measured")
 
-    def journal_read(self, consumer: Any, raw: Sequence[Any], *, applied: bool) -> None:
+    def journal_read(self, read: BatchRead) -> None:
         try:
-            self._measure_lag(consumer, raw, applied=applied)
+            self._lags.update(read.lags())
+            # Partitions given to another auditor in a rebalance are that one's lag now.
+            self._lags = {key: lag for key, lag in self._lags.items() if key in read.assigned}
+            self.journal_lag_records.set(self.journal_lag)
         except Exception:
             log.exception("journal lag not measured")
-
-    def _measure_lag(self, consumer: Any, raw: Sequence[Any], *, applied: bool) -> None:
-        def highwater(topic: str, partition: int) -> int | None:
-            end: int | None = consumer.highwater(TopicPartition(topic, partition))
-            return end
-
-        self._lags.update(
-            partition_lags(
-                ((r.topic, r.partition, r.offset) for r in raw), highwater, applied=applied
-            )
-        )
-        # Partitions given to another auditor in a rebalance are that one's lag now.
-        assigned = {(tp.topic, tp.partition) for tp in consumer.assignment()}
-        self._lags = {key: lag for key, lag in self._lags.items() if key in assigned}
-        self.journal_lag_records.set(self.journal_lag)
 
 
 class TrackerMetrics:

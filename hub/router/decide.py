@@ -16,13 +16,15 @@ The order of the checks, each refusing with its own code (docs/design.md §6):
 8. `to` names registered units entitled to receive it                     → unknown_recipient,
                                                                             recipient_not_entitled
 Accepted events yield one copy per recipient and an `event.routed` or `answer.routed` journal
-entry, and a `Sighting` for the caller to remember; refused ones yield the records of
-`hub.router.rejections`.
+entry, and a `Sighting` of the event for the caller to remember; refused ones yield the records
+of `hub.router.rejections`. `decision` says so in a `Decision`: the records, and what was decided
+(the unit, the type, the recipients, the refusal's code, the event routed), which is what the
+router's metrics count and its memory of routed events keeps.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from hub.journal.entries import AnswerRouted, EventRouted, Position
@@ -49,10 +51,20 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What the router writes for one record, and the event it routed (None when refused)."""
+    """What the router decided about one outbox record, and every record it writes for it."""
 
     records: list[Outbound]
+    """To be acknowledged by the broker before the record's offset is committed."""
+    source: str | None
+    """The unit owning the outbox the record came in on (whatever its `source` claimed)."""
+    event_type: str | None
+    """The type the record named, once it was read far enough to tell; None before."""
+    recipients: tuple[str, ...] = ()
+    """One per copy written to an inbox, in the order written."""
+    refused: ErrorCode | None = None
+    """The refusal's code; a refused record is dead-lettered once (`rejection_records`)."""
     routed: Sighting | None = None
+    """The event routed, for `hub.router.seen`; None when refused."""
 
 
 def decide(
@@ -66,16 +78,26 @@ def decide(
 def decision(
     record: InboundRecord, ctx: RouterContext, now: datetime, seen: SeenEvents | None = None
 ) -> Decision:
-    """`decide`, and the event routed, which the caller remembers in `seen` once it is written."""
+    """`decide`, and what was decided: routed to its recipients (the caller remembers the event
+    in `seen`), or refused."""
     sender = unit_from_outbox(record.topic)
     parsed = parse_record(record.value, max_bytes=ctx.max_record_bytes, now=now)
     if isinstance(parsed, Rejection):
-        return Decision(rejection_records(record, parsed, sender, ctx, now))
+        return refusal(record, parsed, ctx, now)
     sighting = _sighting(record, parsed)
     outcome = _route(record, parsed, sender, ctx, now, sighting, seen)
     if isinstance(outcome, Rejection):
-        return Decision(rejection_records(record, _identified(outcome, parsed), sender, ctx, now))
-    return Decision(outcome, sighting)
+        return refusal(record, _identified(outcome, parsed), ctx, now)
+    return replace(outcome, routed=sighting)
+
+
+def refusal(
+    record: InboundRecord, rejection: Rejection, ctx: RouterContext, now: datetime
+) -> Decision:
+    """The decision to refuse `record` for `rejection`, with the records that say so."""
+    sender = unit_from_outbox(record.topic)
+    records = rejection_records(record, rejection, sender, ctx, now)
+    return Decision(records, sender, rejection.type, refused=rejection.code)
 
 
 def _route(
@@ -86,7 +108,7 @@ def _route(
     now: datetime,
     sighting: Sighting,
     seen: SeenEvents | None,
-) -> list[Outbound] | Rejection:
+) -> Decision | Rejection:
     envelope = parsed.envelope
     if sender is None or envelope.source_unit != sender:
         owner = sender or "nobody"
@@ -142,7 +164,7 @@ def _route_event(
     sender: str,
     ctx: RouterContext,
     now: datetime,
-) -> list[Outbound] | Rejection:
+) -> Decision | Rejection:
     envelope = parsed.envelope
     recipients = resolve_recipients(
         ctx.table, ctx.registry, source=sender, event_type=envelope.type, to=envelope.to
@@ -161,7 +183,8 @@ def _route_event(
     journal = Outbound(
         JOURNAL_TOPIC, case_key(envelope.subject, envelope.id), entry.model_dump_json().encode()
     )
-    return [*copies, journal]
+    copied_to = tuple(d.recipient for d in deliveries)
+    return Decision([*copies, journal], sender, envelope.type, copied_to)
 
 
 def _route_answer(
@@ -170,7 +193,7 @@ def _route_answer(
     sender: str,
     ctx: RouterContext,
     now: datetime,
-) -> list[Outbound] | Rejection:
+) -> Decision | Rejection:
     envelope = parsed.envelope
     token = _answered_delivery(parsed, sender, ctx)
     if isinstance(token, Rejection):
@@ -204,7 +227,8 @@ def _route_answer(
     journal = Outbound(
         JOURNAL_TOPIC, case_key(envelope.subject, envelope.id), entry.model_dump_json().encode()
     )
-    return [*copies, journal]
+    copied_to = tuple(d.recipient for d in deliveries)
+    return Decision([*copies, journal], sender, envelope.type, copied_to)
 
 
 def _answered_delivery(

@@ -26,18 +26,17 @@ from typing import TYPE_CHECKING, Any
 
 from faststream import AckPolicy
 from faststream.kafka import (
-    KafkaBroker,  # noqa: TC002 - FastStream resolves handler annotations
-    KafkaMessage,  # noqa: TC002 - at runtime
+    KafkaBroker,
+    KafkaMessage,
+    Topic,
 )
 
 from hub.kafka.batches import parse_ignoring_headers, raw_values
-from hub.kafka.records import InboundRecord, Outbound
+from hub.kafka.records import InboundRecord
 from hub.observability.hooks import NO_ROUTER_METRICS
-from hub.router.decide import decision
+from hub.router.decide import Decision, decision, refusal
 from hub.router.progress import PartitionProgress
-from hub.router.rejections import rejection_records
 from schemas.errors import ErrorCode, Rejection
-from schemas.units import unit_from_outbox
 
 if TYPE_CHECKING:
     from aiokafka import ConsumerRecord
@@ -101,7 +100,8 @@ def register_router(  # noqa: PLR0913 - all but the first three are keyword-only
     moving = progress if progress is not None else PartitionProgress()
 
     @broker.subscriber(
-        *outboxes,
+        # the topics are the registry's, made by `fyhub topics apply`; the router may not create any
+        *(Topic(name, declare=False) for name in outboxes),
         batch=True,
         group_id=group_id,
         max_records=max_records,
@@ -119,9 +119,9 @@ def register_router(  # noqa: PLR0913 - all but the first three are keyword-only
         if seen is not None:
             seen.forget_older_than(ctx.freshness.oldest(now))
         # One after the other: an event routed earlier in the batch is seen by the later ones.
-        decided = [(record, decide_or_dead_letter(record, ctx, now, seen)) for record in records]
+        decided = [decide_or_dead_letter(record, ctx, now, seen) for record in records]
         try:
-            await writer.write_all([out for _, written in decided for out in written])
+            await writer.write_all([out for made in decided for out in made.records])
         except Exception:
             moving.failed(records, clock())
             raise
@@ -132,9 +132,9 @@ def register_router(  # noqa: PLR0913 - all but the first three are keyword-only
 
 def decide_or_dead_letter(
     record: InboundRecord, ctx: RouterContext, now: datetime, seen: SeenEvents | None = None
-) -> list[Outbound]:
-    """`decide`, but a defect in the hub itself dead-letters the record instead of stopping the
-    router on it for ever; an event routed is remembered in `seen`.
+) -> Decision:
+    """`decision`, but a defect in the hub itself dead-letters the record instead of stopping
+    the router on it for ever; an event routed is remembered in `seen`.
 
     Remembered before its records are written: should the write fail, the batch is read again
     from the same positions, which `seen` tells apart from a replay."""
@@ -145,11 +145,10 @@ def decide_or_dead_letter(
             "router could not decide on %s/%s@%s", record.topic, record.partition, record.offset
         )
         detail = f"the hub failed on this record ({type(error).__name__}); operations are alerted"
-        rejection = Rejection(ErrorCode.MALFORMED, detail)
-        return rejection_records(record, rejection, unit_from_outbox(record.topic), ctx, now)
+        return refusal(record, Rejection(ErrorCode.MALFORMED, detail), ctx, now)
     if seen is not None and made.routed is not None:
         seen.remember(made.routed)
-    return made.records
+    return made
 
 
 def _inbound(raw: ConsumerRecord[Any, Any]) -> InboundRecord:

@@ -4,8 +4,9 @@
 `deliveries.fields` is a list of payload field paths; a copy that kept the whole payload (`"all"`
 in the journal) is stored as `[WHOLE_PAYLOAD]`, a path no payload field has.
 
-The tracker writes only its own columns back (`tracker_columns`): the auditor writes the others
-at the same time, from the journal, and the two must not overwrite each other's facts.
+The tracker's columns (`tracker_columns`: its marks and attempts) are set only by its journal
+entries, which the auditor applies apart from the answers' columns, so neither overwrites the
+other's facts.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def delivery_from_row(row: DeliveryRow, *, event_type: str, subject: str | None)
 
 
 def tracker_columns(d: Delivery) -> dict[str, Any]:
-    """The columns the tracker owns, as `d` has them: its marks and its delivery attempts."""
+    """The columns the tracker's entries set, as `d` has them: its marks and delivery attempts."""
     return {
         "receipt_overdue_at": d.receipt_overdue_at,
         "reply_overdue_at": d.reply_overdue_at,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -28,6 +28,13 @@ def build_engine(url: str | URL, *, echo: bool = False, read_only: bool = False)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, echo=echo, read_only=read_only)
     return _server_engine(parsed, echo=echo)
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Returns once the store answers a trivial query; raises what the driver raised otherwise
+    (the store probe of `/healthz`)."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
 
 
 def _sqlite_engine(url: URL, *, echo: bool, read_only: bool) -> AsyncEngine:

@@ -2,20 +2,28 @@
 
 One sweep at time `now`:
 
-1. read every delivery that still owes something (`hub.tracker.store.open_deliveries`);
+1. read every delivery that still owes something (`hub.tracker.store.open_deliveries`, through a
+   read-only engine: the tracker never writes the store), with the marks it journalled that the
+   store does not show yet on top (`hub.tracker.pending`);
 2. ask the pure rules what is due: `due_notices` (one per delivery and stage not yet marked
    overdue) and `next_actions` (redeliver an unreceipted copy, or escalate);
-3. publish each job's records (`hub.tracker.work`) with the `acks=all` producer and wait for
-   the broker to acknowledge them;
-4. in one transaction, mark the deliveries whose records were all acknowledged and append one
-   audit fact per mark. A job whose records failed is not marked, so the next sweep does it again.
+3. for each job (`hub.tracker.work`), publish its records for the units with the `acks=all`
+   producer and wait for the broker to acknowledge them, then journal its entry
+   (`delivery.overdue`, `delivery.redelivered`) and wait again. Escalations are journalled last,
+   after the overdue marks they follow, and only when they mark something. The auditor applies
+   the entries to the store, the only writer of it; a replay of the journal restores them.
 
-Crash window: between 3 and 4 the records are in Kafka but the marks are not in the store. The
-next sweep publishes them again. An overdue notice keeps its id (derived from the delivery, the
-stage and the addressee), so connectors drop the second one as a duplicate; it differs only in
-`time` and `overdue_by`. A redelivered copy is the same event id again, which connectors
-deduplicate too; its attempt is counted once, when it is recorded. Notices are therefore sent
-at least once per delivery, stage and addressee, and recorded exactly once.
+A job whose records were not all acknowledged is not journalled, so the next sweep does it again.
+An entry journalled is remembered as pending until the store shows it, so the sweeps in between
+do not send it again.
+
+Crash window: a tracker that stops between its records and its entry, or after its entry but
+before the auditor applied it (the pending marks are memory only), publishes them again when it
+restarts. An overdue notice keeps its id (derived from the delivery, the stage and the addressee),
+so connectors drop the second one as a duplicate; it differs only in `time` and `overdue_by`. A
+redelivered copy is the same event id again, which connectors deduplicate too; the auditor counts
+its attempt once. Notices are therefore sent at least once per delivery, stage and addressee,
+and recorded exactly once.
 
 Run one tracker per store: two would each redeliver the same copy.
 """
@@ -33,15 +41,12 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub.deliveries.overdue import OverdueNotice, due_notices
 from hub.deliveries.redelivery import Escalate, Redeliver, next_actions
+from hub.journal.marks import mark_changes
 from hub.kafka.publish import publish_all
 from hub.observability.hooks import NO_TRACKER_METRICS
-from hub.tracker.store import (
-    open_deliveries,
-    provisional_open_count,
-    record_actions,
-    stored_copy,
-)
-from hub.tracker.work import Job, notice_job, redelivery_job
+from hub.tracker.pending import PendingMarks
+from hub.tracker.store import open_deliveries, provisional_open_count, stored_copy
+from hub.tracker.work import Job, escalation_job, notice_job, redelivery_job
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -54,7 +59,6 @@ if TYPE_CHECKING:
     from hub.deliveries.state import Delivery
     from hub.observability.hooks import TrackerHooks
     from hub.router.context import RouterContext
-    from hub.tracker.work import Action
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +69,7 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class SweepReport:
-    """What one sweep recorded; `failed` jobs were not acknowledged and are tried again."""
+    """What one sweep journalled; `failed` jobs were not acknowledged and are tried again."""
 
     overdue: tuple[OverdueNotice, ...] = ()
     redelivered: tuple[Redeliver, ...] = ()
@@ -73,30 +77,15 @@ class SweepReport:
     failed: int = 0
 
 
-@dataclass(frozen=True)
-class TrackerStore:
-    """The store's engines: the sweep reads the open deliveries through `reader` (a read-only
-    engine; `writer` itself when None) and records what it did through `writer`. On SQLite a
-    writer's transaction takes the write lock at BEGIN, and a sweep that read under it would hold
-    the auditor off for as long as it takes to build and publish its notices."""
-
-    writer: AsyncEngine
-    reader: AsyncEngine | None = None
-
-    async def dispose(self) -> None:
-        await self.writer.dispose()
-        if self.reader is not None:
-            await self.reader.dispose()
-
-
 class Tracker:
-    """Owns the broker and the store it is given: `start` connects, `stop` closes both."""
+    """Owns the broker and the store engine it is given (`store`, read-only: the sweep's
+    queries): `start` connects, `stop` closes both."""
 
     def __init__(
         self,
         *,
         broker: KafkaBroker,
-        store: TrackerStore,
+        store: AsyncEngine,
         ctx: RouterContext,
         policy: RedeliveryPolicy,
         interval: timedelta,
@@ -105,14 +94,14 @@ class Tracker:
     ) -> None:
         self._broker = broker
         self._store = store
-        self._sessions = async_sessionmaker(store.writer, expire_on_commit=False)
-        self._reads = async_sessionmaker(store.reader or store.writer, expire_on_commit=False)
+        self._reads = async_sessionmaker(store, expire_on_commit=False)
         self._ctx = ctx
         self._office = ctx.registry.office.code
         self._policy = policy
         self._interval = interval
         self._clock = clock
         self._metrics = metrics
+        self._pending = PendingMarks()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -132,22 +121,31 @@ class Tracker:
     async def sweep(self, now: datetime) -> SweepReport:
         """One pass over the open deliveries at `now`; the broker must be connected."""
         async with self._reads() as session:
-            deliveries = await open_deliveries(session)
+            stored = await open_deliveries(session)
+            deliveries = self._pending.over(stored)
             self._metrics.deliveries_swept(deliveries, now)
             self._metrics.provisional_counted(await provisional_open_count(session))
             jobs = await self._jobs(session, deliveries, now)
         if not jobs:
             return SweepReport()
-        acknowledged = await self._publish(jobs)
-        async with self._sessions() as session, session.begin():
-            recorded = await record_actions(
-                session, acknowledged, office_unit=self._office, now=now
-            )
+        first = [job for job in jobs if not isinstance(job.action, Escalate)]
+        journalled, failed = await self._journal(first)
+        # Escalations after the overdue marks of this sweep, and only those that mark something
+        # on the delivery as the auditor will then have it (its receipt marked overdue).
+        by_key = {d.key: d for d in stored}
+        escalations = [
+            job
+            for job in jobs
+            if isinstance(job.action, Escalate)
+            and mark_changes(self._pending.on(by_key[job.key]), job.mark) is not None
+        ]
+        escalated, failed_escalations = await self._journal(escalations)
+        actions = [job.action for job in journalled + escalated]
         return SweepReport(
-            overdue=tuple(a for a in recorded if isinstance(a, OverdueNotice)),
-            redelivered=tuple(a for a in recorded if isinstance(a, Redeliver)),
-            escalated=tuple(a for a in recorded if isinstance(a, Escalate)),
-            failed=len(jobs) - len(acknowledged),
+            overdue=tuple(a for a in actions if isinstance(a, OverdueNotice)),
+            redelivered=tuple(a for a in actions if isinstance(a, Redeliver)),
+            escalated=tuple(a for a in actions if isinstance(a, Escalate)),
+            failed=failed + failed_escalations,
         )
 
     async def _jobs(
@@ -157,23 +155,28 @@ class Tracker:
             notice_job(notice, office_unit=self._office, now=now, ctx=self._ctx)
             for notice in due_notices(deliveries, now)
         ]
+        subjects = {d.key: d.subject for d in deliveries}
         for action in next_actions(deliveries, now, self._policy):
+            subject = subjects[action.key]
             if isinstance(action, Escalate):
-                jobs.append(Job(action))
+                jobs.append(
+                    escalation_job(action, subject=subject, office_unit=self._office, now=now)
+                )
                 continue
             copy = await stored_copy(session, action.key)
             if copy is None:
                 log.error("cannot rebuild the copy of %s for %s", *action.key[1:])
                 continue
-            jobs.append(redelivery_job(action, copy, self._ctx))
+            jobs.append(redelivery_job(action, copy, self._ctx, subject=subject, now=now))
         return jobs
 
-    async def _publish(self, jobs: Sequence[Job]) -> list[Action]:
-        """The actions of the jobs whose records the broker acknowledged, all of them."""
+    async def _journal(self, jobs: Sequence[Job]) -> tuple[list[Job], int]:
+        """Publish each job's records, then its entry; the jobs whose entry the broker
+        acknowledged (now pending), and how many failed."""
         results = await asyncio.gather(
-            *(publish_all(self._broker, job.records) for job in jobs), return_exceptions=True
+            *(self._publish(job) for job in jobs), return_exceptions=True
         )
-        acknowledged = []
+        journalled = []
         for job, result in zip(jobs, results, strict=True):
             if isinstance(result, BaseException):
                 log.warning(
@@ -184,8 +187,15 @@ class Tracker:
                     result,
                 )
             else:
-                acknowledged.append(job.action)
-        return acknowledged
+                journalled.append(job)
+        self._pending.add(job.mark for job in journalled)
+        return journalled, len(jobs) - len(journalled)
+
+    async def _publish(self, job: Job) -> None:
+        # The entry only once the units' records are in: a mark journalled for a notice that
+        # was never sent would keep it from ever being sent.
+        await publish_all(self._broker, job.records)
+        await publish_all(self._broker, [job.journal])
 
     async def _sweep_periodically(self) -> None:
         while True:

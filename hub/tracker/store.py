@@ -1,44 +1,29 @@
-"""The tracker's reads and writes of the audit store.
-
-Writes happen in one transaction per sweep, after the broker has acknowledged what the sweep
-published: the audit log's append lock is taken first (on SQLite a transaction that reads before
-it writes can lose its snapshot to the auditor), each delivery is read again under that lock, the
-action is applied to what is stored now, and only the tracker's own columns are written back.
-"""
+"""The tracker's reads of the audit store. It writes nothing there: its decisions go to the
+journal (`hub.tracker.work`) and the auditor applies them."""
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, select
 
-from hub.deliveries.redelivery import Escalate
-from hub.deliveries.state import DeliveryKey, TransitionError, is_settled
-from hub.store.audit_repository import SqlAuditLog
+from hub.deliveries.state import DeliveryKey, is_settled
 from hub.store.delivery_rows import (
     OPEN_STATES,
     delivery_from_row,
     fields_from_store,
     stored_due_times,
-    tracker_columns,
 )
 from hub.store.tables import DeliveryRow, EventRow
 from hub.tracker.recompute import OpenCopy
-from hub.tracker.work import StoredCopy, applied, audit_entry
+from hub.tracker.work import StoredCopy
 from schemas.units import unit_from_source
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-    from datetime import datetime
-
     from sqlalchemy import ColumnElement, Select
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from hub.deliveries.state import Delivery
-    from hub.tracker.work import Action
-
-log = logging.getLogger(__name__)
 
 _JOIN_EVENT = and_(
     EventRow.source == DeliveryRow.event_source, EventRow.event_id == DeliveryRow.event_id
@@ -72,49 +57,6 @@ async def stored_copy(session: AsyncSession, key: DeliveryKey) -> StoredCopy | N
     )
 
 
-async def record_actions(
-    session: AsyncSession, actions: Sequence[Action], *, office_unit: str, now: datetime
-) -> list[Action]:
-    """Mark each delivery and append each audit fact, in the caller's transaction; the actions
-    that changed their delivery. Escalations go last: one is marked only on a delivery whose
-    receipt is marked overdue, possibly by a notice of the same sweep."""
-    audit = SqlAuditLog(session)
-    await audit.lock()
-    recorded: list[Action] = []
-    for action in sorted(actions, key=lambda action: isinstance(action, Escalate)):
-        d = await _locked_delivery(session, action.key)
-        if d is None:
-            log.warning("delivery %s is gone from the store; not marked", _name(action.key))
-            continue
-        try:
-            marked = applied(d, action, now)
-        except TransitionError as error:
-            log.info("not marking %s: %s", type(action).__name__, error)
-            continue
-        if marked == d:
-            continue
-        await session.execute(
-            update(DeliveryRow).where(_is(action.key)).values(tracker_columns(marked))
-        )
-        await audit.append(audit_entry(action, office_unit=office_unit, now=now))
-        recorded.append(action)
-    return recorded
-
-
-async def _locked_delivery(session: AsyncSession, key: DeliveryKey) -> Delivery | None:
-    query = (
-        _with_event()
-        .where(_is(key))
-        .with_for_update(of=DeliveryRow)
-        .execution_options(populate_existing=True)
-    )
-    found = (await session.execute(query)).tuples().first()
-    if found is None:
-        return None
-    row, event_type, subject = found
-    return delivery_from_row(row, event_type=event_type, subject=subject)
-
-
 def _with_event() -> Select[tuple[DeliveryRow, str, str | None]]:
     return select(DeliveryRow, EventRow.type, EventRow.subject).join(EventRow, _JOIN_EVENT)
 
@@ -125,10 +67,6 @@ def _is(key: DeliveryKey) -> ColumnElement[bool]:
         DeliveryRow.event_id == key.event_id,
         DeliveryRow.recipient == key.recipient,
     )
-
-
-def _name(key: DeliveryKey) -> str:
-    return f"of {key.event_id} from {key.event_source} to {key.recipient}"
 
 
 async def open_copies(session: AsyncSession) -> list[OpenCopy]:

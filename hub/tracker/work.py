@@ -1,19 +1,24 @@
 """What a sweep does about each late or unreceipted delivery. Pure.
 
-Each `Job` is the records to publish and the action to record once the broker has them all:
+Each `Job` is the records the units get, and the journal entry that records the decision once
+the broker has them all (`marked_record`, keyed by the case like the delivery's own entries):
 
-    OverdueNotice  → a signed `hub.overdue.v1` to the late unit and one to the office; then the
-                     stage is marked overdue (`delivery.overdue`)
+    OverdueNotice  → a signed `hub.overdue.v1` to the late unit and one to the office; then
+                     `delivery.overdue` (the stage is marked overdue)
     Redeliver      → the same copy again, rebuilt from what the store kept of the routing
-                     decision; then the attempt is counted (`delivery.redelivered`)
-    Escalate       → nothing new to publish; the delivery is marked escalated
-                     (`delivery.escalated`)
+                     decision; then `delivery.redelivered` (the attempt is counted)
+    Escalate       → nothing new to publish; `delivery.escalated` (the delivery is marked
+                     escalated)
+
+The tracker writes nothing to the store: the auditor applies these entries (`hub.journal.marks`),
+so a replay of the journal restores them.
 
 Escalation publishes no event of its own. docs/design.md §2 has the tracker tell the office once per
 stage; `next_actions` escalates only once the receipt is past due, so the office has then been
-(or is in the same sweep being) sent that stage's `hub.overdue.v1`. `applied` therefore marks an
-escalation only on a delivery whose receipt is marked overdue. The mark and its audit fact are what
-`fyhub overdue` and the scorecards read: a unit whose connector ignored every redelivery.
+(or is in the same sweep being) sent that stage's `hub.overdue.v1`. An escalation is therefore
+marked only on a delivery whose receipt is marked overdue, and its entry is journalled after that
+stage's `delivery.overdue`. The mark and its audit fact are what `fyhub overdue` and the
+scorecards read: a unit whose connector ignored every redelivery.
 """
 
 from __future__ import annotations
@@ -23,20 +28,21 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from hub.deliveries.overdue import OverdueNotice, notice_event_id, overdue_event
 from hub.deliveries.redelivery import Escalate, Redeliver
-from hub.deliveries.state import Stage, escalated, marked_overdue, redelivered
+from hub.journal.entries import DeliveryEscalated, DeliveryOverdue, DeliveryRedelivered
 from hub.kafka.records import Outbound, case_key, encode_json
 from hub.router.copies import copy_for
 from hub.routing import plan
 from hub.routing.project import project
-from hub.store.audit_chain import AuditEntry
+from schemas.hubevents import OverdueStage
 from schemas.signing import sign_event
-from schemas.units import inbox_topic
+from schemas.units import JOURNAL_TOPIC, inbox_topic
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
 
-    from hub.deliveries.state import Delivery, DeliveryKey
+    from hub.deliveries.state import DeliveryKey
+    from hub.journal.entries import DeliveryMark
     from hub.router.context import RouterContext
     from hub.routing.deadlines import DueTimes
 
@@ -45,7 +51,11 @@ Action = OverdueNotice | Redeliver | Escalate
 
 @dataclass(frozen=True, slots=True)
 class Job:
+    """`records` for the units first; then `journal`, the entry `mark` recording the action."""
+
     action: Action
+    mark: DeliveryMark
+    journal: Outbound
     records: tuple[Outbound, ...] = ()
 
     @property
@@ -65,10 +75,23 @@ class StoredCopy:
     due: DueTimes
 
 
+def marked_record(mark: DeliveryMark, subject: str, *, topic: str = JOURNAL_TOPIC) -> Outbound:
+    """The journal record of a tracker entry, keyed by the case as the router keyed the
+    delivery's event (`subject` is the event's, or its id when it has none), so that it follows
+    that event's entries in the same partition. The only place the tracker's journal records are
+    made."""
+    return Outbound(topic, case_key(subject, mark.event_id), mark.model_dump_json().encode())
+
+
 def notice_job(
-    notice: OverdueNotice, *, office_unit: str, now: datetime, ctx: RouterContext
+    notice: OverdueNotice,
+    *,
+    office_unit: str,
+    now: datetime,
+    ctx: RouterContext,
 ) -> Job:
-    """The notice's `hub.overdue.v1` events, signed by the hub and keyed by the case."""
+    """The notice's `hub.overdue.v1` events, signed by the hub and keyed by the case, then its
+    `delivery.overdue` entry."""
     key = case_key(notice.subject, notice.key.event_id)
     records = tuple(
         Outbound(
@@ -76,11 +99,20 @@ def notice_job(
         )
         for unit, event in overdue_event(notice, office_unit=office_unit, now=now)
     )
-    return Job(notice, records)
+    mark = overdue_mark(notice, office_unit=office_unit, now=now)
+    return Job(notice, mark, marked_record(mark, notice.subject), records)
 
 
-def redelivery_job(action: Redeliver, copy: StoredCopy, ctx: RouterContext) -> Job:
-    """The copy delivered again: same projection, routing time, deadlines and token content."""
+def redelivery_job(
+    action: Redeliver,
+    copy: StoredCopy,
+    ctx: RouterContext,
+    *,
+    subject: str,
+    now: datetime,
+) -> Job:
+    """The copy delivered again: same projection, routing time, deadlines and token content;
+    then its `delivery.redelivered` entry."""
     data = copy.event["data"]
     fields = copy.fields
     delivery = plan.Delivery(
@@ -90,47 +122,52 @@ def redelivery_job(action: Redeliver, copy: StoredCopy, ctx: RouterContext) -> J
         receipt_by=copy.due.receipt_by,
         reply_by=copy.due.reply_by,
     )
-    return Job(action, (copy_for(copy.event, copy.sender, delivery, ctx, copy.routed_at),))
+    again = copy_for(copy.event, copy.sender, delivery, ctx, copy.routed_at)
+    mark = redelivered_mark(action, now=now)
+    return Job(action, mark, marked_record(mark, subject), (again,))
 
 
-def applied(d: Delivery, action: Action, now: datetime) -> Delivery:
-    """`d` with the action's mark, or `d` itself when there is nothing (more) to mark.
-
-    Raises `hub.deliveries.state.TransitionError` when the stored facts moved on since the sweep
-    decided, e.g. the receipt came in meanwhile.
-    """
-    if isinstance(action, OverdueNotice):
-        return marked_overdue(d, action.stage, now)
-    if isinstance(action, Redeliver):
-        # Counted already, e.g. by a sweep that recorded it before this one's records were sent.
-        return redelivered(d, now) if d.attempts < action.attempt else d
-    if d.receipt_at is not None or Stage.RECEIPT not in d.overdue_stages:
-        return d
-    return escalated(d, now)
+def escalation_job(action: Escalate, *, subject: str, office_unit: str, now: datetime) -> Job:
+    """Nothing for the units: the `delivery.escalated` entry alone."""
+    mark = escalated_mark(action, office_unit=office_unit, now=now)
+    return Job(action, mark, marked_record(mark, subject))
 
 
-def audit_entry(action: Action, *, office_unit: str, now: datetime) -> AuditEntry:
-    """The audit fact of a recorded action; `event_id` is the delivered event's, `unit` the
-    recipient's."""
+def overdue_mark(notice: OverdueNotice, *, office_unit: str, now: datetime) -> DeliveryOverdue:
+    key = notice.key
+    addressees = dict.fromkeys((key.recipient, office_unit))
+    return DeliveryOverdue(
+        at=now,
+        event_source=key.event_source,
+        event_id=key.event_id,
+        recipient=key.recipient,
+        stage=OverdueStage(notice.stage.value),
+        due=notice.due,
+        overdue_by_s=int(notice.overdue_by.total_seconds()),
+        office=office_unit,
+        notices={unit: notice_event_id(notice, unit) for unit in addressees},
+    )
+
+
+def redelivered_mark(action: Redeliver, *, now: datetime) -> DeliveryRedelivered:
     key = action.key
-    detail: dict[str, Any] = {"source": key.event_source}
-    if isinstance(action, OverdueNotice):
-        kind = "delivery.overdue"
-        addressees = dict.fromkeys((key.recipient, office_unit))
-        detail |= {
-            "stage": action.stage.value,
-            "due": action.due.isoformat(),
-            "overdue_by_s": int(action.overdue_by.total_seconds()),
-            "notices": {unit: notice_event_id(action, unit) for unit in addressees},
-        }
-    elif isinstance(action, Redeliver):
-        kind = "delivery.redelivered"
-        detail["attempt"] = action.attempt
-    else:
-        kind = "delivery.escalated"
-        detail |= {
-            "attempts": action.attempts,
-            "receipt_due": action.receipt_due.isoformat(),
-            "office": office_unit,
-        }
-    return AuditEntry(at=now, kind=kind, event_id=key.event_id, unit=key.recipient, detail=detail)
+    return DeliveryRedelivered(
+        at=now,
+        event_source=key.event_source,
+        event_id=key.event_id,
+        recipient=key.recipient,
+        attempt=action.attempt,
+    )
+
+
+def escalated_mark(action: Escalate, *, office_unit: str, now: datetime) -> DeliveryEscalated:
+    key = action.key
+    return DeliveryEscalated(
+        at=now,
+        event_source=key.event_source,
+        event_id=key.event_id,
+        recipient=key.recipient,
+        attempts=action.attempts,
+        receipt_due=action.receipt_due,
+        office=office_unit,
+    )

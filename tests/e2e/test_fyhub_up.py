@@ -81,6 +81,16 @@ async def receipted_by_members(store_url: str) -> set[str]:
     return recipients - {f"{dept}.{REGION}" for dept in ("court", "tax", "samr")}
 
 
+async def acl_plan(env: dict[str, str], cwd: Path) -> str:
+    """What `fyhub acl plan` prints, once it has exited 0 (no difference from the plan)."""
+    planned = await asyncio.create_subprocess_exec(
+        FYHUB, "acl", "plan", cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(planned.communicate(), 60)
+    assert planned.returncode == 0, out.decode()[-2000:]
+    return out.decode()
+
+
 def get(url: str) -> tuple[int, str]:
     with urllib.request.urlopen(url, timeout=30) as response:
         return response.status, response.read().decode()
@@ -138,6 +148,11 @@ async def test_fyhub_up_runs_the_linkage_until_ctrl_c(
         status, page = await asyncio.to_thread(get, console)
         assert status == 200
         assert "舞阳县人民法院" in page
+
+        # secured end to end: every service and connector ran as its own principal, under
+        # exactly the ACLs the registry implies
+        assert "The brokers hold exactly the planned ACLs." in await acl_plan(env, tmp_path)
+        assert "Principals ready (" in log.read_text(errors="replace")
     finally:
         if up.returncode is None:
             up.send_signal(signal.SIGINT)

@@ -18,7 +18,6 @@ from connectors.court.store import exports
 from connectors.demo.scenario import ScenarioDriver
 from hub import bootstrap
 from hub.devkit import demo
-from hub.kafka.access import KafkaAccess
 from schemas.units import inbox_topic, outbox_topic
 from tests.e2e.departments import running_departments
 from tests.e2e.harness import (
@@ -62,9 +61,8 @@ async def own_broker(tmp_path: Path) -> AsyncIterator[LocalKafka]:
 
 @pytest.fixture
 async def rig_on_own_broker(own_broker: LocalKafka, tmp_path: Path) -> AsyncIterator[Rig]:
-    # The same broker manager as `fyhub kafka up`; over PLAINTEXT while it runs without security.
-    access = KafkaAccess(own_broker.bootstrap, protocol="PLAINTEXT")
-    async with running_rig(tmp_path, access) as running:
+    # The same broker manager as `fyhub kafka up`, secured the same way: reached as its admin.
+    async with running_rig(tmp_path, own_broker.access()) as running:
         yield running
 
 

@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from hub.kafka.access import KafkaAccess
 from hub.kafka.topics import apply_topics, planned_topics
 from hub.observability.health import broker_probe, store_probe
 from hub.observability.http import MetricsServer
+from hub.store.engine import ping
 from hub.store.migrate import upgrade_engine
 from hub.store.tables import AuditLogRow
 from schemas.units import JOURNAL_TOPIC, inbox_topic, outbox_topic
@@ -210,7 +212,10 @@ async def test_health_names_an_unreachable_store_and_a_broker_never_connected(
     settings = hub_settings(tmp_path, kafka_access, random_region())
     broker = bootstrap.build_broker(settings, client_id="fyhub-router")  # never started
     missing = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/no/such/dir/store.db")
-    probes = {"broker": broker_probe(broker, timeout_s=1), "store": store_probe(missing)}
+    probes = {
+        "broker": broker_probe(broker, timeout_s=1),
+        "store": store_probe(partial(ping, missing)),
+    }
     server = MetricsServer(CollectorRegistry(), probes=probes)
     await server.start()
     try:

@@ -1,6 +1,6 @@
 """Scorecards read from a real store (SQLite, and PostgreSQL): a test month and a test year,
-written through the auditor's and the tracker's own store paths, against figures worked out by
-hand below."""
+written through the auditor's store path (the tracker's marks as its journal entries), against
+figures worked out by hand below."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from hub.supervision.scorecard import (
     month_deliveries,
     monthly_scorecard,
 )
-from hub.tracker.store import record_actions
+from hub.tracker.work import escalated_mark, overdue_mark
 from schemas.units import source_uri
 from tests.fixtures.journal import CASE, COURT, NR, TAX, Journal, envelope, event_id
 from tests.hubkit import TEST_REGISTRY
@@ -117,13 +117,14 @@ async def write_march(engine: AsyncEngine) -> None:
     )
     key = DeliveryKey(source_uri(COURT), E5, TAX)
     due = at(16)
-    actions = [
-        OverdueNotice(key=key, subject=CASE, stage=Stage.RECEIPT, due=due, overdue_by=4 * DAY),
-        Escalate(key=key, attempts=3, receipt_due=due),
-    ]
-    async with async_sessionmaker(engine)() as session, session.begin():
-        recorded = await record_actions(session, actions, office_unit=JUSTICE, now=at(20))
-    assert len(recorded) == 2
+    notice = OverdueNotice(key=key, subject=CASE, stage=Stage.RECEIPT, due=due, overdue_by=4 * DAY)
+    escalate = Escalate(key=key, attempts=3, receipt_due=due)
+    await apply(
+        engine,
+        j,
+        overdue_mark(notice, office_unit=JUSTICE, now=at(20)),
+        escalated_mark(escalate, office_unit=JUSTICE, now=at(20)),
+    )
 
 
 async def test_the_scorecard_of_a_test_month_matches_the_figures_worked_out_by_hand(

@@ -1,8 +1,10 @@
 """The tracker on the real broker and both stores: overdue notices once per stage and addressee,
-redelivery of the same copy at its interval, escalation once, each recorded with an audit fact.
+redelivery of the same copy at its interval, escalation once, each journalled and recorded by the
+auditor with an audit fact (the tracker itself only reads the store).
 
-Each test gets a fresh region, so the inboxes (`fy.unit.<unit>.in`) are its own; the deliveries
-are written into a migrated store directly, as the auditor would have written them.
+Each test gets a fresh region, so the inboxes (`fy.unit.<unit>.in`) are its own, and an auditor of
+its own that reads the journal from where it ended when the test began; the deliveries are
+written into a migrated store directly, as the auditor would have written them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub import bootstrap
@@ -28,13 +30,14 @@ from hub.store.audit_repository import SqlAuditLog
 from hub.store.delivery_rows import delivery_from_row
 from hub.store.migrate import upgrade, upgrade_engine
 from hub.store.tables import AuditLogRow, DeliveryRow, EventRow
-from hub.tracker.service import SweepReport, Tracker, TrackerStore
+from hub.tracker.service import SweepReport, Tracker
 from schemas.signing import check_signature
-from schemas.units import inbox_topic
+from schemas.units import JOURNAL_TOPIC, inbox_topic
 from tests.hubkit import as_region, corpus_event, fresh_id, random_region, signed_by
-from tests.integration.rig import hub_settings
+from tests.integration.rig import hub_settings, journal_auditor
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
     from pathlib import Path
 
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -95,10 +98,18 @@ class Hub:
             assert row is not None
             return delivery_from_row(row, event_type=EVENT_TYPE, subject=event["subject"])
 
-    async def audit_kinds(self) -> list[str]:
+    async def audit_kinds(self, count: int) -> list[str]:
+        """The audit log's kinds once the auditor has applied at least `count` facts."""
+        await wait_for_audit(self.store, count)
         async with async_sessionmaker(self.store)() as session:
             assert await SqlAuditLog(session).verify() is None
             return list(await session.scalars(select(AuditLogRow.kind).order_by(AuditLogRow.seq)))
+
+    async def journal_entries(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+        """The tracker's journal entries about `event`, in journal order."""
+        values = await read_to_end(self.kafka, JOURNAL_TOPIC)
+        entries = [json.loads(value) for value in values]
+        return [e for e in entries if e.get("event_id") == event["id"]]
 
     async def inbox(self, unit: str) -> list[dict[str, Any]]:
         events = [json.loads(value) for value in await read_to_end(self.kafka, inbox_topic(unit))]
@@ -122,6 +133,16 @@ def event_row(event: dict[str, Any]) -> EventRow:
     )
 
 
+async def wait_for_audit(store: AsyncEngine, count: int) -> None:
+    async with asyncio.timeout(30):
+        while True:
+            async with store.connect() as connection:
+                rows = await connection.scalar(select(func.count()).select_from(AuditLogRow))
+            if rows is not None and rows >= count:
+                return
+            await asyncio.sleep(0.1)
+
+
 async def read_to_end(kafka: KafkaAccess, topic: str) -> list[bytes]:
     """Every record value of `topic`, from its beginning to its end as of now."""
     consumer = AIOKafkaConsumer(
@@ -142,15 +163,27 @@ async def read_to_end(kafka: KafkaAccess, topic: str) -> list[bytes]:
     return values
 
 
+async def apply_hub_topics(kafka: KafkaAccess, settings: Settings, region: str) -> None:
+    """The journal, and the inboxes of the units the tests' notices go to."""
+    names = {JOURNAL_TOPIC} | {inbox_topic(f"{dept}.{region}") for dept in ("tax", "justice")}
+    specs = planned_topics(bootstrap.load_contracts(settings).registry.units, settings.kafka)
+    await apply_topics(kafka, [spec for spec in specs if spec.name in names])
+
+
 @pytest.fixture
-async def hub(kafka_access: KafkaAccess, tmp_path: Path, store_engine: AsyncEngine) -> Hub:
+async def hub(
+    kafka_access: KafkaAccess, tmp_path: Path, store_engine: AsyncEngine
+) -> AsyncIterator[Hub]:
     region = random_region()
     settings = hub_settings(tmp_path, kafka_access, region)
-    inboxes = {inbox_topic(f"{dept}.{region}") for dept in ("tax", "justice")}
-    specs = planned_topics(bootstrap.load_contracts(settings).registry.units, settings.kafka)
-    await apply_topics(kafka_access, [spec for spec in specs if spec.name in inboxes])
+    await apply_hub_topics(kafka_access, settings, region)
     await upgrade_engine(store_engine)
-    return Hub(settings, region, store_engine, kafka_access)
+    auditor = await journal_auditor(settings, store_engine, region)
+    await auditor.start()
+    try:
+        yield Hub(settings, region, store_engine, kafka_access)
+    finally:
+        await auditor.stop()
 
 
 @pytest.fixture
@@ -164,7 +197,7 @@ async def tracker_for(hub: Hub) -> Any:
         brokers.append(broker)
         return Tracker(
             broker=broker,
-            store=TrackerStore(hub.store),
+            store=hub.store,
             ctx=hub.ctx,
             policy=policy,
             interval=timedelta(minutes=1),
@@ -201,10 +234,15 @@ async def test_each_late_stage_is_notified_once_to_the_unit_and_the_office(
         assert {e["type"] for e in inbox} == {"hub.overdue.v1"}
         assert {e["data"]["event_id"] for e in inbox} == {event["id"]}
         assert [e["data"]["overdue_by"] for e in inbox] == ["PT15S", "PT30S"]
+    assert await hub.audit_kinds(2) == ["delivery.overdue", "delivery.overdue"]
+    entries = await hub.journal_entries(event)
+    assert [(e["kind"], e["stage"], e["at"]) for e in entries] == [
+        ("delivery.overdue", "receipt", "2026-03-02T01:30:45.250000Z"),
+        ("delivery.overdue", "reply", "2026-03-02T01:31:30.250000Z"),
+    ]
     d = await hub.delivery(event)
     assert d.receipt_overdue_at == ROUTED_AT + timedelta(seconds=45)
     assert d.reply_overdue_at == ROUTED_AT + timedelta(seconds=90)
-    assert await hub.audit_kinds() == ["delivery.overdue", "delivery.overdue"]
 
 
 async def test_a_reply_recorded_later_ends_the_overdue(hub: Hub, tracker_for: Any) -> None:
@@ -213,6 +251,8 @@ async def test_a_reply_recorded_later_ends_the_overdue(hub: Hub, tracker_for: An
     await hub.routed(event, receipt_due=receipt_due, reply_due=reply_due)
     tracker = await tracker_for(NO_REDELIVERY)
     await tracker.sweep(ROUTED_AT + timedelta(seconds=45))
+    # The reply comes after the auditor recorded the overdue mark (as it would in the journal).
+    assert await hub.audit_kinds(1) == ["delivery.overdue"]
 
     replied = ROUTED_AT + timedelta(seconds=50)
     async with async_sessionmaker(hub.store)() as session, session.begin():
@@ -263,15 +303,15 @@ async def test_an_unreceipted_copy_is_redelivered_then_escalated_once(
     assert copies == [json.loads(original.value)] * 2
     office = await hub.inbox(hub.office)
     assert [(e["type"], e["data"]["stage"]) for e in office] == [("hub.overdue.v1", "receipt")]
-    d = await hub.delivery(event)
-    assert (d.attempts, d.last_attempt_at) == (3, ROUTED_AT + hour * 2)
-    assert d.escalated_at == receipt_due + timedelta(seconds=1)
-    assert await hub.audit_kinds() == [
+    assert await hub.audit_kinds(4) == [
         "delivery.redelivered",
         "delivery.redelivered",
         "delivery.overdue",
         "delivery.escalated",
     ]
+    d = await hub.delivery(event)
+    assert (d.attempts, d.last_attempt_at) == (3, ROUTED_AT + hour * 2)
+    assert d.escalated_at == receipt_due + timedelta(seconds=1)
 
 
 async def test_the_built_tracker_sweeps_by_itself_until_stopped(
@@ -282,9 +322,8 @@ async def test_the_built_tracker_sweeps_by_itself_until_stopped(
     await upgrade(settings.db.url)
     store = bootstrap.build_engine(settings)
     hub = Hub(settings, region, store, kafka_access)
-    inboxes = {inbox_topic(hub.tax), inbox_topic(hub.office)}
-    specs = planned_topics(bootstrap.load_contracts(settings).registry.units, settings.kafka)
-    await apply_topics(kafka_access, [spec for spec in specs if spec.name in inboxes])
+    await apply_hub_topics(kafka_access, settings, region)
+    auditor = await journal_auditor(settings, store, region)
     event = hub.query()
     now = datetime.now(UTC)
     await hub.routed(
@@ -292,6 +331,7 @@ async def test_the_built_tracker_sweeps_by_itself_until_stopped(
     )
 
     tracker = bootstrap.build_tracker(settings)
+    await auditor.start()
     await tracker.start()
     try:
         async with asyncio.timeout(30):
@@ -299,6 +339,7 @@ async def test_the_built_tracker_sweeps_by_itself_until_stopped(
                 await asyncio.sleep(0.2)
     finally:
         await tracker.stop()
+        await auditor.stop()
         await store.dispose()
     # Routed long ago: the copy was redelivered too, in the first sweep.
     inbox = await hub.inbox(hub.tax)

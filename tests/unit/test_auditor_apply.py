@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub.auditor.apply import BatchOutcome, apply_journal_batch
 from hub.auditor.service import log_failed_batch
+from hub.deliveries.state import Stage
 from hub.journal.reading import JournalRecord, UnreadableRecord
 from hub.store.audit_repository import SqlAuditLog
 from hub.store.engine import build_engine
@@ -564,3 +565,60 @@ async def test_a_refused_record_that_is_not_a_reply_leaves_the_delivery_alone(
     async with async_sessionmaker(store)() as session:
         refused = (await session.execute(select(RejectionRow.correlation_id))).scalars().all()
     assert refused == [E1, E1]
+
+
+# --- what a batch answered: the facts the auditor's metrics are handed ----------------------
+
+
+def stages(outcome: BatchOutcome) -> list[tuple[str, str, Stage, timedelta]]:
+    return [(a.delivery.event_id, a.recipient, a.stage, a.waited) for a in outcome.answered]
+
+
+async def test_a_batch_says_which_stages_it_answered_first_and_how_long_they_took(
+    store: AsyncEngine, journal: Journal
+) -> None:
+    assert (await apply(store, journal.records(journal.routed(E1)))).answered == ()
+    receipt = journal.records(journal.answer(RECEIPT_ID, E1, at=T0 + timedelta(hours=2)))
+    outcome = await apply(store, receipt)
+    assert stages(outcome) == [(E1, TAX, Stage.RECEIPT, timedelta(hours=2))]
+    (answered,) = outcome.answered
+    assert (answered.event_type, answered.due) == (
+        "enforcement.query.requested.v1",
+        T0 + timedelta(days=1),
+    )
+    assert answered.late_by == timedelta(0)
+
+    # The same batch read again (its offsets not committed) answers nothing.
+    assert await apply(store, receipt) == BatchOutcome(already_applied=1)
+    # Nor does a second receipt; the reply, two days late, answers its stage.
+    later = journal.records(
+        journal.answer(event_id(104), E1, at=T0 + timedelta(hours=3)),
+        journal.answer(REPLY_ID, E1, at=T0 + timedelta(days=5), receipt=False),
+    )
+    outcome = await apply(store, later)
+    assert stages(outcome) == [(E1, TAX, Stage.REPLY, timedelta(days=5))]
+    assert outcome.answered[0].late_by == timedelta(days=2)
+
+
+async def test_a_reply_without_a_receipt_answers_both_stages_in_the_batch_that_routed_it(
+    store: AsyncEngine, journal: Journal
+) -> None:
+    reply_at = T0 + timedelta(hours=3)
+    outcome = await apply(
+        store,
+        journal.records(
+            journal.routed(E1),
+            journal.answer(REPLY_ID, E1, at=reply_at, receipt=False),
+            journal.answer(REPLY_ID_2, E1, at=reply_at + timedelta(hours=1), receipt=False),
+        ),
+    )
+    assert stages(outcome) == [
+        (E1, TAX, Stage.RECEIPT, timedelta(hours=3)),
+        (E1, TAX, Stage.REPLY, timedelta(hours=3)),
+    ]
+
+
+async def test_a_refused_reply_answers_nothing(store: AsyncEngine, journal: Journal) -> None:
+    await apply(store, journal.records(journal.routed(E1)))
+    outcome = await apply(store, journal.records(refused_reply(journal, E1, at=T0)))
+    assert (outcome.applied, outcome.answered) == (1, ())

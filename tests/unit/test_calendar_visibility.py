@@ -7,13 +7,14 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
 from hub.auditor.apply import apply_journal_batch
 from hub.journal.entries import Delivered
 from hub.observability.health import provisional_deadlines_detail
-from hub.observability.http import MetricsServer
+from hub.observability.http import metrics_app
 from hub.observability.metrics import TrackerMetrics
 from hub.routing.deadlines import CHINA_TZ
 from hub.store.migrate import upgrade_engine
@@ -22,6 +23,7 @@ from tests.fixtures.journal import NR, TAX, Journal, event_id
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
+    from starlette.applications import Starlette
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -35,19 +37,25 @@ def test_the_gauge_counts_the_last_sweep() -> None:
     assert registry.get_sample_value("fyhub_deadlines_provisional") == 0
 
 
+async def healthz(app: Starlette) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+        return await client.get("/healthz")
+
+
 async def test_healthz_stays_ok_and_adds_the_detail() -> None:
     count = 0
-    server = MetricsServer(
+    app = metrics_app(
         CollectorRegistry(),
         probes={},
         details={"tracker.calendar": provisional_deadlines_detail(lambda: count)},
     )
-    quiet = await server.respond("GET", "/healthz")
-    assert (quiet.status, quiet.body) == (200, b'{"status":"ok"}')
+    quiet = await healthz(app)
+    assert (quiet.status_code, quiet.content) == (200, b'{"status":"ok"}')
     count = 2
-    noted = await server.respond("GET", "/healthz")
-    body = json.loads(noted.body)
-    assert noted.status == 200
+    noted = await healthz(app)
+    body = noted.json()
+    assert noted.status_code == 200
     assert body["status"] == "ok"
     assert body["details"]["tracker.calendar"].startswith("2 open deliveries have provisional")
     assert "fyhub calendar apply" in body["details"]["tracker.calendar"]
@@ -57,14 +65,14 @@ async def test_an_unhealthy_service_keeps_its_details() -> None:
     async def broken() -> str | None:
         return "Kafka did not answer"
 
-    server = MetricsServer(
+    app = metrics_app(
         CollectorRegistry(),
         probes={"router.kafka": broken},
         details={"tracker.calendar": provisional_deadlines_detail(lambda: 1)},
     )
-    reply = await server.respond("GET", "/healthz")
-    body = json.loads(reply.body)
-    assert reply.status == 503
+    reply = await healthz(app)
+    body = json.loads(reply.content)
+    assert reply.status_code == 503
     assert set(body) == {"status", "problems", "details"}
 
 

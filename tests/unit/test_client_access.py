@@ -38,9 +38,16 @@ def test_settings_from_the_environment_make_the_access(
 
 
 def test_plaintext_settings_make_a_plaintext_access() -> None:
-    access = kafka_access(load_settings(kafka={"bootstrap": "b:9092"}))
+    access = kafka_access(
+        load_settings(kafka={"bootstrap": "b:9092", "security_protocol": "PLAINTEXT"})
+    )
 
     assert access.client_options() == {"bootstrap_servers": "b:9092"}
+
+
+def test_configured_brokers_without_credentials_are_refused() -> None:
+    with pytest.raises(KafkaAccessError, match="needs a username and password"):
+        kafka_access(load_settings(kafka={"bootstrap": "b:9092"}))
 
 
 @pytest.mark.parametrize("access", [SECURED, KafkaAccess("b:9092", protocol="PLAINTEXT")])

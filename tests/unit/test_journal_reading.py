@@ -120,3 +120,40 @@ def test_bytes_that_are_not_json_are_unreadable() -> None:
     assert isinstance(record, UnreadableRecord)
     assert record.problems == ("(record): json_invalid",)
     assert record.at == T0
+
+
+def escalated(**changes: Any) -> dict[str, Any]:
+    return {
+        "kind": "delivery.escalated",
+        "at": "2024-03-03T10:00:00+08:00",
+        "event_source": f"fy:unit:{COURT}",
+        "event_id": E1,
+        "recipient": TAX,
+        "attempts": 3,
+        "receipt_due": "2024-03-02T09:30:00+08:00",
+        "office": "justice.411121",
+    } | changes
+
+
+def test_a_tracker_entry_names_the_delivery_it_marks_and_no_outbox_position() -> None:
+    record = read(escalated())
+    assert isinstance(record, JournalRecord)
+    assert (record.event, record.outbox_key, record.answered) == (None, None, None)
+    assert record.marked == DeliveryKey(f"fy:unit:{COURT}", E1, TAX)
+    assert record.entry.at == datetime(2024, 3, 3, 2, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"receipt_due": "2024-03-02T09:30:00"}, "receipt_due: a time without an offset"),
+        ({"event_id": "e" * 200}, "event_id: longer than 64 characters"),
+        ({"attempts": 0}, "delivery.escalated.attempts: greater_than_equal"),
+    ],
+)
+def test_a_tracker_entry_the_store_cannot_hold_is_unreadable(
+    changes: dict[str, Any], problem: str
+) -> None:
+    record = read(escalated(**changes))
+    assert isinstance(record, UnreadableRecord)
+    assert record.problems == (problem,)

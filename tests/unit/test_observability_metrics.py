@@ -1,18 +1,21 @@
-"""The services' metrics hooks move the metrics of docs/design.md §8 by what happened, on the
-registry they were given and nowhere else."""
+"""The services' metrics hooks, fed the facts the services hand them (the router's decisions, the
+auditor's committed batches and batch reads, the tracker's sweeps), move the metrics of
+docs/design.md §8 by what happened, on the registry they were given and nowhere else."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aiokafka import TopicPartition
 from prometheus_client import CollectorRegistry
 
-from hub.deliveries.state import Delivery
+from hub.auditor.apply import BatchOutcome
+from hub.deliveries.answered import Answered
+from hub.deliveries.state import Delivery, DeliveryKey, Stage
+from hub.kafka.batches import BatchRead, PartitionRead
 from hub.kafka.records import InboundRecord
 from hub.observability.metrics import (
     AuditorMetrics,
@@ -20,8 +23,8 @@ from hub.observability.metrics import (
     TrackerMetrics,
     kafka_middleware,
 )
-from hub.router.decide import decide
-from schemas.units import JOURNAL_TOPIC, outbox_topic
+from hub.router.decide import decision
+from schemas.units import outbox_topic
 from tests.hubkit import corpus_event, fresh_id, router_context, signed_by
 
 NOW = datetime(2026, 3, 16, 1, 0, tzinfo=UTC)
@@ -53,7 +56,7 @@ def test_the_router_counts_what_it_received_routed_refused_and_dead_lettered(ctx
     metrics = RouterMetrics(registry)
     records = [inbound(query_to(TAX)) for _ in range(5)]
     records += [inbound(query_to(TAX, NR)), inbound(b"garbage"), inbound(b"{}")]
-    metrics.batch_written([(record, decide(record, ctx, NOW)) for record in records])
+    metrics.batch_written([decision(record, ctx, NOW) for record in records])
 
     assert value(registry, "fyhub_events_received_total", type=QUERY, source=COURT) == 6
     assert value(registry, "fyhub_events_received_total", type="unknown", source=COURT) == 2
@@ -63,15 +66,38 @@ def test_the_router_counts_what_it_received_routed_refused_and_dead_lettered(ctx
     assert value(registry, "fyhub_dlq_records_total", code="malformed") == 2
 
 
-def test_a_record_the_hook_cannot_read_does_not_escape_into_the_router(ctx: Any) -> None:
+@dataclass(frozen=True)
+class Decided:
+    """A decision as the hook sees it, for the cases the router's own decisions do not make."""
+
+    source: str | None
+    event_type: str | None
+    recipients: tuple[str, ...] = ()
+    refused: str | None = None
+
+
+def test_a_record_on_no_unit_s_topic_is_counted_against_an_unknown_source() -> None:
     registry = CollectorRegistry()
-    record = inbound(query_to(TAX))
-    broken = [
-        replace(out, value=b"not json") if out.topic == JOURNAL_TOPIC else out
-        for out in decide(record, ctx, NOW)
-    ]
-    RouterMetrics(registry).batch_written([(record, broken)])
-    assert value(registry, "fyhub_events_received_total", type=QUERY, source=COURT) == 0
+    RouterMetrics(registry).batch_written([Decided(None, None, refused="source_mismatch")])
+    assert value(registry, "fyhub_events_received_total", type="unknown", source="unknown") == 1
+    assert (
+        value(registry, "fyhub_events_rejected_total", code="source_mismatch", source="unknown")
+        == 1
+    )
+
+
+class Unreadable:
+    @property
+    def source(self) -> str:
+        raise RuntimeError("a fact that cannot be read")
+
+
+def test_a_fact_the_hook_cannot_read_does_not_escape_into_the_router(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    registry = CollectorRegistry()
+    RouterMetrics(registry).batch_written([Unreadable()])  # type: ignore[list-item]
+    assert "router metrics of a batch not counted" in caplog.text
 
 
 def late_delivery(recipient: str, n: int) -> Delivery:
@@ -99,35 +125,54 @@ def test_the_tracker_shows_overdue_deliveries_and_zero_once_they_are_answered() 
     assert registry.get_sample_value(name, {"recipient": TAX, "stage": "receipt"}) == 0
 
 
-@dataclass
-class FakeConsumer:
-    """What the lag measurement reads of an aiokafka consumer: partition ends and assignment."""
-
-    ends: dict[TopicPartition, int]
-    assigned: set[TopicPartition] = field(default_factory=set)
-
-    def highwater(self, partition: TopicPartition) -> int | None:
-        return self.ends.get(partition)
-
-    def assignment(self) -> set[TopicPartition]:
-        return self.assigned or set(self.ends)
+KEY = DeliveryKey(f"fy:unit:{COURT}", "e1", TAX)
 
 
-@dataclass
-class Raw:
-    topic: str
-    partition: int
-    offset: int
+def answered(stage: Stage, waited: timedelta, *, recipient: str = TAX) -> Answered:
+    due = NOW + timedelta(days=1)
+    return Answered(KEY._replace(recipient=recipient), QUERY, stage, NOW, NOW + waited, due)
+
+
+def test_the_auditor_times_each_stage_its_committed_batch_answered() -> None:
+    registry = CollectorRegistry()
+    metrics = AuditorMetrics(registry)
+    batch = BatchOutcome(
+        applied=3,
+        answered=(
+            answered(Stage.RECEIPT, timedelta(minutes=2)),
+            answered(Stage.RECEIPT, timedelta(hours=2), recipient=NR),
+            answered(Stage.REPLY, timedelta(days=3)),
+        ),
+    )
+    metrics.batch_committed(batch)
+    metrics.batch_committed(BatchOutcome(already_applied=3))  # read again: answers nothing
+    tax, nr = {"type": QUERY, "recipient": TAX}, {"type": QUERY, "recipient": NR}
+    assert value(registry, "fyhub_receipt_seconds_count", **tax) == 1
+    assert value(registry, "fyhub_receipt_seconds_sum", **tax) == 120
+    assert value(registry, "fyhub_receipt_seconds_bucket", le="300.0", **tax) == 1
+    assert value(registry, "fyhub_receipt_seconds_bucket", le="60.0", **tax) == 0
+    assert value(registry, "fyhub_receipt_seconds_sum", **nr) == 7200
+    assert value(registry, "fyhub_reply_seconds_count", **tax) == 1
+    assert value(registry, "fyhub_reply_seconds_sum", **tax) == 3 * 86400
+    assert value(registry, "fyhub_reply_seconds_count", **nr) == 0
+
+
+J = "fy.hub.journal"
+
+
+def read(
+    *partitions: PartitionRead, applied: bool = True, assigned: set[int] | None = None
+) -> BatchRead:
+    held = {0, 1} if assigned is None else assigned
+    return BatchRead(partitions, applied, frozenset((J, p) for p in held))
 
 
 def test_the_journal_lag_is_the_records_after_each_batch_summed_over_partitions() -> None:
     registry = CollectorRegistry()
     metrics = AuditorMetrics(registry)
-    p0, p1 = TopicPartition("fy.hub.journal", 0), TopicPartition("fy.hub.journal", 1)
-    consumer = FakeConsumer({p0: 100, p1: 40})
-    metrics.journal_read(consumer, [Raw("fy.hub.journal", 0, 10)], applied=True)
+    metrics.journal_read(read(PartitionRead(J, 0, 5, 10, 100)))
     assert value(registry, "fyhub_journal_lag") == 89
-    metrics.journal_read(consumer, [Raw("fy.hub.journal", 1, 20)], applied=False)
+    metrics.journal_read(read(PartitionRead(J, 1, 20, 25, 40), applied=False))
     assert value(registry, "fyhub_journal_lag") == 89 + 20
     assert metrics.journal_lag == 109
 
@@ -135,17 +180,16 @@ def test_the_journal_lag_is_the_records_after_each_batch_summed_over_partitions(
 def test_a_partition_taken_away_in_a_rebalance_leaves_the_lag() -> None:
     registry = CollectorRegistry()
     metrics = AuditorMetrics(registry)
-    p0, p1 = TopicPartition("fy.hub.journal", 0), TopicPartition("fy.hub.journal", 1)
-    metrics.journal_read(FakeConsumer({p0: 50, p1: 50}), [Raw(p0.topic, 0, 9)], applied=True)
-    assert metrics.journal_lag == 40
-    after = FakeConsumer({p0: 50, p1: 50}, assigned={p1})
-    metrics.journal_read(after, [Raw(p1.topic, 1, 44)], applied=True)
+    metrics.journal_read(read(PartitionRead(J, 0, 9, 9, 50), PartitionRead(J, 1, 0, 0, 50)))
+    assert metrics.journal_lag == 40 + 49
+    metrics.journal_read(read(PartitionRead(J, 1, 44, 44, 50), assigned={1}))
     assert metrics.journal_lag == 5
+    assert value(registry, "fyhub_journal_lag") == 5
 
 
-def test_a_consumer_without_positions_does_not_stop_the_auditor() -> None:
+def test_a_partition_whose_end_is_not_known_yet_adds_no_lag() -> None:
     metrics = AuditorMetrics(CollectorRegistry())
-    metrics.journal_read(object(), [Raw("fy.hub.journal", 0, 1)], applied=True)
+    metrics.journal_read(read(PartitionRead(J, 0, 1, 1, None)))
     assert metrics.journal_lag == 0
 
 

@@ -226,7 +226,7 @@ def test_the_fuzz_corpus_gets_a_specific_code_for_every_record(ctx: Any) -> None
     for offset, case in enumerate(fuzz_cases(FUZZ_RECORDS, seed=9, token_secret=TOKEN_SECRET)):
         sent += 1
         inbound = InboundRecord(case.topic, 0, offset, b"k", case.value)
-        out = decide_or_dead_letter(inbound, ctx, NOW)
+        out = decide_or_dead_letter(inbound, ctx, NOW).records
         (journal,) = [item for item in out if item.topic == JOURNAL_TOPIC]
         entry = entry_adapter().validate_json(journal.value)
         assert isinstance(read_record(0, offset, 0, journal.value), JournalRecord), case.kind

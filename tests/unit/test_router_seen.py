@@ -68,6 +68,11 @@ def at(event: dict[str, Any], offset: int, *, partition: int = 0) -> InboundReco
     return InboundRecord(outbox_topic(COURT), partition, offset, b"k", value)
 
 
+def decided(record: InboundRecord, ctx: Any, now: datetime, seen: SeenEvents) -> list[Outbound]:
+    """The records the router service writes for `record`, remembering what it routes."""
+    return decide_or_dead_letter(record, ctx, now, seen).records
+
+
 def topics_of(out: list[Outbound]) -> set[str]:
     return {record.topic for record in out}
 
@@ -100,9 +105,9 @@ def test_decision_names_the_event_it_routed_and_none_it_refused(ctx: Any) -> Non
 def test_the_same_event_published_again_is_refused_as_a_duplicate(ctx: Any) -> None:
     seen = SeenEvents()
     event = listing()
-    first = decide_or_dead_letter(at(event, 1), ctx, NOW, seen)
+    first = decided(at(event, 1), ctx, NOW, seen)
     assert inbox_topic(TAX) in topics_of(first)
-    again = decide_or_dead_letter(at(event, 2, partition=1), ctx, NOW + timedelta(hours=1), seen)
+    again = decided(at(event, 2, partition=1), ctx, NOW + timedelta(hours=1), seen)
     assert topics_of(again) == {DLQ_TOPIC, JOURNAL_TOPIC, inbox_topic(COURT)}
     entry = journal_entry(again)
     assert isinstance(entry, RecordRejected)
@@ -116,8 +121,8 @@ def test_a_redelivered_record_is_routed_again_as_the_first_time(ctx: Any) -> Non
     # At-least-once: the batch was read, decided and perhaps written, but not committed.
     seen = SeenEvents()
     event = listing()
-    first = decide_or_dead_letter(at(event, 1), ctx, NOW, seen)
-    again = decide_or_dead_letter(at(event, 1), ctx, NOW, seen)
+    first = decided(at(event, 1), ctx, NOW, seen)
+    again = decided(at(event, 1), ctx, NOW, seen)
     assert again == first
     assert len(seen) == 1
 
@@ -125,18 +130,18 @@ def test_a_redelivered_record_is_routed_again_as_the_first_time(ctx: Any) -> Non
 def test_a_refused_duplicate_read_again_is_refused_again_with_the_same_notice(ctx: Any) -> None:
     seen = SeenEvents()
     event = listing()
-    decide_or_dead_letter(at(event, 1), ctx, NOW, seen)
-    refused = decide_or_dead_letter(at(event, 2), ctx, NOW, seen)
-    assert decide_or_dead_letter(at(event, 2), ctx, NOW, seen) == refused
+    decided(at(event, 1), ctx, NOW, seen)
+    refused = decided(at(event, 2), ctx, NOW, seen)
+    assert decided(at(event, 2), ctx, NOW, seen) == refused
 
 
 def test_a_refused_event_is_not_remembered(ctx: Any) -> None:
     seen = SeenEvents()
     event = listing()
     wrong_outbox = InboundRecord(outbox_topic(TAX), 0, 1, b"k", at(event, 1).value)
-    decide_or_dead_letter(wrong_outbox, ctx, NOW, seen)
+    decided(wrong_outbox, ctx, NOW, seen)
     assert len(seen) == 0
-    assert inbox_topic(TAX) in topics_of(decide_or_dead_letter(at(event, 2), ctx, NOW, seen))
+    assert inbox_topic(TAX) in topics_of(decided(at(event, 2), ctx, NOW, seen))
 
 
 def test_a_replayed_receipt_is_a_duplicate_too(ctx: Any) -> None:
@@ -155,7 +160,5 @@ def test_a_replayed_receipt_is_a_duplicate_too(ctx: Any) -> None:
     }
     value = json.dumps(signed_by(receipt, TAX)).encode()
     for offset, routed in ((1, True), (2, False)):
-        out = decide_or_dead_letter(
-            InboundRecord(outbox_topic(TAX), 0, offset, b"k", value), ctx, NOW, seen
-        )
+        out = decided(InboundRecord(outbox_topic(TAX), 0, offset, b"k", value), ctx, NOW, seen)
         assert (inbox_topic(COURT) in topics_of(out)) is routed

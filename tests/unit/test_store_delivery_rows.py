@@ -1,5 +1,5 @@
 """Store rows ↔ delivery snapshots: what the auditor, tracker and read side read back, and the
-only columns the tracker writes."""
+only columns the tracker's entries set."""
 
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -89,7 +89,7 @@ def test_the_first_attempt_is_the_routing():
     assert snapshot(row()).last_attempt == ROUTED_AT
 
 
-def test_the_tracker_writes_only_its_marks_and_attempts():
+def test_the_trackers_entries_set_only_its_marks_and_attempts():
     assert set(tracker_columns(snapshot(row()))) == {
         "receipt_overdue_at",
         "reply_overdue_at",

@@ -1,26 +1,30 @@
-"""A sweep's jobs: signed overdue notices, the same copy redelivered, and the marks recorded."""
+"""A sweep's jobs: signed overdue notices, the same copy redelivered, and the journal entry that
+records each."""
 
 import json
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from hub.deliveries.overdue import OverdueNotice, notice_event_id
 from hub.deliveries.redelivery import Escalate, Redeliver
-from hub.deliveries.state import (
-    AlreadyAnsweredError,
-    Delivery,
-    Stage,
-    marked_overdue,
-    receipt_arrived,
-)
+from hub.deliveries.state import Delivery, Stage
+from hub.journal.entries import DeliveryEscalated, DeliveryOverdue, DeliveryRedelivered
+from hub.journal.reading import read_record
+from hub.kafka.records import case_key
 from hub.router.copies import delivered_copies
 from hub.router.token import read_token
 from hub.routing.deadlines import CHINA_TZ
 from hub.store.delivery_rows import fields_from_store, stored_due_times
 from hub.store.tables import DeliveryRow
-from hub.tracker.work import StoredCopy, applied, audit_entry, notice_job, redelivery_job
+from hub.tracker.work import (
+    StoredCopy,
+    escalation_job,
+    marked_record,
+    notice_job,
+    redelivery_job,
+)
+from schemas.hubevents import OverdueStage
 from schemas.signing import check_signature
+from schemas.units import JOURNAL_TOPIC
 from tests.hubkit import TOKEN_SECRET, corpus_event, router_context
 
 OFFICE = "justice.411121"
@@ -110,14 +114,20 @@ def stored_as_routed(recipient: str = "tax.411121"):
 
 def test_a_redelivery_is_the_copy_the_router_delivered():
     original, stored = stored_as_routed()
-    (again,) = redelivery_job(Redeliver(delivery().key, 2), stored, CTX).records
+    (again,) = redelivery_job(
+        Redeliver(delivery().key, 2), stored, CTX, subject=CASE_NO, now=NOW
+    ).records
     assert (again.topic, again.key) == (original.topic, original.key)
     assert json.loads(again.value) == json.loads(original.value)
 
 
 def test_a_redelivered_copy_carries_the_hubs_signature_and_token():
     _, stored = stored_as_routed()
-    copy = json.loads(redelivery_job(Redeliver(delivery().key, 2), stored, CTX).records[0].value)
+    copy = json.loads(
+        redelivery_job(Redeliver(delivery().key, 2), stored, CTX, subject=CASE_NO, now=NOW)
+        .records[0]
+        .value
+    )
     check_signature(copy, HUB_KEYS)
     token = read_token(copy["hubdelivery"], TOKEN_SECRET)
     assert (token.event_id, token.source, token.recipient) == (
@@ -128,58 +138,55 @@ def test_a_redelivered_copy_carries_the_hubs_signature_and_token():
     assert (token.receipt_by, token.reply_by) == stored.due[:2]
 
 
-# --- marks ---------------------------------------------------------------------------------------
+# --- the entries that record each job ------------------------------------------------------
 
 
-def test_a_notice_marks_its_stage():
-    marked = applied(delivery(), notice(), NOW)
-    assert marked.receipt_overdue_at == NOW
-    assert applied(marked, notice(), NOW + timedelta(hours=1)) == marked
-
-
-def test_a_notice_for_what_came_in_meanwhile_is_refused():
-    with pytest.raises(AlreadyAnsweredError):
-        applied(receipt_arrived(delivery(), NOW - timedelta(minutes=1)), notice(), NOW)
-
-
-def test_a_redelivery_is_counted_once():
-    once = applied(delivery(), Redeliver(delivery().key, 2), NOW)
-    assert (once.attempts, once.last_attempt_at) == (2, NOW)
-    assert applied(once, Redeliver(delivery().key, 2), NOW + timedelta(hours=1)) == once
-
-
-def test_an_escalation_waits_for_the_receipt_notice():
-    escalate = Escalate(delivery().key, 3, RECEIPT_DUE)
-    assert applied(delivery(attempts=3), escalate, NOW).escalated_at is None
-    noticed = marked_overdue(delivery(attempts=3), Stage.RECEIPT, NOW)
-    assert applied(noticed, escalate, NOW).escalated_at == NOW
-
-
-def test_an_escalation_of_a_received_copy_marks_nothing():
-    noticed = marked_overdue(delivery(attempts=3), Stage.RECEIPT, NOW)
-    received = receipt_arrived(noticed, NOW)
-    assert applied(received, Escalate(delivery().key, 3, RECEIPT_DUE), NOW) == received
-
-
-def test_each_recorded_action_is_an_audit_fact():
-    overdue = audit_entry(notice(), office_unit=OFFICE, now=NOW)
-    assert (overdue.kind, overdue.event_id, overdue.unit) == (
-        "delivery.overdue",
-        "5e148399-670c-5b4d-9089-1c29cdf72c17",
-        "tax.411121",
+def test_a_notice_is_recorded_by_a_delivery_overdue_entry_after_its_events():
+    job = notice_job(notice(), office_unit=OFFICE, now=NOW, ctx=CTX)
+    assert job.mark == DeliveryOverdue(
+        at=NOW,
+        event_source="fy:unit:court.411121",
+        event_id="5e148399-670c-5b4d-9089-1c29cdf72c17",
+        recipient="tax.411121",
+        stage=OverdueStage.RECEIPT,
+        due=RECEIPT_DUE,
+        overdue_by_s=3 * 3600,
+        office=OFFICE,
+        notices={unit: notice_event_id(notice(), unit) for unit in ("tax.411121", OFFICE)},
     )
-    assert overdue.detail["stage"] == "receipt"
-    assert overdue.detail["overdue_by_s"] == 3 * 3600
-    assert overdue.detail["notices"] == {
-        unit: notice_event_id(notice(), unit) for unit in ("tax.411121", OFFICE)
-    }
-    redelivery = audit_entry(Redeliver(delivery().key, 2), office_unit=OFFICE, now=NOW)
-    assert (redelivery.kind, redelivery.detail["attempt"]) == ("delivery.redelivered", 2)
-    escalation = audit_entry(Escalate(delivery().key, 3, RECEIPT_DUE), office_unit=OFFICE, now=NOW)
-    assert escalation.kind == "delivery.escalated"
-    assert escalation.detail == {
-        "source": "fy:unit:court.411121",
-        "attempts": 3,
-        "receipt_due": RECEIPT_DUE.isoformat(),
-        "office": OFFICE,
-    }
+    assert (job.journal.topic, job.journal.key) == (JOURNAL_TOPIC, CASE_NO.encode())
+    assert read_record(0, 0, 0, job.journal.value).entry == job.mark
+
+
+def test_a_redelivery_is_recorded_with_its_attempt():
+    _, stored = stored_as_routed()
+    job = redelivery_job(Redeliver(delivery().key, 2), stored, CTX, subject=CASE_NO, now=NOW)
+    assert job.mark == DeliveryRedelivered(
+        at=NOW,
+        event_source="fy:unit:court.411121",
+        event_id="5e148399-670c-5b4d-9089-1c29cdf72c17",
+        recipient="tax.411121",
+        attempt=2,
+    )
+    assert job.journal == marked_record(job.mark, CASE_NO)
+
+
+def test_an_escalation_publishes_nothing_but_its_entry():
+    escalate = Escalate(delivery().key, 3, RECEIPT_DUE)
+    job = escalation_job(escalate, subject=CASE_NO, office_unit=OFFICE, now=NOW)
+    assert job.records == ()
+    assert isinstance(job.mark, DeliveryEscalated)
+    assert (job.mark.at, job.mark.attempts, job.mark.receipt_due, job.mark.office) == (
+        NOW,
+        3,
+        RECEIPT_DUE,
+        OFFICE,
+    )
+    assert read_record(0, 0, 0, job.journal.value).entry == job.mark
+
+
+def test_an_event_without_a_subject_is_keyed_by_its_id_like_the_routers_entry():
+    d = delivery(subject="5e148399-670c-5b4d-9089-1c29cdf72c17")  # as the store reads it back
+    escalate = Escalate(d.key, 3, RECEIPT_DUE)
+    job = escalation_job(escalate, subject=d.subject, office_unit=OFFICE, now=NOW)
+    assert job.journal.key == case_key(None, d.event_id)

@@ -124,6 +124,11 @@ class LocalKafka:
         """The CA certificate that signed every node's certificate: the clients' `ca_file`."""
         return self.topology.ca_file
 
+    @property
+    def credentials_folder(self) -> Path:
+        """The `<principal>.password` files of this topology's principals."""
+        return self.topology.credentials_folder
+
     def password_file(self, principal: str = ADMIN_PRINCIPAL) -> Path:
         return password_path(self.topology.credentials_folder, principal)
 

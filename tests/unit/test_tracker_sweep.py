@@ -1,0 +1,161 @@
+"""A sweep over a real (temp-file SQLite) store, publishing to a fake broker: the units' records
+before each journal entry, escalations after the overdue mark they follow, nothing journalled for
+what the broker refused, nothing sent twice while the auditor has not applied the marks, and the
+store written only by the auditor applying the tracker's entries."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from hub.auditor.apply import apply_journal_batch
+from hub.deliveries.redelivery import RedeliveryPolicy
+from hub.journal.reading import read_record
+from hub.store.migrate import upgrade_engine
+from hub.store.tables import AuditLogRow, DeliveryRow
+from hub.tracker.service import SweepReport, Tracker
+from schemas.units import JOURNAL_TOPIC, inbox_topic
+from tests.fixtures.journal import CASE, T0, TAX, Journal, dump_store, event_id
+from tests.hubkit import router_context
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+OFFICE = "justice.411121"
+E1 = event_id(1)
+RECEIPT_DUE = T0 + timedelta(days=1)
+NO_REDELIVERY = RedeliveryPolicy(interval=timedelta(hours=1), max_attempts=1)
+
+
+class FakeBroker:
+    """Records what is published, in order; refuses whatever goes to a topic in `refusing`."""
+
+    def __init__(self) -> None:
+        self.published: list[tuple[str, bytes | None, bytes]] = []
+        self.refusing: set[str] = set()
+
+    async def publish(self, value: bytes, *, topic: str, key: bytes | None, **_: Any) -> Any:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if topic in self.refusing:
+            done.set_exception(ConnectionError(f"{topic} is not answering"))
+        else:
+            self.published.append((topic, key, value))
+            done.set_result(None)
+        return done
+
+    def journal(self) -> list[dict[str, Any]]:
+        return [json.loads(value) for topic, _, value in self.published if topic == JOURNAL_TOPIC]
+
+    def topics(self) -> list[str]:
+        return [topic for topic, _, _ in self.published]
+
+
+@pytest.fixture
+async def store(sqlite_engine: AsyncEngine) -> AsyncEngine:
+    """E1 routed to tax, owing a receipt by RECEIPT_DUE and a reply two days after."""
+    await upgrade_engine(sqlite_engine)
+    j = Journal()
+    async with async_sessionmaker(sqlite_engine)() as session, session.begin():
+        await apply_journal_batch(session, j.records(j.routed(E1, to=((TAX, ["case_no"]),))))
+    return sqlite_engine
+
+
+@pytest.fixture
+def broker() -> FakeBroker:
+    return FakeBroker()
+
+
+@pytest.fixture
+def tracker(store: AsyncEngine, broker: FakeBroker) -> Tracker:
+    return Tracker(
+        broker=broker,  # type: ignore[arg-type]
+        store=store,
+        ctx=router_context(),
+        policy=NO_REDELIVERY,
+        interval=timedelta(minutes=1),
+    )
+
+
+async def apply_journalled(store: AsyncEngine, broker: FakeBroker) -> None:
+    """What the auditor does with the tracker's journal entries."""
+    records = [
+        read_record(0, offset, 0, value)
+        for offset, (topic, _, value) in enumerate(broker.published)
+        if topic == JOURNAL_TOPIC
+    ]
+    async with async_sessionmaker(store)() as session, session.begin():
+        await apply_journal_batch(session, records)
+
+
+LATE = RECEIPT_DUE + timedelta(seconds=1)
+
+
+async def test_the_notices_go_first_then_the_overdue_mark_then_the_escalation(
+    tracker: Tracker, broker: FakeBroker
+) -> None:
+    report = await tracker.sweep(LATE)
+
+    assert ([n.stage for n in report.overdue], len(report.escalated)) == (["receipt"], 1)
+    assert broker.topics() == [inbox_topic(TAX), inbox_topic(OFFICE), JOURNAL_TOPIC, JOURNAL_TOPIC]
+    assert [e["kind"] for e in broker.journal()] == ["delivery.overdue", "delivery.escalated"]
+    assert [datetime.fromisoformat(e["at"]) for e in broker.journal()] == [LATE, LATE]
+    # Keyed by the case, as the router keyed E1's own entry: the same partition, after it.
+    assert {key for topic, key, _ in broker.published if topic == JOURNAL_TOPIC} == {CASE.encode()}
+
+
+async def test_what_the_broker_refused_is_not_journalled_nor_the_escalation_after_it(
+    tracker: Tracker, broker: FakeBroker
+) -> None:
+    broker.refusing.add(inbox_topic(OFFICE))
+    refused = await tracker.sweep(LATE)
+    assert refused == SweepReport(failed=1)
+    assert broker.journal() == []
+
+    broker.refusing.clear()
+    again = await tracker.sweep(LATE + timedelta(minutes=1))
+    assert ([n.stage for n in again.overdue], len(again.escalated)) == (["receipt"], 1)
+    assert [e["kind"] for e in broker.journal()] == ["delivery.overdue", "delivery.escalated"]
+
+
+async def test_nothing_is_sent_again_while_the_auditor_has_not_applied_the_marks(
+    tracker: Tracker, broker: FakeBroker, store: AsyncEngine
+) -> None:
+    await tracker.sweep(LATE)
+    sent = list(broker.published)
+    assert await tracker.sweep(LATE + timedelta(minutes=1)) == SweepReport()
+    assert broker.published == sent
+
+    async with store.connect() as connection:  # the tracker wrote nothing
+        row = (await connection.execute(select(DeliveryRow))).one()
+        assert (row.receipt_overdue_at, row.escalated_at) == (None, None)
+        assert (
+            await connection.scalar(
+                select(AuditLogRow.seq).where(AuditLogRow.kind.like("delivery.%"))
+            )
+            is None
+        )
+
+
+async def test_once_the_auditor_has_applied_them_the_store_shows_the_marks(
+    tracker: Tracker, broker: FakeBroker, store: AsyncEngine
+) -> None:
+    await tracker.sweep(LATE)
+    await apply_journalled(store, broker)
+    before = await dump_store(store)
+    assert await tracker.sweep(LATE + timedelta(hours=1)) == SweepReport()
+    async with store.connect() as connection:
+        marked = (await connection.execute(select(DeliveryRow))).one()
+    assert (marked.receipt_overdue_at, marked.escalated_at) == (LATE, LATE)
+    kinds = [row[2] for row in before["audit_log"]]
+    assert kinds[-2:] == ["delivery.overdue", "delivery.escalated"]
+    assert await dump_store(store) == before  # the sweep after wrote nothing
+
+    reply_late = T0 + timedelta(days=3, seconds=1)
+    report = await tracker.sweep(reply_late)
+    assert [n.stage for n in report.overdue] == ["reply"]
