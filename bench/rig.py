@@ -18,6 +18,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from hub import bootstrap
 from hub.kafka.topics import apply_topics, planned_topics
 from schemas.signing import dump_public_key
+from tests.fixtures.journal import write_hub_key
 from tests.fixtures.ports import free_port_block
 from tests.hubkit import (
     AGELESS_S,
@@ -51,6 +52,9 @@ def county_registry(directory: Path, region: str) -> Path:
 
 
 def settings_for(directory: Path, kafka: KafkaAccess, registry: Path, region: str) -> Settings:
+    # Not a local run (a broker is configured): the hub's key is installed, not made on the spot.
+    if not (directory / "hub.key").exists():
+        write_hub_key(directory / "hub.key")
     return bootstrap.load_settings(
         registry=registry,
         kafka=kafka_overrides(kafka, partitions=3),

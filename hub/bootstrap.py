@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from hub.auditor.replay import JournalReplay
     from hub.auditor.service import AuditorService
     from hub.calendar import WorkingCalendar
+    from hub.journal.seal import HubSigner
+    from hub.journal.trust import JournalTrust
     from hub.kafka.access import KafkaAccess
     from hub.kafka.writer import RecordWriter
     from hub.observability.health import Probe
@@ -183,22 +185,127 @@ def build_broker(
     )
 
 
+def is_local_run(settings: Settings) -> bool:
+    """Whether the hub runs on one machine against the local broker (or cluster) of `fyhub kafka
+    up`: no `kafka.bootstrap` configured, or only that broker's loopback addresses (`fyhub up`
+    fills them in once it has started it). Only then are the shipped delivery-token secret and
+    a signing key made on first start acceptable."""
+    if settings.kafka.bootstrap is None:
+        return True
+    local = settings.local_kafka
+    ports = (local.port, *local.cluster_ports)
+    addresses = {address.strip() for address in settings.kafka.bootstrap.split(",")}
+    return addresses <= {f"127.0.0.1:{port}" for port in ports}
+
+
+def delivery_token_secret(settings: Settings) -> bytes:
+    """The HMAC key of the `hubdelivery` tokens, from `token_secret_file` when that is set;
+    raises `SettingsError` for the shipped secret outside a local run, or a loose file."""
+    from hub.security.secret_files import (  # noqa: PLC0415
+        SHIPPED_TOKEN_SECRET,
+        SecretFileError,
+        read_secret_file,
+        token_secret_problem,
+    )
+
+    security = settings.security
+    secret = security.token_secret.get_secret_value()
+    if security.token_secret_file is not None:
+        if secret != SHIPPED_TOKEN_SECRET:
+            raise SettingsError(
+                ["set one of FYHUB_SECURITY__TOKEN_SECRET and FYHUB_SECURITY__TOKEN_SECRET_FILE"]
+            )
+        try:
+            secret = read_secret_file(security.token_secret_file)
+        except SecretFileError as error:
+            raise SettingsError([f"the delivery-token secret: {error}"]) from None
+    if problem := token_secret_problem(secret, local_run=is_local_run(settings)):
+        raise SettingsError([problem])
+    return secret.encode()
+
+
+def hub_signing_key_path(settings: Settings) -> Path:
+    """The file of the key the hub signs with: `<signing_keys_dir>/<signing_key_id>.key`, or
+    `signing_key_file`."""
+    security = settings.security
+    if security.signing_keys_dir is not None:
+        return security.signing_keys_dir / f"{security.signing_key_id}.key"
+    return security.signing_key_file
+
+
 def load_hub_signing_key(settings: Settings) -> Ed25519PrivateKey:
-    """The hub's Ed25519 key: read from its file, created there (mode 0600) on first start."""
+    """The hub's Ed25519 key: read from its file (mode 0600, its folder 0700 when it is
+    `signing_keys_dir`); in a local run created there on first start. Raises `SettingsError`
+    for a missing key outside a local run, a loose file or folder, or a file that is no key."""
+    from hub.security.secret_files import (  # noqa: PLC0415
+        SecretFileError,
+        check_folder,
+        missing_key_problem,
+        read_secret_file,
+        write_private_file,
+    )
     from schemas.signing import (  # noqa: PLC0415
         dump_private_key_raw,
         generate_keypair,
         load_private_key_raw,
     )
 
-    path = settings.security.signing_key_file
-    if path.exists():
-        return load_private_key_raw(path.read_text().strip())
-    private_key, _ = generate_keypair()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.write_text(dump_private_key_raw(private_key) + "\n")
-    return private_key
+    path = hub_signing_key_path(settings)
+    local = is_local_run(settings)
+    if problem := missing_key_problem(path, exists=path.exists(), local_run=local):
+        raise SettingsError([problem])
+    keys_dir = settings.security.signing_keys_dir
+    try:
+        if keys_dir is not None and keys_dir.exists():
+            check_folder(keys_dir)
+        if not path.exists():
+            private_key, _ = generate_keypair()
+            write_private_file(path, dump_private_key_raw(private_key) + "\n")
+            return private_key
+        return load_private_key_raw(read_secret_file(path))
+    except SecretFileError as error:
+        raise SettingsError([f"the hub's signing key: {error}"]) from None
+    except ValueError as error:
+        raise SettingsError([f"the hub's signing key {path}: {error}"]) from None
+
+
+def load_hub_signer(settings: Settings) -> HubSigner:
+    """The key the hub signs with now, and its id (`load_hub_signing_key`)."""
+    from hub.journal.seal import HubSigner  # noqa: PLC0415
+
+    return HubSigner(settings.security.signing_key_id, load_hub_signing_key(settings))
+
+
+def build_journal_trust(settings: Settings) -> JournalTrust:
+    """What the auditor and `fyhub replay` check journal records with: the hub's public keys
+    (`security.hub_keys`, and the public half of the signing key when this process holds it,
+    as it always does in a local run) and the units' keys from the registry. Raises
+    `SettingsError` when no hub key is known, or the signing key contradicts a listed one."""
+    from hub.journal.trust import JournalTrust  # noqa: PLC0415
+    from hub.registry import load_registry  # noqa: PLC0415
+    from hub.router.context import unit_keyrings  # noqa: PLC0415
+    from hub.security.keyring import Keyring, ValidKey  # noqa: PLC0415
+    from schemas.signing import dump_public_key  # noqa: PLC0415
+
+    security = settings.security
+    hub_keys = dict(Keyring.of(security.hub_keys).keys)
+    if is_local_run(settings) or hub_signing_key_path(settings).exists() or not hub_keys:
+        public = load_hub_signing_key(settings).public_key()
+        listed = next((k for k in security.hub_keys if k.key_id == security.signing_key_id), None)
+        if listed is None:
+            hub_keys[security.signing_key_id] = ValidKey(security.signing_key_id, public)
+        elif listed.public != dump_public_key(public):
+            problem = (
+                f"FYHUB_SECURITY__HUB_KEYS lists {security.signing_key_id} with another "
+                "public key than the hub's signing key"
+            )
+            raise SettingsError([problem])
+    return JournalTrust(
+        hub_keys=Keyring(hub_keys),
+        unit_keys=unit_keyrings(load_registry(settings.registry)),
+        require_signatures=security.require_signatures,
+        unsealed_before=security.unsealed_journal_before,
+    )
 
 
 WRITE_HEADROOM_BYTES = 65_536
@@ -228,7 +335,7 @@ def build_router_context(
         table=contracts.routing,
         hub_key=load_hub_signing_key(settings),
         hub_key_id=security.signing_key_id,
-        token_secret=security.token_secret.get_secret_value().encode(),
+        token_secret=delivery_token_secret(settings),
         deadlines=build_deadline_policy(settings),
         calendar=calendar or build_calendar(settings),
         max_record_bytes=settings.kafka.max_record_bytes,
@@ -400,6 +507,7 @@ def build_auditor(
     from sqlalchemy.ext.asyncio import async_sessionmaker  # noqa: PLC0415
 
     from hub.auditor.service import AUDITOR_GROUP, AuditorService, register_auditor  # noqa: PLC0415
+    from hub.journal.trust import Refusal  # noqa: PLC0415
     from hub.observability.health import (  # noqa: PLC0415
         broker_probe,
         journal_lag_probe,
@@ -412,10 +520,12 @@ def build_auditor(
     broker = build_broker(settings, client_id="fyhub-auditor", observed=observed, writes=False)
     store = engine or build_engine(settings)
     sessions = async_sessionmaker(store, expire_on_commit=False)
-    metrics = None if observed is None else AuditorMetrics(observed.registry)
+    refusals = [refusal.value for refusal in Refusal]
+    metrics = None if observed is None else AuditorMetrics(observed.registry, refusals=refusals)
     stats = register_auditor(
         broker,
         sessions,
+        trust=build_journal_trust(settings),
         topic=topic or JOURNAL_TOPIC,
         group_id=group_id or AUDITOR_GROUP,
         metrics=metrics or NO_AUDITOR_METRICS,
@@ -453,4 +563,9 @@ def build_journal_replay(
     from schemas.units import JOURNAL_TOPIC  # noqa: PLC0415
 
     sessions = async_sessionmaker(engine, expire_on_commit=False)
-    return JournalReplay(kafka_access(settings), sessions, topic=topic or JOURNAL_TOPIC)
+    return JournalReplay(
+        kafka_access(settings),
+        sessions,
+        topic=topic or JOURNAL_TOPIC,
+        trust=build_journal_trust(settings),
+    )

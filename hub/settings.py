@@ -10,8 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hub.registry.models import KeyId, KeyList
+from hub.security.secret_files import SHIPPED_TOKEN_SECRET
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -100,13 +103,30 @@ class DatabaseSettings(_Section):
 
 
 class HubSecuritySettings(_Section):
-    """The hub's own secrets: the delivery-token key and its Ed25519 signing key."""
+    """The hub's own secrets: the delivery-token key and its Ed25519 signing keys
+    (`hub.security.secret_files` says what is refused, docs/security.md how to rotate them)."""
 
-    token_secret: SecretStr = SecretStr("fyhub-local-delivery-token-secret")
-    """HMAC key of the `hubdelivery` tokens; the local default is for one-machine runs only."""
+    token_secret: SecretStr = SecretStr(SHIPPED_TOKEN_SECRET)
+    """HMAC key of the `hubdelivery` tokens; the shipped default is for local runs only and
+    refused outside one (brokers configured other than the local one of `fyhub kafka up`)."""
+    token_secret_file: Path | None = None
+    """Where the delivery-token secret is kept (mode 0600), instead of `token_secret`."""
     signing_key_file: Path = STATE_DIR / "hub-signing.key"
-    """Raw Ed25519 private key (base64); created on first start when missing."""
-    signing_key_id: str = "hub-1"
+    """Raw Ed25519 private key (base64, mode 0600); in a local run created on first start when
+    missing, elsewhere refused when missing. Ignored when `signing_keys_dir` is set."""
+    signing_keys_dir: Path | None = None
+    """A folder (mode 0700) of the hub's private keys, `<key id>.key` each (mode 0600); the hub
+    signs with `<signing_key_id>.key`. Rotating is adding the next key, then changing the id."""
+    signing_key_id: KeyId = "hub-1"
+    """The key the hub signs with now: its notices, its copies and its journal seals."""
+    unsealed_journal_before: AwareDatetime | None = None
+    """For a journal written before the hub sealed it: records the broker appended before this
+    time pass without a seal (their events' signatures are still checked). Set it once, to the
+    time of the upgrade, after giving the journal `message.timestamp.type=LogAppendTime`."""
+    hub_keys: KeyList = Field(default_factory=list)
+    """The hub's public keys with their validity (`key_id`, `public`, `since`, `until`), which
+    the auditor and `fyhub replay` check journal seals with; the public half of the key the hub
+    signs with is trusted too when this process holds it, from the start unless listed here."""
     require_signatures: bool = True
     """Refuse unsigned events (`bad_signature`); off only for connectors without keys yet."""
 

@@ -36,8 +36,10 @@ async def ensure_credentials(
     A principal the brokers know keeps its password unless it is in `rotate` or `folder` has no
     file for it (the password cannot be recovered, so it is rotated); one they do not know gets
     the password of its file when there is one (a local broker's home), else a new one.
-    Waits until every broker accepts each new password."""
-    principals = list(dict.fromkeys(principals))
+    The principal `admin` connects as is left alone. Waits until every broker accepts each new
+    password."""
+    # the administrator's own credential is the operator's, never drawn here
+    principals = [p for p in dict.fromkeys(principals) if p != admin.username]
     to_rotate = set(rotate)
     unknown = to_rotate - set(principals)
     if unknown:

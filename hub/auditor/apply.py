@@ -60,6 +60,13 @@ class BatchOutcome:
     answered: tuple[Answered, ...] = ()
     """Receipts and replies that took effect, each stage of a delivery once (a batch already
     applied answers nothing)."""
+    refusals: tuple[str, ...] = ()
+    """The refusal of each record not sealed by the hub, or whose event its unit did not sign:
+    stored, not applied (`hub.journal.trust.Refusal`)."""
+
+    @property
+    def refused(self) -> int:
+        return len(self.refusals)
 
     def plus(self, other: BatchOutcome) -> BatchOutcome:
         return BatchOutcome(
@@ -68,6 +75,7 @@ class BatchOutcome:
             self.redeliveries + other.redeliveries,
             self.unreadable + other.unreadable,
             self.answered + other.answered,
+            self.refusals + other.refusals,
         )
 
 
@@ -103,6 +111,7 @@ async def apply_journal_batch(
         redeliveries=changes.redeliveries,
         unreadable=changes.unreadable,
         answered=tuple(changes.answered()),
+        refusals=tuple(changes.refusals),
     )
 
 

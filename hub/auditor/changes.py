@@ -62,6 +62,9 @@ class AuditKind(StrEnum):
     RECORD_REJECTED = "record.rejected"
     JOURNAL_UNREADABLE = "journal.unreadable"
     """A journal record the auditor could not apply; it is skipped, not retried."""
+    JOURNAL_REFUSED = "journal.refused"
+    """A journal record not sealed by the hub, or whose event its unit did not sign: stored as
+    refused (`unreadable_entries.refusal`), never applied."""
     DEADLINES_RECOMPUTED = "deadlines.recomputed"
     """One per delivery given new deadlines (`fyhub calendar apply`); `unit` is the recipient."""
     DELIVERY_OVERDUE = "delivery.overdue"
@@ -95,6 +98,8 @@ class BatchChanges:
     applied: int = 0
     redeliveries: int = 0
     unreadable: int = 0
+    refusals: list[str] = field(default_factory=list)
+    """The refusal of each refused record, in journal order."""
     _new_events: dict[EventKey, _NewEvent] = field(default_factory=dict)
     _counted: set[EventKey] = field(default_factory=set)
     _new_deliveries: dict[DeliveryKey, list[str]] = field(default_factory=dict)
@@ -221,17 +226,22 @@ class BatchChanges:
     # --- record kinds ---------------------------------------------------------------------
 
     def _take_unreadable(self, record: UnreadableRecord) -> None:
-        self.unreadable += 1
         self._mark_processed(JOURNAL_CONSUMER, record.journal_key, record.at)
         self._unreadable.append(rows.unreadable_values(record))
-        detail = {
+        detail: dict[str, Any] = {
             "partition": record.partition,
             "offset": record.offset,
             "size": record.size,
             "problems": list(record.problems),
             "sha256": record.sha256,
         }
-        self._log(record.at, AuditKind.JOURNAL_UNREADABLE, None, None, detail)
+        if record.refusal is None:
+            self.unreadable += 1
+            self._log(record.at, AuditKind.JOURNAL_UNREADABLE, None, None, detail)
+            return
+        self.refusals.append(record.refusal)
+        detail["refusal"] = record.refusal
+        self._log(record.at, AuditKind.JOURNAL_REFUSED, None, None, detail)
 
     def _take_event(self, facts: EventFacts, entry: EventRouted | AnswerRouted) -> bool:
         """Record a new event and its deliveries; False when it is a duplicate."""

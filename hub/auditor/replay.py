@@ -5,6 +5,9 @@ disturbs the running auditor; both may write the same store, since applying is i
 starts at each partition's first offset, or where the auditor's group has got to, and stops at the
 end offsets it found when it started.
 
+Every record is checked as the auditor checks it (`hub.journal.trust`): one the hub did not seal,
+or whose event its unit did not sign, is stored as refused, not applied.
+
 The audit log is chained in the order records are applied. Within a partition that is the
 journal's order, so a one-partition journal replayed into an empty store reproduces the live
 store hash for hash; with several partitions the replay applies one partition after the other and
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from hub.auditor.apply import BatchOutcome
+    from hub.journal.trust import JournalTrust
     from hub.kafka.access import KafkaAccess
 
 STALL_TIMEOUT_S: Final = 60.0
@@ -48,6 +52,7 @@ class ReplayReport:
     already_applied: int = 0
     redeliveries: int = 0
     unreadable: int = 0
+    refused: int = 0
 
     def add(self, outcome: BatchOutcome, records: int) -> None:
         self.records += records
@@ -55,6 +60,7 @@ class ReplayReport:
         self.already_applied += outcome.already_applied
         self.redeliveries += outcome.redeliveries
         self.unreadable += outcome.unreadable
+        self.refused += outcome.refused
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,8 @@ class JournalReplay:
     topic: str = JOURNAL_TOPIC
     group_id: str = AUDITOR_GROUP
     batch_size: int = 500
+    trust: JournalTrust = field(kw_only=True)
+    """What each record is checked with before it is applied, as the auditor does."""
 
     async def run(self, *, from_beginning: bool = True) -> ReplayReport:
         """Apply the journal up to its end offsets as of now."""
@@ -123,7 +131,7 @@ class JournalReplay:
                 batch = [r for r in fetched.get(tp, []) if r.offset < ends[tp]]
                 if batch:
                     outcome = await write_batch(
-                        self.sessions, [read_consumer_record(r) for r in batch]
+                        self.sessions, [read_consumer_record(r, self.trust) for r in batch]
                     )
                     report.add(outcome, len(batch))
                     progress_at = time.monotonic()

@@ -146,4 +146,5 @@ def unreadable_values(record: UnreadableRecord) -> dict[str, Any]:
         "sha256": record.sha256,
         "problems": list(record.problems),
         "journal_at": record.at,
+        "refusal": record.refusal,
     }

@@ -7,6 +7,10 @@ If the store cannot be written the handler logs one line, waits a moment and nac
 seeks back and the batch comes again, and the `processed` keys make the parts already applied a
 no-op.
 
+Every record is checked first (`hub.journal.trust`): sealed by the hub, its event signed by its
+unit. One that is not is refused: recorded as a `journal.refused` audit row and an
+`unreadable_entries` row with its `refusal`, counted, logged, and never applied.
+
 A journal record that cannot be parsed (or whose event the store could not hold) does not block
 the auditor: it is logged by position with the field paths at fault (no values, which may be
 personal data), counted in `AuditorStats`, recorded as a `journal.unreadable` audit row and an
@@ -39,8 +43,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hub.auditor.apply import BatchOutcome, apply_journal_batch
 from hub.auditor.failures import is_transient, reason
-from hub.journal.reading import JournalRecord, UnreadableRecord, read_record, unreadable
-from hub.kafka.batches import batch_read, parse_ignoring_headers, raw_values
+from hub.journal.reading import (
+    JournalRecord,
+    UnreadableRecord,
+    read_record,
+    record_time,
+    unreadable,
+)
+from hub.kafka.batches import batch_read, parse_keeping_records, raw_values
 from hub.observability.hooks import NO_AUDITOR_METRICS
 from schemas.units import JOURNAL_TOPIC
 
@@ -50,6 +60,7 @@ if TYPE_CHECKING:
     from aiokafka import ConsumerRecord
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+    from hub.journal.trust import JournalTrust
     from hub.kafka.batches import ConsumerPositions
     from hub.observability.hooks import AuditorHooks
 
@@ -70,6 +81,7 @@ class AuditorStats:
     already_applied: int = 0
     redeliveries: int = 0
     unreadable: int = 0
+    refused: int = 0
     failed_batches: int = 0
 
     def add(self, outcome: BatchOutcome) -> None:
@@ -78,6 +90,7 @@ class AuditorStats:
         self.already_applied += outcome.already_applied
         self.redeliveries += outcome.redeliveries
         self.unreadable += outcome.unreadable
+        self.refused += outcome.refused
 
 
 @dataclass
@@ -100,18 +113,20 @@ class AuditorService:
             await self.engine.dispose()
 
 
-def register_auditor(
+def register_auditor(  # noqa: PLR0913 - all but the first two are keyword-only options
     broker: KafkaBroker,
     sessions: async_sessionmaker[AsyncSession],
     *,
+    trust: JournalTrust,
     topic: str = JOURNAL_TOPIC,
     group_id: str = AUDITOR_GROUP,
     max_records: int = 500,
     retry_pause_s: float = RETRY_PAUSE_S,
     metrics: AuditorHooks = NO_AUDITOR_METRICS,
 ) -> AuditorStats:
-    """Subscribe the auditor to the journal `topic` on `broker`; returns its live totals.
-    `metrics` hears of each batch once it is committed, or refused by the store."""
+    """Subscribe the auditor to the journal `topic` on `broker`; returns its live totals. Each
+    record is checked with `trust` before it is applied. `metrics` hears of each batch once it
+    is committed, or refused by the store."""
     stats = AuditorStats()
 
     @broker.subscriber(
@@ -122,14 +137,14 @@ def register_auditor(
         # A new auditor (or a new store) must see the journal from its first record.
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
-        parser=parse_ignoring_headers,
+        parser=parse_keeping_records,
         decoder=raw_values,
     )
     async def record_journal_entries(
         bodies: list[bytes],  # noqa: ARG001 - the records, with positions, are in `message`
         message: KafkaMessage,
     ) -> None:
-        records = [read_consumer_record(raw) for raw in message.raw_message]
+        records = [read_consumer_record(raw, trust) for raw in message.raw_message]
         try:
             outcome = await write_batch(sessions, records, message.raw_message)
         except Exception as error:
@@ -240,13 +255,35 @@ def log_failed_batch(
 
 def log_unreadable(record: UnreadableRecord) -> None:
     log.error(
-        "journal record %s:%s (%d bytes) is unreadable and was skipped: %s",
+        "journal record %s:%s (%d bytes) is %s and was skipped: %s",
         record.partition,
         record.offset,
         record.size,
+        "unreadable" if record.refusal is None else f"refused ({record.refusal})",
         "; ".join(record.problems),
     )
 
 
-def read_consumer_record(raw: ConsumerRecord[Any, Any]) -> JournalRecord | UnreadableRecord:
-    return read_record(raw.partition, raw.offset, raw.timestamp, raw.value)
+def read_consumer_record(
+    raw: ConsumerRecord[Any, Any], trust: JournalTrust
+) -> JournalRecord | UnreadableRecord:
+    """The record read, once `trust` finds it sealed by the hub and its event signed by its
+    unit; else a refused record (an `UnreadableRecord` with its `refusal`)."""
+    headers = [(name, bytes(value or b"")) for name, value in raw.headers or ()]
+    at = record_time(raw.timestamp)
+    refused = trust.seal_refusal(raw.topic, raw.key, raw.value, headers, at)
+    if refused is None:
+        record = read_record(raw.partition, raw.offset, raw.timestamp, raw.value)
+        if not isinstance(record, JournalRecord):
+            return record
+        refused = trust.event_refusal(record)
+        if refused is None:
+            return record
+    return unreadable(
+        raw.partition,
+        raw.offset,
+        raw.timestamp,
+        raw.value,
+        (refused.detail,),
+        refusal=refused.refusal.value,
+    )

@@ -132,6 +132,7 @@ async def _recompute(
         policy=bootstrap.build_deadline_policy(settings),
         now=now,
         reason=reason,
+        signer=bootstrap.load_hub_signer(settings),
         topic=topic,
     )
     if planned and not dry_run:

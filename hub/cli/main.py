@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from importlib.metadata import version as dist_version
+from typing import Annotated
 
 import typer
 
@@ -49,15 +51,22 @@ def _root() -> None:
 
 
 @app.command("hub-key")
-def hub_key() -> None:
+def hub_key(
+    as_entry: Annotated[
+        bool,
+        typer.Option("--json", help="Print it as an entry of FYHUB_SECURITY__HUB_KEYS."),
+    ] = False,
+) -> None:
     """Print the hub's signing key id and public key (base64), for connectors to verify the
-    copies the hub delivers; the key is made on first use."""
+    copies the hub delivers and auditors the journal's seals; in a local run the key is made on
+    first use."""
     from hub import bootstrap  # noqa: PLC0415
     from schemas.signing import dump_public_key  # noqa: PLC0415
 
     settings = bootstrap.load_settings()
-    public = bootstrap.load_hub_signing_key(settings).public_key()
-    print(f"{settings.security.signing_key_id} {dump_public_key(public)}")
+    public = dump_public_key(bootstrap.load_hub_signing_key(settings).public_key())
+    key_id = settings.security.signing_key_id
+    print(json.dumps({"key_id": key_id, "public": public}) if as_entry else f"{key_id} {public}")
 
 
 @app.command()

@@ -2,7 +2,8 @@
 
 Each reads the store named by `FYHUB_DB__URL` (and, for `replay`, the journal on the configured
 Kafka). A failure prints one line naming the cause and exits with status 1; `audit verify` also
-exits 1, naming the first broken row, when the chain does not hold.
+exits 1, naming the first broken row, when the chain does not hold, and lists the journal records
+the auditor refused as untrusted (not sealed by the hub, or their event not signed by its unit).
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ from hub.auditor.replay import ReplayError
 from hub.bootstrap import build_engine, build_journal_replay, load_settings
 from hub.store.audit_repository import SqlAuditLog
 from hub.store.migrate import upgrade_engine
-from hub.store.tables import AuditLogRow, DeliveryRow, EventRow, ProcessedRow, RejectionRow
+from hub.store.tables import (
+    AuditLogRow,
+    DeliveryRow,
+    EventRow,
+    ProcessedRow,
+    RejectionRow,
+    UnreadableEntryRow,
+)
 from hub.supervision import reads
 from hub.supervision.text import overdue_lines, trace_lines
 from schemas.units import JOURNAL_TOPIC
@@ -33,6 +41,7 @@ from schemas.units import JOURNAL_TOPIC
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator
 
+    from sqlalchemy.engine import Row
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
     from hub.auditor.replay import ReplayReport
@@ -70,12 +79,30 @@ def overdue(
 
 @audit_app.command()
 def verify() -> None:
-    """Recompute the audit log's hash chain (exit 1 naming the first broken row)."""
-    broken, rows = _run(_verify_chain)
+    """Recompute the audit log's hash chain (exit 1 naming the first broken row), and list the
+    journal records refused as untrusted."""
+    broken, rows, refused = _run(_verify_chain)
     if broken is not None:
         typer.echo(f"chain broken at seq {broken.seq} ({broken.reason.value}): {broken.detail}")
+    else:
+        typer.echo(f"chain intact, {rows} rows")
+    for line in refused_lines(refused):
+        typer.echo(line)
+    if broken is not None:
         raise typer.Exit(1)
-    typer.echo(f"chain intact, {rows} rows")
+
+
+def refused_lines(refused: list[Row[Any]]) -> list[str]:
+    """The refused journal records, one line each: position, Kafka time, reason, digest."""
+    if not refused:
+        return []
+    lines = [f"{len(refused)} journal records refused as untrusted (never applied):"]
+    lines.extend(
+        f"  {row.journal_partition}:{row.journal_offset}  {row.journal_at.isoformat()}  "
+        f"{row.refusal}: {'; '.join(row.problems)}  sha256 {row.sha256}"
+        for row in refused
+    )
+    return lines
 
 
 def replay(
@@ -107,7 +134,8 @@ def replay(
     typer.echo(
         f"Replayed {report.records} journal records from {report.topic} ({ranges}): "
         f"{report.applied} applied, {report.already_applied} already applied, "
-        f"{report.redeliveries} router redeliveries, {report.unreadable} unreadable."
+        f"{report.redeliveries} router redeliveries, {report.unreadable} unreadable, "
+        f"{report.refused} refused as untrusted."
     )
 
 
@@ -136,10 +164,25 @@ async def _rows_held(engine: AsyncEngine) -> dict[str, int]:
     return counts
 
 
-async def _verify_chain(session: AsyncSession) -> tuple[ChainBreak | None, int]:
+async def _verify_chain(
+    session: AsyncSession,
+) -> tuple[ChainBreak | None, int, list[Row[Any]]]:
     broken = await SqlAuditLog(session).verify()
     rows = (await session.execute(select(func.count()).select_from(AuditLogRow))).scalar()
-    return broken, rows or 0
+    entries = UnreadableEntryRow.__table__.c
+    refused = await session.execute(
+        select(
+            entries.journal_partition,
+            entries.journal_offset,
+            entries.journal_at,
+            entries.refusal,
+            entries.problems,
+            entries.sha256,
+        )
+        .where(entries.refusal.is_not(None))
+        .order_by(entries.journal_partition, entries.journal_offset)
+    )
+    return broken, rows or 0, list(refused)
 
 
 class _RefusedError(Exception):

@@ -52,7 +52,7 @@ def enrol_all(registry: Path, state: Path) -> Enrolled:
 
 
 def _enrolled(registry: Path, document: dict[str, Any], units: list[str], state: Path) -> Enrolled:
-    state.mkdir(parents=True, exist_ok=True)
+    state.mkdir(mode=0o700, parents=True, exist_ok=True)  # it holds the units' private keys
     keys = {unit: _unit_key(state / f"{unit}.key") for unit in units}
     listed = {entry["code"]: entry for entry in document["units"]}
     for unit, key in keys.items():

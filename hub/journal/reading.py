@@ -144,6 +144,9 @@ class UnreadableRecord:
     problems: tuple[str, ...]
     sha256: str = ""
     """Of the record's bytes, to tell it apart from any other without its content."""
+    refusal: str | None = None
+    """Set when the record was readable but not trusted (`hub.journal.trust.Refusal`): not
+    sealed by the hub, or its event not signed by its unit. `problems` then says why."""
 
     @property
     def journal_key(self) -> str:
@@ -151,12 +154,23 @@ class UnreadableRecord:
 
 
 def unreadable(
-    partition: int, offset: int, timestamp_ms: int, value: bytes | None, problems: tuple[str, ...]
+    partition: int,
+    offset: int,
+    timestamp_ms: int,
+    value: bytes | None,
+    problems: tuple[str, ...],
+    *,
+    refusal: str | None = None,
 ) -> UnreadableRecord:
     raw = value or b""
-    at = datetime.fromtimestamp(timestamp_ms / 1000, tz=UTC)
     digest = hashlib.sha256(raw).hexdigest()
-    return UnreadableRecord(partition, offset, at, len(raw), problems, digest)
+    at = record_time(timestamp_ms)
+    return UnreadableRecord(partition, offset, at, len(raw), problems, digest, refusal)
+
+
+def record_time(timestamp_ms: int) -> datetime:
+    """A Kafka record's timestamp as a UTC time."""
+    return datetime.fromtimestamp(timestamp_ms / 1000, tz=UTC)
 
 
 def journal_key(partition: int, offset: int) -> str:

@@ -28,6 +28,17 @@ async def parse_ignoring_headers(
     return await original(tuple(dataclasses.replace(r, headers=()) for r in records))
 
 
+async def parse_keeping_records(
+    records: tuple[ConsumerRecord[Any, Any], ...],
+    original: Callable[[tuple[ConsumerRecord[Any, Any], ...]], Awaitable[StreamMessage[Any]]],
+) -> StreamMessage[Any]:
+    """`parse_ignoring_headers`, with the records as read (headers and all) kept as the
+    message's `raw_message`: for the auditor, which checks the hub's seal in the headers."""
+    message = await parse_ignoring_headers(records, original)
+    message.raw_message = records
+    return message
+
+
 async def raw_values(message: StreamMessage[Any]) -> list[bytes]:
     return [record.value or b"" for record in message.raw_message]
 

@@ -38,8 +38,11 @@ def planned_topics(units: Iterable[str], kafka: KafkaSettings) -> list[TopicSpec
     # evidence: neither may age out. The journal has one partition so that its order, which the
     # audit chain hashes, is the same live and on replay.
     kept = (*config, ("retention.ms", "-1"))
+    # The journal's record times are the broker's, not the writer's: the hub's key that sealed a
+    # record must have been valid then (`hub.journal.trust`), and a writer cannot backdate it.
+    journal = (*kept, ("message.timestamp.type", "LogAppendTime"))
     specs = [
-        TopicSpec(JOURNAL_TOPIC, 1, kafka.replication, kept),
+        TopicSpec(JOURNAL_TOPIC, 1, kafka.replication, journal),
         TopicSpec(DLQ_TOPIC, kafka.partitions, kafka.replication, kept),
     ]
     specs.extend(

@@ -54,6 +54,10 @@ class AppliedBatch(Protocol):
     def answered(self) -> Sequence[Answered]:
         """The delivery stages it answered for the first time."""
 
+    @property
+    def refusals(self) -> Sequence[str]:
+        """The refusal of each journal record it stored as refused, never applied."""
+
 
 class RouterHooks(Protocol):
     def batch_written(self, decisions: Sequence[RoutingDecision]) -> None:

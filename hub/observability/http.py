@@ -1,5 +1,6 @@
 """`/metrics` and `/healthz`: a small Starlette app, served by uvicorn in the hub's own process
-(`MetricsServer`, a `hub.cli.serve.Service` on `hub.asgi.AsgiService`, as the console is).
+(`MetricsServer`, a `hub.cli.serve.Service` on `hub.observability.asgi.AsgiService`, as the
+console is).
 
 - `GET /metrics`: the registry in the exposition format the scraper's Accept header asks for,
   as prometheus_client negotiates it (`choose_encoder`): the Prometheus text format
@@ -23,7 +24,7 @@ from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hub.asgi import AsgiService
+from hub.observability.asgi import AsgiService
 from hub.observability.health import failing_probes
 
 if TYPE_CHECKING:

@@ -9,14 +9,17 @@
 | `fyhub_receipt_seconds` | histogram `{type,recipient}`: routed → receipt | auditor |
 | `fyhub_reply_seconds` | histogram `{type,recipient}`: routed → reply | auditor |
 | `fyhub_journal_lag` | gauge: journal records not yet in the store | auditor |
+| `fyhub_journal_refused_total` | counter `{refusal}`: journal records refused | auditor |
 | `fyhub_deliveries_overdue` | gauge `{recipient,stage}`: open deliveries past due | tracker |
 
-`source`, `recipient` are unit codes; `type` the event type (`unknown` for a record refused before
-its type was read); `stage` is `receipt` or `reply`. Receipt and reply times are observed by the
-auditor, not the router: the delivery token a unit echoes does not carry the routing time, the
-copy's `hubrouted` is the unit's to alter, and only the auditor, applying an answer to its delivery,
-knows whether it is the first one (`hub.deliveries.answered`). Both ends are the router's clock (the
-routing of the event, the routing of its answer).
+`refusal` is one of the journal's refusals (`hub.journal.trust.Refusal`), each exported from the
+start at 0 so that an alert sees the first one. `source`, `recipient` are unit codes; `type` the
+event type (`unknown` for a record refused before its type was read); `stage` is `receipt` or
+`reply`. Receipt and reply times are observed by the auditor, not the router: the delivery token a
+unit echoes does not carry the routing time, the copy's `hubrouted` is the unit's to alter, and only
+the auditor, applying an answer to its delivery, knows whether it is the first one
+(`hub.deliveries.answered`). Both ends are the router's clock (the routing of the event, the routing
+of its answer).
 
 The numbers come from the facts the services hand their hooks (`hub.observability.hooks`): the
 router's decisions, the auditor's committed `BatchOutcome` and each batch's `BatchRead`, the
@@ -123,9 +126,10 @@ class RouterMetrics:
 
 
 class AuditorMetrics:
-    """Receipt and reply latencies, and how far the auditor is behind the journal."""
+    """Receipt and reply latencies, how far the auditor is behind the journal, and the journal
+    records it refused; `refusals` names every refusal kind, so each counter starts at 0."""
 
-    def __init__(self, registry: CollectorRegistry) -> None:
+    def __init__(self, registry: CollectorRegistry, refusals: Sequence[str] = ()) -> None:
         self.receipt_seconds = Histogram(
             "fyhub_receipt_seconds",
             "Seconds from routing an event to routing its recipient's first receipt",
@@ -145,6 +149,14 @@ class AuditorMetrics:
             "Journal records not yet applied to the store, over this auditor's partitions",
             registry=registry,
         )
+        self.journal_refused = Counter(
+            "fyhub_journal_refused_total",
+            "Journal records refused: not sealed by the hub, or their event not signed by its unit",
+            ["refusal"],
+            registry=registry,
+        )
+        for refusal in refusals:
+            self.journal_refused.labels(refusal)
         self._lags: dict[tuple[str, int], int] = {}
 
     @property
@@ -152,6 +164,8 @@ class AuditorMetrics:
         return sum(self._lags.values())
 
     def batch_committed(self, outcome: AppliedBatch) -> None:
+        for refusal in outcome.refusals:
+            self.journal_refused.labels(refusal).inc()
         try:
             for answered in outcome.answered:
                 stage = answered.stage

@@ -6,10 +6,20 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from datetime import date
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
 
 from schemas.units import DEPTS, UnitCode
 
@@ -53,6 +63,46 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class RegisteredKey(_Strict):
+    """One public key of a unit (or of the hub) and when it may sign: from `since` (unset: from
+    the start) until `until` (unset: until it is retired). Several are valid at once while a key
+    is rotated; the verifier picks one by the signature's key id and checks the signing time."""
+
+    key_id: KeyId
+    public: PublicKey
+    since: AwareDatetime | None = None
+    until: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.since is not None and self.until is not None and self.until <= self.since:
+            raise ValueError("until must be later than since")
+        return self
+
+    def valid_at(self, at: datetime) -> bool:
+        return (self.since is None or self.since <= at) and (self.until is None or at < self.until)
+
+
+def _key_form(value: Any) -> str:
+    # The brackets make the registry's error locations skip the tag (`yaml_source._is_union_tag`).
+    return "[by id]" if isinstance(value, dict) else "[listed]"
+
+
+def _distinct_ids(keys: list[RegisteredKey]) -> list[RegisteredKey]:
+    ids = [key.key_id for key in keys]
+    if repeated := sorted({key_id for key_id in ids if ids.count(key_id) > 1}):
+        raise ValueError(f"key id listed twice: {', '.join(repeated)}")
+    return keys
+
+
+KeyList = Annotated[list[RegisteredKey], AfterValidator(_distinct_ids)]
+UnitKeys = Annotated[
+    Annotated[dict[KeyId, PublicKey], Tag("[by id]")] | Annotated[KeyList, Tag("[listed]")],
+    Discriminator(_key_form),
+]
+"""A unit's keys: a list of `RegisteredKey`, or the older form `{key_id: public}` (valid always)."""
+
+
 class Liaison(_Strict):
     """联络员: the person a unit names to the joint-meeting office."""
 
@@ -67,10 +117,17 @@ class Unit(_Strict):
     name: ChineseName
     dept: Dept
     liaisons: list[Liaison] = Field(min_length=1)
-    keys: dict[KeyId, PublicKey] = Field(default_factory=dict)
-    """Signing key id → base64 Ed25519 public key; several while a key is being rotated."""
+    keys: UnitKeys = Field(default_factory=dict)
+    """The unit's signing keys (`RegisteredKey`s); several while a key is being rotated."""
     office: bool = False
     """The joint-meeting office (联席会议办公室): receives overdue notices and scorecards."""
+
+    @property
+    def signing_keys(self) -> tuple[RegisteredKey, ...]:
+        """The keys in either form, as `RegisteredKey`s."""
+        if isinstance(self.keys, dict):
+            return tuple(RegisteredKey(key_id=k, public=v) for k, v in self.keys.items())
+        return tuple(self.keys)
 
     @property
     def region(self) -> str:

@@ -63,4 +63,5 @@ class Registry:
 
     def public_key(self, code: str, key_id: str) -> str | None:
         unit = self.units.get(code)
-        return unit.keys.get(key_id) if unit is not None else None
+        keys = unit.signing_keys if unit is not None else ()
+        return next((key.public for key in keys if key.key_id == key_id), None)

@@ -6,14 +6,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from hub.journal.seal import HubSigner
 from hub.router.freshness import FreshnessWindow
-from schemas.signing import load_public_key
+from hub.security.keyring import Keyring
 
 if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-        Ed25519PrivateKey,
-        Ed25519PublicKey,
-    )
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from hub.calendar import WorkingCalendar
     from hub.registry import Registry
@@ -40,9 +38,16 @@ class RouterContext:
     """How old (or how far ahead) an event's `time` may be (`router.max_age_s`, `max_ahead_s`)."""
 
     @cached_property
-    def unit_keys(self) -> dict[str, dict[str, Ed25519PublicKey]]:
+    def unit_keys(self) -> dict[str, Keyring]:
         """Each unit's registered public keys, decoded once."""
-        return {
-            code: {key_id: load_public_key(text) for key_id, text in unit.keys.items()}
-            for code, unit in self.registry.units.items()
-        }
+        return unit_keyrings(self.registry)
+
+    @property
+    def signer(self) -> HubSigner:
+        """The hub's signing key, for the seals of its journal records."""
+        return HubSigner(self.hub_key_id, self.hub_key)
+
+
+def unit_keyrings(registry: Registry) -> dict[str, Keyring]:
+    """Each registered unit's keys, with the times each may sign."""
+    return {code: Keyring.of(unit.signing_keys) for code, unit in registry.units.items()}

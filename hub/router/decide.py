@@ -28,7 +28,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from hub.journal.entries import AnswerRouted, EventRouted, Position
-from hub.kafka.records import Outbound, case_key
+from hub.journal.seal import journal_record
+from hub.kafka.records import case_key
 from hub.router.copies import delivered_copies
 from hub.router.freshness import staleness
 from hub.router.permissions import permission_refusal
@@ -36,15 +37,18 @@ from hub.router.rejections import rejection_records
 from hub.router.seen import Sighting
 from hub.router.token import DeliveryToken, InvalidDeliveryToken, read_token
 from hub.routing.resolve import resolve_recipients
+from hub.security.keyring import KeyOutOfTimeError
 from schemas.errors import ErrorCode, Rejection
 from schemas.parsing import ParsedEvent, parse_record
-from schemas.signing import SignatureError, check_signature
-from schemas.units import JOURNAL_TOPIC, unit_from_outbox
+from schemas.signing import SIGKEY, SignatureError, check_signature
+from schemas.units import unit_from_outbox
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from hub.kafka.records import InboundRecord
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from hub.kafka.records import InboundRecord, Outbound
     from hub.router.context import RouterContext
     from hub.router.seen import SeenEvents
 
@@ -115,7 +119,7 @@ def _route(
         detail = f"source {envelope.source} does not own outbox {record.topic} ({owner} does)"
         return Rejection(ErrorCode.SOURCE_MISMATCH, detail)
     refusal = (
-        _signature_refusal(parsed, sender, ctx)
+        _signature_refusal(parsed, sender, ctx, now)
         or staleness(envelope.time, ctx.freshness, now)
         or _duplicate_refusal(sighting, seen)
         or permission_refusal(
@@ -148,11 +152,22 @@ def _sighting(record: InboundRecord, parsed: ParsedEvent) -> Sighting:
     )
 
 
-def _signature_refusal(parsed: ParsedEvent, sender: str, ctx: RouterContext) -> Rejection | None:
+def _signature_refusal(
+    parsed: ParsedEvent, sender: str, ctx: RouterContext, now: datetime
+) -> Rejection | None:
     if not ctx.require_signatures and "sig" not in parsed.raw:
         return None
+    key_id = parsed.raw.get(SIGKEY)
+    keyring = ctx.unit_keys.get(sender)
+    valid: dict[str, Ed25519PublicKey] = {}
     try:
-        check_signature(parsed.raw, ctx.unit_keys.get(sender, {}))
+        # The key the signature names, if it may sign now: a retired key signs nothing new.
+        if keyring is not None and isinstance(key_id, str):
+            known = keyring.verifier(key_id, now)
+            valid = {key_id: known} if known is not None else {}
+        check_signature(parsed.raw, valid)
+    except KeyOutOfTimeError as error:
+        return Rejection(ErrorCode.BAD_SIGNATURE, f"signing {error}")
     except SignatureError as error:
         return Rejection(ErrorCode.BAD_SIGNATURE, str(error))
     return None
@@ -180,9 +195,7 @@ def _route_event(
     entry = EventRouted(
         at=now, position=_position(record), event=dict(parsed.raw), deliveries=deliveries
     )
-    journal = Outbound(
-        JOURNAL_TOPIC, case_key(envelope.subject, envelope.id), entry.model_dump_json().encode()
-    )
+    journal = journal_record(entry, case_key(envelope.subject, envelope.id), ctx.signer)
     copied_to = tuple(d.recipient for d in deliveries)
     return Decision([*copies, journal], sender, envelope.type, copied_to)
 
@@ -224,9 +237,7 @@ def _route_answer(
         receipt=parsed.event_type.is_receipt,
         deliveries=deliveries,
     )
-    journal = Outbound(
-        JOURNAL_TOPIC, case_key(envelope.subject, envelope.id), entry.model_dump_json().encode()
-    )
+    journal = journal_record(entry, case_key(envelope.subject, envelope.id), ctx.signer)
     copied_to = tuple(d.recipient for d in deliveries)
     return Decision([*copies, journal], sender, envelope.type, copied_to)
 

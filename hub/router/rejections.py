@@ -23,12 +23,13 @@ import uuid
 from typing import TYPE_CHECKING, Final
 
 from hub.journal.entries import FieldProblem, Position, RecordRejected
+from hub.journal.seal import journal_record
 from hub.kafka.records import Outbound, case_key, encode_json
 from schemas.envelope import HUB_SOURCE
 from schemas.errors import ErrorCode, Rejection, storable_text
 from schemas.hubevents import HubRejected
 from schemas.signing import sign_event
-from schemas.units import DLQ_TOPIC, JOURNAL_TOPIC, inbox_topic
+from schemas.units import DLQ_TOPIC, inbox_topic
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -55,7 +56,10 @@ def rejection_records(
     ctx: RouterContext,
     now: datetime,
 ) -> list[Outbound]:
-    out = [_dead_letter(record, rejection, ctx), _journal_entry(record, rejection, sender, now)]
+    out = [
+        _dead_letter(record, rejection, ctx),
+        _journal_entry(record, rejection, sender, ctx, now),
+    ]
     if sender is not None and ctx.registry.unit(sender) is not None:
         out.append(_notice(record, rejection, sender, ctx, now))
     return out
@@ -96,7 +100,11 @@ def _size(out: Outbound) -> int:
 
 
 def _journal_entry(
-    record: InboundRecord, rejection: Rejection, sender: str | None, now: datetime
+    record: InboundRecord,
+    rejection: Rejection,
+    sender: str | None,
+    ctx: RouterContext,
+    now: datetime,
 ) -> Outbound:
     entry = RecordRejected(
         at=now,
@@ -115,7 +123,7 @@ def _journal_entry(
         size=len(record.value),
     )
     key = case_key(None, rejection.event_id or f"{record.topic}:{record.offset}")
-    return Outbound(JOURNAL_TOPIC, key, entry.model_dump_json().encode())
+    return journal_record(entry, key, ctx.signer)
 
 
 def notice_id(record: InboundRecord) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from hub.security.secret_files import write_private_file
 
 SQLITE_BUSY_TIMEOUT_S = 60.0
 """How long a writer waits for SQLite's write lock. `fyhub up` runs the auditor, the tracker and
@@ -40,7 +43,7 @@ async def ping(engine: AsyncEngine) -> None:
 def _sqlite_engine(url: URL, *, echo: bool, read_only: bool) -> AsyncEngine:
     database = url.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(Path(database))
     engine = create_async_engine(
         url,
         echo=echo,
@@ -51,6 +54,13 @@ def _sqlite_engine(url: URL, *, echo: bool, read_only: bool) -> AsyncEngine:
     begin = _begin_read_transaction if read_only else _begin_sqlite_transaction
     event.listen(engine.sync_engine, "begin", begin)
     return engine
+
+
+def create_private_file(path: Path) -> None:
+    """Make `path` empty, mode 0600, and its missing folders 0700, unless it exists: the store
+    holds personal data, and SQLite gives its `-wal` and `-shm` files the database's mode."""
+    with contextlib.suppress(FileExistsError):
+        write_private_file(path, "")
 
 
 def _prepare_sqlite_connection(dbapi_connection: Any, _record: object) -> None:

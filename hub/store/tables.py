@@ -241,3 +241,6 @@ class UnreadableEntryRow(Base):
     problems: Mapped[list[str]] = mapped_column(JSON)
     journal_at: Mapped[datetime]
     """The journal record's Kafka timestamp."""
+    refusal: Mapped[str | None] = mapped_column(String(32))
+    """Set for a record refused as untrusted (`hub.journal.trust.Refusal`): not sealed by the
+    hub, or its event not signed by its unit; None for one that could not be read."""

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hub.journal.entries import DeadlinesRecomputed, Rescheduled
-from hub.kafka.records import Outbound, case_key
+from hub.journal.seal import journal_record
+from hub.kafka.records import case_key
 from hub.routing.deadlines import due_times
 from hub.routing.resolve import split_to
 from schemas.units import JOURNAL_TOPIC, unit_dept
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 
     from hub.calendar import WorkingCalendar
     from hub.deliveries.state import DeliveryKey
+    from hub.journal.seal import HubSigner
+    from hub.kafka.records import Outbound
     from hub.routing.deadlines import DeadlinePolicy
     from hub.routing.table import RoutingTable
 
@@ -85,7 +88,7 @@ def rescheduled(
     )
 
 
-def recomputation_records(
+def recomputation_records(  # noqa: PLR0913 - all but the first are keyword-only
     copies: Iterable[OpenCopy],
     *,
     table: RoutingTable,
@@ -93,9 +96,11 @@ def recomputation_records(
     policy: DeadlinePolicy,
     now: datetime,
     reason: str,
+    signer: HubSigner,
     topic: str = JOURNAL_TOPIC,
 ) -> list[tuple[DeadlinesRecomputed, Outbound]]:
-    """One journal entry per event with a delivery whose deadlines changed, and its record."""
+    """One journal entry per event with a delivery whose deadlines changed, and its record,
+    sealed by `signer`."""
     changed: dict[tuple[str, str], list[Rescheduled]] = defaultdict(list)
     keys: dict[tuple[str, str], bytes] = {}
     for copy in copies:
@@ -108,5 +113,5 @@ def recomputation_records(
     records = []
     for event, deliveries in changed.items():
         entry = DeadlinesRecomputed(at=now, reason=reason, deliveries=deliveries)
-        records.append((entry, Outbound(topic, keys[event], entry.model_dump_json().encode())))
+        records.append((entry, journal_record(entry, keys[event], signer, topic=topic)))
     return records

@@ -160,7 +160,13 @@ class Tracker:
             subject = subjects[action.key]
             if isinstance(action, Escalate):
                 jobs.append(
-                    escalation_job(action, subject=subject, office_unit=self._office, now=now)
+                    escalation_job(
+                        action,
+                        subject=subject,
+                        office_unit=self._office,
+                        now=now,
+                        signer=self._ctx.signer,
+                    )
                 )
                 continue
             copy = await stored_copy(session, action.key)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from hub.deliveries.overdue import OverdueNotice, notice_event_id, overdue_event
 from hub.deliveries.redelivery import Escalate, Redeliver
 from hub.journal.entries import DeliveryEscalated, DeliveryOverdue, DeliveryRedelivered
+from hub.journal.seal import journal_record
 from hub.kafka.records import Outbound, case_key, encode_json
 from hub.router.copies import copy_for
 from hub.routing import plan
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 
     from hub.deliveries.state import DeliveryKey
     from hub.journal.entries import DeliveryMark
+    from hub.journal.seal import HubSigner
     from hub.router.context import RouterContext
     from hub.routing.deadlines import DueTimes
 
@@ -75,12 +77,14 @@ class StoredCopy:
     due: DueTimes
 
 
-def marked_record(mark: DeliveryMark, subject: str, *, topic: str = JOURNAL_TOPIC) -> Outbound:
-    """The journal record of a tracker entry, keyed by the case as the router keyed the
-    delivery's event (`subject` is the event's, or its id when it has none), so that it follows
-    that event's entries in the same partition. The only place the tracker's journal records are
-    made."""
-    return Outbound(topic, case_key(subject, mark.event_id), mark.model_dump_json().encode())
+def marked_record(
+    mark: DeliveryMark, subject: str, signer: HubSigner, *, topic: str = JOURNAL_TOPIC
+) -> Outbound:
+    """The journal record of a tracker entry, sealed by the hub and keyed by the case as the
+    router keyed the delivery's event (`subject` is the event's, or its id when it has none), so
+    that it follows that event's entries in the same partition. The only place the tracker's
+    journal records are made."""
+    return journal_record(mark, case_key(subject, mark.event_id), signer, topic=topic)
 
 
 def notice_job(
@@ -100,7 +104,7 @@ def notice_job(
         for unit, event in overdue_event(notice, office_unit=office_unit, now=now)
     )
     mark = overdue_mark(notice, office_unit=office_unit, now=now)
-    return Job(notice, mark, marked_record(mark, notice.subject), records)
+    return Job(notice, mark, marked_record(mark, notice.subject, ctx.signer), records)
 
 
 def redelivery_job(
@@ -124,13 +128,15 @@ def redelivery_job(
     )
     again = copy_for(copy.event, copy.sender, delivery, ctx, copy.routed_at)
     mark = redelivered_mark(action, now=now)
-    return Job(action, mark, marked_record(mark, subject), (again,))
+    return Job(action, mark, marked_record(mark, subject, ctx.signer), (again,))
 
 
-def escalation_job(action: Escalate, *, subject: str, office_unit: str, now: datetime) -> Job:
+def escalation_job(
+    action: Escalate, *, subject: str, office_unit: str, now: datetime, signer: HubSigner
+) -> Job:
     """Nothing for the units: the `delivery.escalated` entry alone."""
     mark = escalated_mark(action, office_unit=office_unit, now=now)
-    return Job(action, mark, marked_record(mark, subject))
+    return Job(action, mark, marked_record(mark, subject, signer))
 
 
 def overdue_mark(notice: OverdueNotice, *, office_unit: str, now: datetime) -> DeliveryOverdue:

@@ -18,8 +18,9 @@ from sqlalchemy import select
 from hub.kafka.access import KafkaAccess
 from hub.store.engine import build_engine
 from hub.store.tables import DeliveryRow, EventRow
+from tests.fixtures.journal import write_hub_key
 from tests.fixtures.ports import free_port_block
-from tests.hubkit import kafka_env, random_region
+from tests.hubkit import TOKEN_SECRET, kafka_env, random_region
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -41,6 +42,9 @@ def up_env(kafka: KafkaAccess, tmp_path: Path) -> dict[str, str]:
         "FYHUB_CALENDAR": str(REPO / "deploy/calendar"),
         "FYHUB_OBSERVABILITY__PORT": str(free_port_block()),
         "FYHUB_CONSOLE__PORT": str(free_port_block(1)),
+        # A configured broker is no local run: the hub's secrets are installed, not shipped.
+        "FYHUB_SECURITY__TOKEN_SECRET": TOKEN_SECRET.decode(),
+        "FYHUB_SECURITY__SIGNING_KEY_FILE": str(write_hub_key(tmp_path / "hub-signing.key")),
     }
 
 

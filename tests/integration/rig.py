@@ -27,6 +27,7 @@ from hub.kafka.topics import apply_topics, planned_topics
 from hub.settings import Settings
 from hub.store.migrate import upgrade_engine
 from schemas.units import JOURNAL_TOPIC
+from tests.fixtures.journal import HUB_KEY_ID, write_hub_key
 from tests.fixtures.kafka import kafka_admin
 from tests.hubkit import (
     AGELESS_S,
@@ -68,16 +69,19 @@ class Rig:
 
 
 def hub_settings(tmp: Path, kafka: KafkaAccess, region: str, **overrides: Any) -> Settings:
-    """The settings of a test hub in `region`; its router accepts the corpus's old event times
-    (`hubkit.AGELESS_S`) unless `router` is overridden."""
+    """A hub on the test broker: not a local run, so its signing key is installed first (the
+    test hub key, mode 0600), as an operator installs it. Its router accepts the corpus's old
+    event times (`hubkit.AGELESS_S`) unless `router` is overridden."""
     registry = registry_in_region(tmp, region)
+    if not (tmp / "hub-signing.key").exists():
+        write_hub_key(tmp / "hub-signing.key")
     values: dict[str, Any] = {
         "registry": registry,
         "kafka": kafka_overrides(kafka, partitions=2),
         "security": {
             "token_secret": TOKEN_SECRET.decode(),
             "signing_key_file": tmp / "hub-signing.key",
-            "signing_key_id": "hub-test",
+            "signing_key_id": HUB_KEY_ID,
         },
         "db": {"url": f"sqlite+aiosqlite:///{tmp}/store.db"},
         "router": {
@@ -120,7 +124,8 @@ async def journal_auditor(settings: Settings, store: AsyncEngine, name: str) -> 
     await start_group_at_end(bootstrap.kafka_access(settings), JOURNAL_TOPIC, group)
     broker = bootstrap.build_broker(settings, client_id=group)
     sessions = async_sessionmaker(store, expire_on_commit=False)
-    stats = register_auditor(broker, sessions, group_id=group)
+    trust = bootstrap.build_journal_trust(settings)
+    stats = register_auditor(broker, sessions, trust=trust, group_id=group)
     return AuditorService(broker, store, stats, owns_engine=False)
 
 

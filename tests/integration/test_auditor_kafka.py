@@ -1,6 +1,7 @@
 """The auditor against a real broker and real stores, and the store verbs as a person runs them.
 
-Journal entries are written to a throw-away topic; the auditor service consumes them into SQLite
+Journal entries, sealed as the hub seals them, are written to a throw-away topic; the auditor
+service consumes them into SQLite
 and PostgreSQL; a replay rebuilds an empty store from the same topic, row for row and hash for
 hash; `fyhub audit verify` catches an edited, a deleted and two swapped audit rows.
 """
@@ -28,15 +29,29 @@ from hub.auditor.apply import apply_journal_batch
 from hub.auditor.replay import JournalReplay
 from hub.auditor.service import register_auditor
 from hub.bootstrap import build_auditor, build_broker, load_settings
+from hub.journal.seal import seal_headers
 from hub.kafka.access import KafkaAccess
 from hub.observability.logs import FASTSTREAM_LOGGER
 from hub.store.audit_repository import SqlAuditLog
 from hub.store.engine import build_engine
 from hub.store.migrate import upgrade_engine
 from hub.store.tables import AuditLogRow, DeliveryRow, EventRow, ProcessedRow
-from tests.fixtures.journal import CASE, COURT, NR, T0, TAX, Journal, dump_store, event_id
+from tests.fixtures.journal import (
+    CASE,
+    COURT,
+    HUB_KEY_ID,
+    HUB_SIGNER,
+    NR,
+    T0,
+    TAX,
+    Journal,
+    dump_store,
+    event_id,
+    journal_trust,
+    write_hub_key,
+)
 from tests.fixtures.kafka import kafka_admin
-from tests.hubkit import kafka_env, kafka_overrides
+from tests.hubkit import TEST_REGISTRY, kafka_env, kafka_overrides
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -44,6 +59,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from hub.journal.entries import AnswerRouted, EventRouted, RecordRejected
+    from hub.settings import Settings
     from tests.fixtures.kafka import NewTopicFactory
 
 REPO = Path(__file__).resolve().parents[2]
@@ -68,14 +84,29 @@ def story(journal: Journal) -> list[EventRouted | AnswerRouted | RecordRejected 
 
 
 async def write_journal(bootstrap: KafkaAccess, topic: str, entries: list[Any]) -> None:
+    """The entries (and raw bytes) as the hub writes them to `topic`: sealed with its key."""
     producer = AIOKafkaProducer(**bootstrap.client_options(), acks="all")
     await producer.start()
     try:
         for entry in entries:
             value = entry if isinstance(entry, bytes) else entry.model_dump_json().encode()
-            await producer.send_and_wait(topic, value, key=CASE.encode())
+            headers = list(seal_headers(topic, CASE.encode(), value, HUB_SIGNER))
+            await producer.send_and_wait(topic, value, key=CASE.encode(), headers=headers)
     finally:
         await producer.stop()
+
+
+def auditor_settings(tmp_path: Path, kafka: KafkaAccess, **more: Any) -> Settings:
+    """An auditor on the test broker, trusting the test hub key and the test registry's units."""
+    return load_settings(
+        kafka=kafka_overrides(kafka),
+        registry=TEST_REGISTRY,
+        security={
+            "signing_key_file": write_hub_key(tmp_path / "hub.key"),
+            "signing_key_id": HUB_KEY_ID,
+        },
+        **more,
+    )
 
 
 async def processed_journal_records(engine: AsyncEngine) -> int:
@@ -119,14 +150,12 @@ async def empty_sqlite(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
 
 @pytest.mark.kafka
 async def test_the_auditor_service_writes_the_journal_into_the_store(
-    store: AsyncEngine, kafka_access: KafkaAccess, new_topic: NewTopicFactory
+    store: AsyncEngine, tmp_path: Path, kafka_access: KafkaAccess, new_topic: NewTopicFactory
 ) -> None:
     topic = await new_topic()
     entries = story(Journal())
     await write_journal(kafka_access, topic, entries)
-    auditor = build_auditor(
-        load_settings(kafka=kafka_overrides(kafka_access)), engine=store, topic=topic
-    )
+    auditor = build_auditor(auditor_settings(tmp_path, kafka_access), engine=store, topic=topic)
     await auditor.start()
     try:
         await wait_until_applied(store, len(entries))
@@ -153,9 +182,8 @@ async def test_the_auditor_built_from_settings_owns_and_closes_its_store(
 ) -> None:
     topic = await new_topic()
     await write_journal(kafka_access, topic, [Journal().routed(E1)])
-    settings = load_settings(
-        kafka=kafka_overrides(kafka_access),
-        db={"url": f"sqlite+aiosqlite:///{tmp_path / 'rebuilt.db'}"},
+    settings = auditor_settings(
+        tmp_path, kafka_access, db={"url": f"sqlite+aiosqlite:///{tmp_path / 'rebuilt.db'}"}
     )
     auditor = build_auditor(settings, topic=topic)
     await auditor.start()
@@ -179,7 +207,14 @@ async def test_a_replay_into_an_empty_store_rebuilds_it_hash_for_hash(
     await write_journal(kafka_access, topic, entries)
     settings = load_settings(kafka=kafka_overrides(kafka_access))
     broker = build_broker(settings, client_id="test-auditor")
-    register_auditor(broker, async_sessionmaker(store), topic=topic, group_id=group, max_records=3)
+    register_auditor(
+        broker,
+        async_sessionmaker(store),
+        trust=journal_trust(),
+        topic=topic,
+        group_id=group,
+        max_records=3,
+    )
     await broker.start()
     try:
         await wait_until_applied(store, len(entries))
@@ -188,7 +223,9 @@ async def test_a_replay_into_an_empty_store_rebuilds_it_hash_for_hash(
         await broker.stop()
 
     def replay(engine: AsyncEngine) -> JournalReplay:
-        return JournalReplay(kafka_access, async_sessionmaker(engine), topic, group, 2)
+        return JournalReplay(
+            kafka_access, async_sessionmaker(engine), topic, group, 2, trust=journal_trust()
+        )
 
     report = await replay(empty_sqlite).run()
     live, rebuilt = await dump_store(store), await dump_store(empty_sqlite)
@@ -217,7 +254,12 @@ async def test_a_batch_the_store_refuses_is_read_again_until_it_is_written(
     await write_journal(kafka_access, topic, entries)
     broker = build_broker(load_settings(kafka=kafka_overrides(kafka_access)), client_id="t")
     stats = register_auditor(
-        broker, async_sessionmaker(sqlite_engine), topic=topic, group_id=group, retry_pause_s=0.2
+        broker,
+        async_sessionmaker(sqlite_engine),
+        trust=journal_trust(),
+        topic=topic,
+        group_id=group,
+        retry_pause_s=0.2,
     )
     await broker.start()  # the store has no tables yet: every attempt fails
     try:
@@ -347,7 +389,11 @@ async def test_fyhub_replay_rebuilds_an_empty_store_and_refuses_a_full_one(
         kafka_access, topic, [e for e in story(Journal()) if not isinstance(e, bytes)]
     )
     rebuilt = tmp_path / "rebuilt.db"
-    kafka = kafka_env(kafka_access)
+    kafka = kafka_env(kafka_access) | {
+        "FYHUB_REGISTRY": str(TEST_REGISTRY),
+        "FYHUB_SECURITY__SIGNING_KEY_FILE": str(write_hub_key(tmp_path / "hub.key")),
+        "FYHUB_SECURITY__SIGNING_KEY_ID": HUB_KEY_ID,
+    }
 
     done = await asyncio.to_thread(
         fyhub, "replay", "--into-empty", "--topic", topic, db=rebuilt, **kafka

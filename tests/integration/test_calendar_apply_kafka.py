@@ -85,6 +85,9 @@ async def calendar_apply(settings: Settings) -> Result:
         "FYHUB_DB__URL": settings.db.url,
         **kafka_env(bootstrap.kafka_access(settings)),
         "FYHUB_REGISTRY": str(settings.registry),
+        # the hub's own key, which seals what it writes to the journal
+        "FYHUB_SECURITY__SIGNING_KEY_FILE": str(settings.security.signing_key_file),
+        "FYHUB_SECURITY__SIGNING_KEY_ID": settings.security.signing_key_id,
     }
     # In a thread: the command runs its own event loop.
     result = await asyncio.to_thread(CliRunner().invoke, app, ["calendar", "apply"], env=env)
@@ -180,6 +183,7 @@ async def test_calendar_apply_mends_provisional_deadlines_and_a_replay_agrees(
             kafka_access,
             async_sessionmaker(fresh, expire_on_commit=False),
             group_id=replay_group,
+            trust=bootstrap.build_journal_trust(settings),
         )
         await replay.run(from_beginning=False)
         assert await due_rows(fresh, listing["id"]) == await due_rows(store, listing["id"])

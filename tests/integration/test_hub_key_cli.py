@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -33,3 +34,20 @@ def test_the_printed_key_is_made_once_and_verifies_what_the_hub_signs(tmp_path: 
     signed = sign_event({"id": "e1", "data": {"n": 1}}, private, key_id)
     assert verify_event(signed, {key_id: load_public_key(public_text)})
     assert not verify_event(signed | {"data": {"n": 2}}, {key_id: load_public_key(public_text)})
+
+
+def test_the_key_prints_as_an_entry_of_the_hub_keys(tmp_path: Path) -> None:
+    key_file = tmp_path / "hub.key"
+    key_id, public_text = hub_key(key_file).split(" ")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FYHUB_")}
+    env["FYHUB_SECURITY__SIGNING_KEY_FILE"] = str(key_file)
+    env["FYHUB_SECURITY__SIGNING_KEY_ID"] = "hub-7"
+    shown = subprocess.run(
+        [FYHUB, "hub-key", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert json.loads(shown.stdout) == {"key_id": key_id, "public": public_text}

@@ -105,6 +105,18 @@ CASES: list[dict[str, Any]] = [
     },
     {
         "input_series": [
+            # one forged record at minute 10; an exported refusal that never happens
+            {"series": 'fyhub_journal_refused_total{refusal="unsealed"}', "values": "0x10 1x40"},
+            {"series": 'fyhub_journal_refused_total{refusal="bad_seal"}', "values": "0x50"},
+        ],
+        "alerts": [
+            alert("FyhubJournalRefused", "9m"),
+            alert("FyhubJournalRefused", "12m", {"severity": "critical", "refusal": "unsealed"}),
+            alert("FyhubJournalRefused", "40m"),
+        ],
+    },
+    {
+        "input_series": [
             {
                 "series": 'fyhub_deliveries_overdue{recipient="tax.1",stage="receipt"}',
                 "values": "0+1x120",

@@ -45,6 +45,7 @@ def router_env(tmp: Path, kafka: KafkaAccess, region: str) -> dict[str, str]:
         **kafka_env(kafka),
         "FYHUB_SECURITY__TOKEN_SECRET": settings.security.token_secret.get_secret_value(),
         "FYHUB_SECURITY__SIGNING_KEY_FILE": str(settings.security.signing_key_file),
+        "FYHUB_SECURITY__SIGNING_KEY_ID": settings.security.signing_key_id,
         "FYHUB_ROUTER__GROUP_ID": settings.router.group_id,
         "FYHUB_ROUTER__MAX_RECORDS": "200",
         "FYHUB_ROUTER__MAX_AGE_S": str(settings.router.max_age_s),

@@ -22,7 +22,17 @@ from hub.store.tables import AuditLogRow, DeliveryRow
 from hub.tracker.recompute import OpenCopy, recomputation_records, rescheduled
 from hub.tracker.store import open_copies
 from tests.calendars import calendar_from, shipped_calendar
-from tests.fixtures.journal import CASE, COURT, NR, TAX, Journal, envelope, event_id
+from tests.fixtures.journal import (
+    CASE,
+    COURT,
+    HUB_SIGNER,
+    NR,
+    TAX,
+    Journal,
+    envelope,
+    event_id,
+    journal_trust,
+)
 from tests.hubkit import ROUTING_TABLE, TEST_REGISTRY
 
 if TYPE_CHECKING:
@@ -164,6 +174,7 @@ def test_one_entry_per_event_keyed_like_the_events_own(with_2027: Path) -> None:
         policy=DeadlinePolicy(),
         now=now,
         reason="test",
+        signer=HUB_SIGNER,
         topic="fy.hub.journal.test",
     )
     assert [(len(entry.deliveries), out.key, out.topic) for entry, out in planned] == [
@@ -172,6 +183,8 @@ def test_one_entry_per_event_keyed_like_the_events_own(with_2027: Path) -> None:
     ]
     entry, out = planned[0]
     assert DeadlinesRecomputed.model_validate_json(out.value) == entry
+    trust = journal_trust()
+    assert trust.seal_refusal(out.topic, out.key, out.value, out.headers, now) is None
     assert entry.kind == "deadlines.recomputed"
 
 

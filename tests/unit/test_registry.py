@@ -260,3 +260,42 @@ def test_registry_from_models_runs_the_same_checks() -> None:
     data = yaml.safe_load(BASE.replace("    office: true\n", ""))
     with pytest.raises(ContractError, match="no unit is marked"):
         Registry.from_files([RegistryFile.model_validate(data)])
+
+
+def test_keys_are_listed_with_their_validity_or_by_id_as_before(tmp_path: Path) -> None:
+    first = base64.b64encode(b"a" * 32).decode()
+    second = base64.b64encode(b"b" * 32).decode()
+    listed = (
+        "    keys:\n"
+        f"      - {{key_id: k1, public: {first}, until: 2027-01-01T00:00:00+08:00}}\n"
+        f"      - {{key_id: k2, public: {second}, since: 2026-12-01T00:00:00+08:00}}\n"
+    )
+    text = BASE.replace("    dept: tax\n", "    dept: tax\n" + listed)
+    path = tmp_path / "units.yaml"
+    path.write_text(text, encoding="utf-8")
+    tax = load_registry(path).unit("tax.411121")
+    assert tax is not None
+    assert [(k.key_id, k.since is None, k.until is None) for k in tax.signing_keys] == [
+        ("k1", True, False),
+        ("k2", False, True),
+    ]
+    assert load_registry(path).public_key("tax.411121", "k2") == second
+
+
+def test_a_key_id_listed_twice_is_refused(tmp_path: Path) -> None:
+    key = base64.b64encode(b"a" * 32).decode()
+    listed = (
+        f"    keys:\n      - {{key_id: k1, public: {key}}}\n      - {{key_id: k1, public: {key}}}\n"
+    )
+    [problem] = problems_of(tmp_path, BASE.replace("    dept: tax\n", "    dept: tax\n" + listed))
+    assert "key id listed twice: k1" in problem
+
+
+def test_a_key_that_ends_before_it_begins_is_refused(tmp_path: Path) -> None:
+    key = base64.b64encode(b"a" * 32).decode()
+    listed = (
+        f"    keys:\n      - {{key_id: k1, public: {key}, since: 2027-01-01T00:00:00Z,"
+        " until: 2026-01-01T00:00:00Z}\n"
+    )
+    [problem] = problems_of(tmp_path, BASE.replace("    dept: tax\n", "    dept: tax\n" + listed))
+    assert "until must be later than since" in problem

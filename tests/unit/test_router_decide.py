@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hub.journal.entries import AnswerRouted, EventRouted, RecordRejected, entry_adapter
+from hub.journal.trust import JournalTrust
 from hub.kafka.records import InboundRecord, Outbound
 from hub.router.decide import decide
 from hub.router.token import read_token
-from schemas.signing import check_signature
+from hub.security.keyring import Keyring, ValidKey
+from schemas.signing import check_signature, dump_public_key, generate_keypair, sign_event
 from schemas.units import DLQ_TOPIC, JOURNAL_TOPIC, inbox_topic, outbox_topic
-from tests.hubkit import TOKEN_SECRET, corpus_event, fresh_id, router_context, signed_by
+from tests.hubkit import (
+    TEST_REGISTRY,
+    TOKEN_SECRET,
+    corpus_event,
+    fresh_id,
+    router_context,
+    signed_by,
+)
 
 NOW = datetime(2026, 3, 16, 1, 0, tzinfo=UTC)
 COURT, TAX, SAMR = "court.411121", "tax.411121", "samr.411121"
@@ -163,6 +173,48 @@ def test_altered_event_fails_its_signature(ctx: Any) -> None:
 def test_unsigned_event_is_refused(ctx: Any) -> None:
     event = {k: v for k, v in listing().items() if k not in ("sig", "sigkey")}
     rejected(decide(record(event), ctx, NOW), "bad_signature", sender=COURT)
+
+
+def rotating_court(tmp_path: Path, new_public: str) -> Any:
+    """A registry where the court's k1 is retired an hour after NOW and k2 valid from an hour
+    before: the overlap of a rotation."""
+    text = TEST_REGISTRY.read_text(encoding="utf-8")
+    old = "      k1: WnGGZ7QP+afZr+ItsheZvS7+inl7+MNLU+lIs5FksAM=\n"
+    listed = (
+        "      - {key_id: k1, public: WnGGZ7QP+afZr+ItsheZvS7+inl7+MNLU+lIs5FksAM=,"
+        " until: 2026-03-16T02:00:00Z}\n"
+        f"      - {{key_id: k2, public: {new_public}, since: 2026-03-16T00:00:00Z}}\n"
+    )
+    assert old in text
+    registry = tmp_path / "units.yaml"
+    registry.write_text(text.replace(old, listed, 1), encoding="utf-8")
+    return router_context(registry)
+
+
+def test_overlapping_unit_keys_both_verify_and_a_retired_one_is_refused(tmp_path: Path) -> None:
+    new_key, new_public = generate_keypair()
+    ctx = rotating_court(tmp_path, dump_public_key(new_public))
+    unsigned = {k: v for k, v in listing().items() if k not in ("sig", "sigkey")}
+    by_old, by_new = listing(), sign_event(unsigned, new_key, "k2")
+    for event in (by_old, by_new):
+        assert isinstance(journal_of(decide(record(event), ctx, NOW)), EventRouted)
+    later = NOW + timedelta(hours=2)
+    entry = rejected(decide(record(by_old), ctx, later), "bad_signature", sender=COURT)
+    assert "'k1' is valid from the start until 2026-03-16T02:00:00+00:00" in entry.detail
+    assert isinstance(journal_of(decide(record(by_new), ctx, later)), EventRouted)
+
+
+def test_the_journal_entry_is_sealed_by_the_hub(ctx: Any) -> None:
+    (entry,) = by_topic(decide(record(listing()), ctx, NOW))[JOURNAL_TOPIC]
+    public = ctx.hub_key.public_key()
+    trust = JournalTrust(Keyring({ctx.hub_key_id: ValidKey(ctx.hub_key_id, public)}))
+    assert trust.seal_refusal(JOURNAL_TOPIC, entry.key, entry.value, entry.headers, NOW) is None
+    refused = decide(record(b"not json"), ctx, NOW)
+    (rejection,) = by_topic(refused)[JOURNAL_TOPIC]
+    assert (
+        trust.seal_refusal(JOURNAL_TOPIC, rejection.key, rejection.value, rejection.headers, NOW)
+        is None
+    )
 
 
 def test_a_unit_may_not_publish_the_courts_types(ctx: Any) -> None:

@@ -168,12 +168,12 @@ def test_a_redelivery_is_recorded_with_its_attempt():
         recipient="tax.411121",
         attempt=2,
     )
-    assert job.journal == marked_record(job.mark, CASE_NO)
+    assert job.journal == marked_record(job.mark, CASE_NO, CTX.signer)
 
 
 def test_an_escalation_publishes_nothing_but_its_entry():
     escalate = Escalate(delivery().key, 3, RECEIPT_DUE)
-    job = escalation_job(escalate, subject=CASE_NO, office_unit=OFFICE, now=NOW)
+    job = escalation_job(escalate, subject=CASE_NO, office_unit=OFFICE, now=NOW, signer=CTX.signer)
     assert job.records == ()
     assert isinstance(job.mark, DeliveryEscalated)
     assert (job.mark.at, job.mark.attempts, job.mark.receipt_due, job.mark.office) == (
@@ -188,5 +188,7 @@ def test_an_escalation_publishes_nothing_but_its_entry():
 def test_an_event_without_a_subject_is_keyed_by_its_id_like_the_routers_entry():
     d = delivery(subject="5e148399-670c-5b4d-9089-1c29cdf72c17")  # as the store reads it back
     escalate = Escalate(d.key, 3, RECEIPT_DUE)
-    job = escalation_job(escalate, subject=d.subject, office_unit=OFFICE, now=NOW)
+    job = escalation_job(
+        escalate, subject=d.subject, office_unit=OFFICE, now=NOW, signer=CTX.signer
+    )
     assert job.journal.key == case_key(None, d.event_id)

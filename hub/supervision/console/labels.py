@@ -60,6 +60,7 @@ AUDIT_KINDS: Final = MappingProxyType(
         "reply.received": "答复",
         "record.rejected": "拒收",
         "journal.unreadable": "日志记录无法读取",
+        "journal.refused": "日志记录未经枢纽签封，拒绝采信",
         "delivery.overdue": "逾期督办通知",
         "delivery.redelivered": "重新送达",
         "delivery.escalated": "升级督办",

@@ -1,0 +1,79 @@
+"""The hub's seal on every journal record it writes. Pure.
+
+The journal is the system of record: the auditor writes the store from it and `fyhub replay`
+rebuilds the store from it. Anyone who can write to `fy.hub.journal` could otherwise forge a
+routing decision. So every journal record the hub writes (the router's decisions,
+`fyhub calendar apply`'s recomputations) is built here, by `journal_record`, and carries two
+headers:
+
+- `fy-hub-seal`: base64 of the hub's Ed25519 signature over `sealed_bytes(topic, key, value)`;
+- `fy-hub-key-id`: the id of the hub key that made it (`security.signing_key_id`).
+
+The signed bytes frame the topic, the record key and the value with their lengths, so that no
+record can be cut differently into another that verifies; the topic is in them so that a sealed
+record copied to another topic does not verify there. The record key `None` is framed as empty
+(the hub always writes a key). The reader's side is `hub.journal.trust`.
+"""
+
+from __future__ import annotations
+
+import base64
+import struct
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from hub.kafka.records import Outbound
+from schemas.units import JOURNAL_TOPIC
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from hub.journal.entries import (
+        AnswerRouted,
+        DeadlinesRecomputed,
+        DeliveryMark,
+        EventRouted,
+        RecordRejected,
+    )
+
+SEAL_HEADER: Final = "fy-hub-seal"
+KEY_ID_HEADER: Final = "fy-hub-key-id"
+_DOMAIN: Final = b"fyhub journal seal v1\n"
+"""Keeps a seal from being a valid signature over anything else the hub signs (its events are
+JCS JSON, which cannot start with these bytes)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HubSigner:
+    """The hub's current signing key and its id."""
+
+    key_id: str
+    private_key: Ed25519PrivateKey
+
+    def sign(self, data: bytes) -> bytes:
+        return self.private_key.sign(data)
+
+
+def sealed_bytes(topic: str, key: bytes | None, value: bytes) -> bytes:
+    """What the seal signs: the topic, the key and the value, each framed by its length."""
+    parts = (topic.encode(), key or b"", value)
+    return _DOMAIN + b"".join(struct.pack(">Q", len(part)) + part for part in parts)
+
+
+def seal_headers(
+    topic: str, key: bytes | None, value: bytes, signer: HubSigner
+) -> tuple[tuple[str, bytes], ...]:
+    signature = signer.sign(sealed_bytes(topic, key, value))
+    return ((SEAL_HEADER, base64.b64encode(signature)), (KEY_ID_HEADER, signer.key_id.encode()))
+
+
+def journal_record(
+    entry: EventRouted | AnswerRouted | RecordRejected | DeadlinesRecomputed | DeliveryMark,
+    key: bytes,
+    signer: HubSigner,
+    *,
+    topic: str = JOURNAL_TOPIC,
+) -> Outbound:
+    """The one way the hub writes a journal record: the entry's JSON, sealed."""
+    value = entry.model_dump_json().encode()
+    return Outbound(topic, key, value, seal_headers(topic, key, value, signer))

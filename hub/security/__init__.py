@@ -1,0 +1,1 @@
+"""What the hub trusts and keeps secret: key rings with validity times, and private files."""
