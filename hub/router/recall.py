@@ -11,7 +11,9 @@ replay of it is refused as `stale` without being looked up.
 Only the router writes routed entries and it recalls before it consumes, so nothing routed is
 missed between the recall and the first batch. Several routers in one group each recall the
 whole journal, but each remembers live only what it routes itself: a replay on a partition another
-router holds is refused there only after that router's next start (docs/security.md).
+router holds is refused there only after that router's next start (docs/security.md). The
+journal is trusted as far as the broker's ACLs go (only the hub's services write it): a record
+written past them could make the router refuse an event as a duplicate, never route one.
 """
 
 from __future__ import annotations
@@ -41,10 +43,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STALL_TIMEOUT_S: Final = 60.0
+METADATA_WAIT_S: Final = 30.0
 _ROUTED: Final = frozenset(
     entry.model_fields["kind"].default for entry in (EventRouted, AnswerRouted)
 )
-METADATA_WAIT_S: Final = 30.0
 
 
 class RecallError(Exception):
