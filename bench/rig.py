@@ -21,6 +21,7 @@ from schemas.signing import dump_public_key
 from tests.fixtures.journal import write_hub_key
 from tests.fixtures.ports import free_port_block
 from tests.hubkit import (
+    AGELESS_S,
     TOKEN_SECRET,
     as_region,
     corpus_event,
@@ -63,7 +64,8 @@ def settings_for(directory: Path, kafka: KafkaAccess, registry: Path, region: st
             "signing_key_id": "hub-bench",
         },
         db={"url": f"sqlite+aiosqlite:///{directory}/bench-{region}.db"},
-        router={"group_id": f"fyhub.router.bench.{region}"},
+        # The corpus events carry fixed times, months old: not what the bench measures.
+        router={"group_id": f"fyhub.router.bench.{region}", "max_age_s": AGELESS_S},
     )
 
 
@@ -76,6 +78,7 @@ def env_for(settings: Settings) -> dict[str, str]:
         "FYHUB_SECURITY__SIGNING_KEY_FILE": str(settings.security.signing_key_file),
         "FYHUB_SECURITY__SIGNING_KEY_ID": settings.security.signing_key_id,
         "FYHUB_ROUTER__GROUP_ID": settings.router.group_id,
+        "FYHUB_ROUTER__MAX_AGE_S": str(settings.router.max_age_s),
         "FYHUB_DB__URL": settings.db.url,
         # each service serves /metrics on this port plus its offset: away from a running hub's
         "FYHUB_OBSERVABILITY__PORT": str(free_port_block(12)),

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from hub.observability.health import Probe
     from hub.observability.http import MetricsServer
     from hub.router.context import RouterContext
+    from hub.router.freshness import FreshnessWindow
     from hub.router.service import RouterService
     from hub.routing.deadlines import DeadlinePolicy
     from hub.supervision.console import ConsoleServer
@@ -340,6 +341,20 @@ def build_router_context(
         max_record_bytes=settings.kafka.max_record_bytes,
         max_write_bytes=router_write_limit(settings),
         require_signatures=security.require_signatures,
+        freshness=build_freshness_window(settings),
+    )
+
+
+def build_freshness_window(settings: Settings) -> FreshnessWindow:
+    """How old or how far ahead an event's `time` may be, from `settings.router`."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from hub.router.freshness import FreshnessWindow  # noqa: PLC0415
+
+    router = settings.router
+    return FreshnessWindow(
+        max_age=timedelta(seconds=router.max_age_s),
+        max_ahead=timedelta(seconds=router.max_ahead_s),
     )
 
 
@@ -390,7 +405,8 @@ def build_record_writer(settings: Settings, *, client_id: str) -> RecordWriter:
 
 def build_router(settings: Settings, *, observed: Observation | None = None) -> RouterService:
     """The router service: a broker subscribed to every registered unit's outbox, and the
-    writer of its copies, journal entries and dead letters."""
+    writer of its copies, journal entries and dead letters. Before it consumes, it recalls from
+    the journal the events it routed within the freshness window (`hub.router.recall`)."""
     from datetime import timedelta  # noqa: PLC0415
 
     from hub.kafka.writer import RecordWriter  # noqa: PLC0415
@@ -398,34 +414,41 @@ def build_router(settings: Settings, *, observed: Observation | None = None) -> 
     from hub.observability.hooks import NO_ROUTER_METRICS  # noqa: PLC0415
     from hub.observability.metrics import RouterMetrics  # noqa: PLC0415
     from hub.router.progress import PartitionProgress  # noqa: PLC0415
+    from hub.router.recall import JournalRecall  # noqa: PLC0415
+    from hub.router.seen import SeenEvents  # noqa: PLC0415
     from hub.router.service import RouterService, register_router, utc_now  # noqa: PLC0415
     from schemas.units import outbox_topic  # noqa: PLC0415
 
     contracts = load_contracts(settings)
     broker = build_broker(settings, client_id="fyhub-router", observed=observed)
     progress = PartitionProgress()
+    access = kafka_access(settings)
     writer = RecordWriter(
-        kafka_access(settings),
+        access,
         client_id="fyhub-router",
         max_request_size=producer_max_request_size(settings),
     )
+    ctx = build_router_context(settings, contracts)
+    seen = SeenEvents()
     register_router(
         broker,
         writer,
-        build_router_context(settings, contracts),
+        ctx,
         [outbox_topic(code) for code in sorted(contracts.registry.units)],
         group_id=settings.router.group_id,
         max_records=settings.router.max_records,
         metrics=NO_ROUTER_METRICS if observed is None else RouterMetrics(observed.registry),
         progress=progress,
+        seen=seen,
     )
+    recall = JournalRecall(access, ctx.freshness, seen, clock=utc_now)
     if observed is not None:
         timeout_s = settings.observability.probe_timeout_s
         observed.health["router.kafka"] = broker_probe(broker, timeout_s=timeout_s)
         observed.health["router.progress"] = stuck_partitions_probe(
             progress, utc_now, limit=timedelta(seconds=settings.router.stuck_after_s)
         )
-    return RouterService(broker, writer)
+    return RouterService(broker, writer, recall=recall.run)
 
 
 def build_tracker(settings: Settings, *, observed: Observation | None = None) -> Tracker:

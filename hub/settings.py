@@ -138,6 +138,12 @@ class RouterSettings(_Section):
     stuck_after_s: float = Field(default=60.0, gt=0)
     """`/healthz` reports the router unhealthy when an outbox partition's batch has failed to be
     written for longer than this."""
+    max_age_s: float = Field(default=7 * 86_400.0, gt=0)
+    """An event whose `time` is older than this is refused `stale`; the router remembers the
+    events it routed for as long, to refuse a replay as `duplicate` (`hub.router.freshness`)."""
+    max_ahead_s: float = Field(default=900.0, ge=0)
+    """An event whose `time` is further ahead of the router's clock than this is refused
+    `stale` (the clock skew tolerated)."""
 
 
 class DeadlineSettings(_Section):

@@ -43,6 +43,12 @@ class ErrorCode(StrEnum):
     UNKNOWN_CORRELATION = "unknown_correlation"
     """A reply or receipt whose `correlationid`/`hubdelivery` names nothing the hub delivered to
     that unit (forged, altered or foreign delivery token)."""
+    STALE = "stale"
+    """`time` lies further in the past than the hub accepts (7 days by default) or further ahead
+    than clock skew explains (15 minutes): publish a new event (a new `id`) instead."""
+    DUPLICATE = "duplicate"
+    """An event with this `source` and `id` was already routed: nothing is delivered again (the
+    first copy stands)."""
 
 
 @dataclass(frozen=True, slots=True)

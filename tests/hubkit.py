@@ -8,12 +8,14 @@ import hashlib
 import json
 import random
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hub.router.context import RouterContext
+from hub.router.freshness import FreshnessWindow
 from hub.routing.deadlines import DeadlinePolicy
 from hub.routing.loader import load_contracts_from
 from schemas.signing import generate_keypair, sign_event
@@ -29,6 +31,11 @@ ROUTING_TABLE = ROOT / "deploy/routing.yaml"
 CORPUS = ROOT / "tests/fixtures/corpus"
 TEST_REGION = "411121"
 TOKEN_SECRET = b"fyhub test delivery-token secret"
+AGELESS_S = 100 * 365 * 86_400.0
+"""`router.max_age_s` of the tests that are not about freshness: the corpus events carry fixed
+times, months before the tests run (the parser still refuses a `time` 100 years old)."""
+AGELESS = FreshnessWindow(max_age=timedelta(seconds=AGELESS_S), max_ahead=timedelta(days=1))
+"""The freshness window of the unit tests' router contexts: as wide as the parser's."""
 
 
 def unit_key(code: str) -> Ed25519PrivateKey:
@@ -95,6 +102,7 @@ def router_context(registry: Path = TEST_REGISTRY, **overrides: Any) -> RouterCo
         "token_secret": TOKEN_SECRET,
         "deadlines": DeadlinePolicy(),
         "calendar": shipped_calendar(),
+        "freshness": AGELESS,
     }
     return RouterContext(**(settings | overrides))
 

@@ -109,6 +109,7 @@ class Connector:
             poll_s=self.options.poll_s,
         )
         processor = InboxProcessor(
+            unit=self.unit,
             state=self._state,
             hub_keys=self._hub_keys,
             composer=self._composer,

@@ -3,7 +3,13 @@
     bytes ─► read_delivered ─► not the hub's, or unreadable ─► logged, skipped     (REFUSED)
                   │
                   ▼
+          its token names another unit, or none ─► logged, skipped            (MISADDRESSED)
+                  │
+                  ▼
           processed before? (source, id) ─► yes ─► skipped                        (DUPLICATE)
+                  │
+                  ▼
+          an answer to nothing this connector published ─► logged, skipped  (UNCORRELATED)
                   │
                   ▼
           handler for the type? ─► none, receipt owed ─► logged, left unreceipted (UNHANDLED)
@@ -18,6 +24,9 @@ The caller commits the record's Kafka offset only after `process` returns, i.e. 
 transaction is durable. A crash in between means the record is read again and found processed.
 Receipts are owed exactly when the copy carries `hubreceiptby`: the hub sets it from the routing
 table's `receipt_days`, which is null for receipts and the hub's own notices.
+
+A misaddressed or uncorrelated copy is not marked processed and not receipted: whatever put it
+in this inbox, it is not this unit's to act on (`connectors.sdk.addressed`).
 """
 
 from __future__ import annotations
@@ -27,8 +36,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from connectors.sdk.addressed import misaddressal, uncorrelation
 from connectors.sdk.delivered import DeliveredEvent, Unreadable, read_delivered
 from connectors.sdk.dispatch import run_handler
+from schemas.catalogue import lookup
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -53,6 +64,10 @@ class Outcome(StrEnum):
     """Already processed (a redelivered or re-read copy): nothing done."""
     REFUSED = "refused"
     """Not signed by the hub, or not a readable catalogue event: logged, never processed."""
+    MISADDRESSED = "misaddressed"
+    """A genuine copy the hub delivered to another unit: logged, never processed."""
+    UNCORRELATED = "uncorrelated"
+    """A receipt or reply to no event this connector published: logged, never processed."""
     UNHANDLED = "unhandled"
     """No handler for a type that owes a receipt: left unreceipted, so the hub escalates."""
     SKIPPED = "skipped"
@@ -70,6 +85,8 @@ class ConnectorStats:
     processed: int = 0
     duplicate: int = 0
     refused: int = 0
+    misaddressed: int = 0
+    uncorrelated: int = 0
     unhandled: int = 0
     skipped: int = 0
     failed: int = 0
@@ -81,9 +98,10 @@ class ConnectorStats:
 class InboxProcessor:
     """Processes inbox records one at a time (see the module docstring)."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - every collaborator is keyword-only
         self,
         *,
+        unit: str,
         state: LocalState,
         hub_keys: Mapping[str, Ed25519PublicKey],
         composer: Composer,
@@ -92,6 +110,7 @@ class InboxProcessor:
         queued: Callable[[], None],
         stats: ConnectorStats,
     ) -> None:
+        self._unit = unit
         self._state = state
         self._hub_keys = hub_keys
         self._composer = composer
@@ -112,9 +131,8 @@ class InboxProcessor:
             log.warning("inbox record %s skipped: %s", event.event_id or "(no id)", event.reason)
             return Outcome.REFUSED
         envelope = event.envelope
-        if await self._state.is_processed(envelope.source, envelope.id):
-            log.debug("%r was processed before; skipped", event)
-            return Outcome.DUPLICATE
+        if (skipped := await self._not_to_process(event)) is not None:
+            return skipped
         handler = self._handlers.get(envelope.type)
         if handler is None:
             return await self._without_handler(event)
@@ -130,6 +148,29 @@ class InboxProcessor:
         receipt = [self._composer.receipt(envelope, received_at)] if done.owes_receipt else []
         await self._record(done, [*receipt, *done.replies])
         return Outcome.PROCESSED
+
+    async def _not_to_process(self, event: DeliveredEvent[Payload]) -> Outcome | None:
+        """Why a readable copy is skipped: not this unit's, processed before, or an answer to
+        nothing it sent; None when it is to be handled."""
+        envelope = event.envelope
+        if reason := misaddressal(envelope, self._unit):
+            log.warning("%r is not for %s: %s; skipped", event, self._unit, reason)
+            return Outcome.MISADDRESSED
+        if await self._state.is_processed(envelope.source, envelope.id):
+            log.debug("%r was processed before; skipped", event)
+            return Outcome.DUPLICATE
+        if reason := await self._uncorrelation(event):
+            log.warning("%r is not for %s: %s; skipped", event, self._unit, reason)
+            return Outcome.UNCORRELATED
+        return None
+
+    async def _uncorrelation(self, event: DeliveredEvent[Payload]) -> str | None:
+        entry = lookup(event.type)
+        if entry is None or not entry.needs_correlation:
+            return None
+        answered = event.correlationid
+        published = answered is not None and await self._state.was_published(answered)
+        return uncorrelation(event.envelope, published=published)
 
     async def _without_handler(self, event: DeliveredEvent[Payload]) -> Outcome:
         if event.owes_receipt:

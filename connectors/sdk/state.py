@@ -59,6 +59,9 @@ class LocalState:
     async def unsent_count(self) -> int:
         return await self._with_connection(store.unsent_count)
 
+    async def was_published(self, event_id: str) -> bool:
+        return await self._with_connection(store.was_published, event_id)
+
     async def is_processed(self, source: str, event_id: str) -> bool:
         return await self._with_connection(store.is_processed, source, event_id)
 

@@ -104,6 +104,12 @@ def unsent_count(connection: sqlite3.Connection) -> int:
     return int(count)
 
 
+def was_published(connection: sqlite3.Connection, event_id: str) -> bool:
+    """Whether this connector's outbox holds (or held, and sent) the event `event_id`."""
+    row = connection.execute("SELECT 1 FROM outbox WHERE event_id = ?", (event_id,)).fetchone()
+    return row is not None
+
+
 def is_processed(connection: sqlite3.Connection, source: str, event_id: str) -> bool:
     row = connection.execute(
         "SELECT 1 FROM processed WHERE source = ? AND event_id = ?", (source, event_id)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from hub.journal.seal import HubSigner
+from hub.router.freshness import FreshnessWindow
 from hub.security.keyring import Keyring
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ class RouterContext:
     """The most the router's producer can send in one record: its `max_request_size` less room
     for the batch and record overheads (`hub.bootstrap.router_write_limit`)."""
     require_signatures: bool = True
+    freshness: FreshnessWindow = field(default_factory=FreshnessWindow)
+    """How old (or how far ahead) an event's `time` may be (`router.max_age_s`, `max_ahead_s`)."""
 
     @cached_property
     def unit_keys(self) -> dict[str, Keyring]:

@@ -5,30 +5,36 @@ The order of the checks, each refusing with its own code (docs/design.md §6):
 1. parse: size, JSON and CloudEvents, catalogue type, schema and legal rules (`schemas.parsing`)
 2. `source` names the unit owning the outbox topic                        → source_mismatch
 3. the unit's signature verifies with a key registered for it             → bad_signature
-4. the routing table lets this unit publish the type, and what it says is
+4. `time` lies within the freshness window around `now` (`hub.router.freshness`) → stale
+5. (source, id) was not routed before from another outbox position (`seen`,
+   `hub.router.seen`; the same position read again is a redelivery, routed again) → duplicate
+6. the routing table lets this unit publish the type, and what it says is
    its own to say (`hub.router.permissions`)                              → not_permitted
-5. receipts and replies: the echoed `hubdelivery` token is the hub's, was
+7. receipts and replies: the echoed `hubdelivery` token is the hub's, was
    issued to this unit, for the event in `correlationid`, of a type this
    reply answers                                                          → unknown_correlation
-6. `to` names registered units entitled to receive it                     → unknown_recipient,
+8. `to` names registered units entitled to receive it                     → unknown_recipient,
                                                                             recipient_not_entitled
 Accepted events yield one copy per recipient and an `event.routed` or `answer.routed` journal
-entry; refused ones yield the records of `hub.router.rejections`. `decision` says so in a
-`Decision`: the records, and what was decided (the unit, the type, the recipients, the refusal's
-code), which is what the router's metrics count.
+entry, and a `Sighting` of the event for the caller to remember; refused ones yield the records
+of `hub.router.rejections`. `decision` says so in a `Decision`: the records, and what was decided
+(the unit, the type, the recipients, the refusal's code, the event routed), which is what the
+router's metrics count and its memory of routed events keeps.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from hub.journal.entries import AnswerRouted, EventRouted, Position
 from hub.journal.seal import journal_record
 from hub.kafka.records import case_key
 from hub.router.copies import delivered_copies
+from hub.router.freshness import staleness
 from hub.router.permissions import permission_refusal
 from hub.router.rejections import rejection_records
+from hub.router.seen import Sighting
 from hub.router.token import DeliveryToken, InvalidDeliveryToken, read_token
 from hub.routing.resolve import resolve_recipients
 from hub.security.keyring import KeyOutOfTimeError
@@ -44,6 +50,7 @@ if TYPE_CHECKING:
 
     from hub.kafka.records import InboundRecord, Outbound
     from hub.router.context import RouterContext
+    from hub.router.seen import SeenEvents
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,23 +67,32 @@ class Decision:
     """One per copy written to an inbox, in the order written."""
     refused: ErrorCode | None = None
     """The refusal's code; a refused record is dead-lettered once (`rejection_records`)."""
+    routed: Sighting | None = None
+    """The event routed, for `hub.router.seen`; None when refused."""
 
 
-def decide(record: InboundRecord, ctx: RouterContext, now: datetime) -> list[Outbound]:
-    """Every record the router must write, acknowledged, before committing this record's offset."""
-    return decision(record, ctx, now).records
+def decide(
+    record: InboundRecord, ctx: RouterContext, now: datetime, seen: SeenEvents | None = None
+) -> list[Outbound]:
+    """Every record the router must write, acknowledged, before committing this record's offset;
+    `seen` holds the events routed before (none when not given)."""
+    return decision(record, ctx, now, seen).records
 
 
-def decision(record: InboundRecord, ctx: RouterContext, now: datetime) -> Decision:
-    """`decide`, and what was decided: routed to its recipients, or refused."""
+def decision(
+    record: InboundRecord, ctx: RouterContext, now: datetime, seen: SeenEvents | None = None
+) -> Decision:
+    """`decide`, and what was decided: routed to its recipients (the caller remembers the event
+    in `seen`), or refused."""
     sender = unit_from_outbox(record.topic)
     parsed = parse_record(record.value, max_bytes=ctx.max_record_bytes, now=now)
     if isinstance(parsed, Rejection):
         return refusal(record, parsed, ctx, now)
-    outcome = _route(record, parsed, sender, ctx, now)
+    sighting = _sighting(record, parsed)
+    outcome = _route(record, parsed, sender, ctx, now, sighting, seen)
     if isinstance(outcome, Rejection):
         return refusal(record, _identified(outcome, parsed), ctx, now)
-    return outcome
+    return replace(outcome, routed=sighting)
 
 
 def refusal(
@@ -94,20 +110,46 @@ def _route(
     sender: str | None,
     ctx: RouterContext,
     now: datetime,
+    sighting: Sighting,
+    seen: SeenEvents | None,
 ) -> Decision | Rejection:
     envelope = parsed.envelope
     if sender is None or envelope.source_unit != sender:
         owner = sender or "nobody"
         detail = f"source {envelope.source} does not own outbox {record.topic} ({owner} does)"
         return Rejection(ErrorCode.SOURCE_MISMATCH, detail)
-    refusal = _signature_refusal(parsed, sender, ctx, now) or permission_refusal(
-        ctx.table, ctx.registry, source=sender, event_type=envelope.type, payload=parsed.payload
+    refusal = (
+        _signature_refusal(parsed, sender, ctx, now)
+        or staleness(envelope.time, ctx.freshness, now)
+        or _duplicate_refusal(sighting, seen)
+        or permission_refusal(
+            ctx.table, ctx.registry, source=sender, event_type=envelope.type, payload=parsed.payload
+        )
     )
     if refusal is not None:
         return refusal
     if parsed.event_type.needs_correlation:
         return _route_answer(record, parsed, sender, ctx, now)
     return _route_event(record, parsed, sender, ctx, now)
+
+
+def _duplicate_refusal(sighting: Sighting, seen: SeenEvents | None) -> Rejection | None:
+    earlier = None if seen is None else seen.routed_elsewhere(sighting)
+    if earlier is None:
+        return None
+    topic, partition, offset = earlier
+    return Rejection(
+        ErrorCode.DUPLICATE,
+        f"event {sighting.event_id} of {sighting.source} was routed already, from "
+        f"{topic}:{partition}:{offset}; nothing is delivered again",
+    )
+
+
+def _sighting(record: InboundRecord, parsed: ParsedEvent) -> Sighting:
+    envelope = parsed.envelope
+    return Sighting(
+        envelope.source, envelope.id, envelope.time, record.topic, record.partition, record.offset
+    )
 
 
 def _signature_refusal(

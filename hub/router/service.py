@@ -7,6 +7,11 @@ acknowledged all of them. Only then does FastStream commit the batch's offsets
 (`AckPolicy.NACK_ON_ERROR`); if any write fails the handler raises, the consumer seeks back to the
 batch's first records and routes them again. Recipients and the auditor deduplicate.
 
+Replays: the service keeps the events routed within the freshness window (`hub.router.seen`),
+recalled from the journal before it consumes (`hub.router.recall`), and passes them to `decide`,
+which refuses the same (source, id) from another outbox position as `duplicate`. A record read
+again at its own position (the redelivery above) is routed again, not refused.
+
 Outbox records are untrusted: the parser (`hub.kafka.batches`) ignores their headers (FastStream's
 default would decode them as UTF-8 and fail on a raw client's binary header, before the router
 could dead-letter the record), and the decoder hands the raw value bytes over unparsed.
@@ -15,7 +20,7 @@ could dead-letter the record), and the decoder hands the raw value bytes over un
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +44,7 @@ if TYPE_CHECKING:
     from hub.kafka.writer import RecordWriter
     from hub.observability.hooks import RouterHooks
     from hub.router.context import RouterContext
+    from hub.router.seen import SeenEvents
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +56,24 @@ def utc_now() -> datetime:
 
 
 class RouterService:
-    """The subscribed broker and the writer, started and stopped together."""
+    """The subscribed broker and the writer, started and stopped together; `recall` runs
+    before the broker consumes (it fills the events seen from the journal)."""
 
-    def __init__(self, broker: KafkaBroker, writer: RecordWriter) -> None:
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        writer: RecordWriter,
+        *,
+        recall: Callable[[], Awaitable[object]] | None = None,
+    ) -> None:
         self.broker = broker
         self.writer = writer
+        self._recall = recall
 
     async def start(self) -> None:
         await self.writer.start()
+        if self._recall is not None:
+            await self._recall()
         await self.broker.start()
 
     async def stop(self) -> None:
@@ -76,9 +92,11 @@ def register_router(  # noqa: PLR0913 - all but the first three are keyword-only
     clock: Clock = utc_now,
     metrics: RouterHooks = NO_ROUTER_METRICS,
     progress: PartitionProgress | None = None,
+    seen: SeenEvents | None = None,
 ) -> None:
     """Subscribe the router to `outboxes` on `broker`; `metrics` hears of each written batch,
-    `progress` of each batch written or failed (for `/healthz`)."""
+    `progress` of each batch written or failed (for `/healthz`); `seen`, the events routed so
+    far, is consulted and kept up to date (without it no duplicate is refused)."""
     moving = progress if progress is not None else PartitionProgress()
 
     @broker.subscriber(
@@ -98,7 +116,10 @@ def register_router(  # noqa: PLR0913 - all but the first three are keyword-only
     ) -> None:
         records = [_inbound(raw) for raw in message.raw_message]
         now = clock()
-        decided = [decide_or_dead_letter(record, ctx, now) for record in records]
+        if seen is not None:
+            seen.forget_older_than(ctx.freshness.oldest(now))
+        # One after the other: an event routed earlier in the batch is seen by the later ones.
+        decided = [decide_or_dead_letter(record, ctx, now, seen) for record in records]
         try:
             await writer.write_all([out for made in decided for out in made.records])
         except Exception:
@@ -109,17 +130,25 @@ def register_router(  # noqa: PLR0913 - all but the first three are keyword-only
         metrics.batch_written(decided)
 
 
-def decide_or_dead_letter(record: InboundRecord, ctx: RouterContext, now: datetime) -> Decision:
+def decide_or_dead_letter(
+    record: InboundRecord, ctx: RouterContext, now: datetime, seen: SeenEvents | None = None
+) -> Decision:
     """`decision`, but a defect in the hub itself dead-letters the record instead of stopping
-    the router on it for ever."""
+    the router on it for ever; an event routed is remembered in `seen`.
+
+    Remembered before its records are written: should the write fail, the batch is read again
+    from the same positions, which `seen` tells apart from a replay."""
     try:
-        return decision(record, ctx, now)
+        made = decision(record, ctx, now, seen)
     except Exception as error:
         log.exception(
             "router could not decide on %s/%s@%s", record.topic, record.partition, record.offset
         )
         detail = f"the hub failed on this record ({type(error).__name__}); operations are alerted"
         return refusal(record, Rejection(ErrorCode.MALFORMED, detail), ctx, now)
+    if seen is not None and made.routed is not None:
+        seen.remember(made.routed)
+    return made
 
 
 def _inbound(raw: ConsumerRecord[Any, Any]) -> InboundRecord:

@@ -29,7 +29,13 @@ from hub.store.migrate import upgrade_engine
 from schemas.units import JOURNAL_TOPIC
 from tests.fixtures.journal import HUB_KEY_ID, write_hub_key
 from tests.fixtures.kafka import kafka_admin
-from tests.hubkit import TOKEN_SECRET, kafka_overrides, random_region, registry_in_region
+from tests.hubkit import (
+    AGELESS_S,
+    TOKEN_SECRET,
+    kafka_overrides,
+    random_region,
+    registry_in_region,
+)
 
 
 @dataclass
@@ -64,7 +70,8 @@ class Rig:
 
 def hub_settings(tmp: Path, kafka: KafkaAccess, region: str, **overrides: Any) -> Settings:
     """A hub on the test broker: not a local run, so its signing key is installed first (the
-    test hub key, mode 0600), as an operator installs it."""
+    test hub key, mode 0600), as an operator installs it. Its router accepts the corpus's old
+    event times (`hubkit.AGELESS_S`) unless `router` is overridden."""
     registry = registry_in_region(tmp, region)
     if not (tmp / "hub-signing.key").exists():
         write_hub_key(tmp / "hub-signing.key")
@@ -77,7 +84,11 @@ def hub_settings(tmp: Path, kafka: KafkaAccess, region: str, **overrides: Any) -
             "signing_key_id": HUB_KEY_ID,
         },
         "db": {"url": f"sqlite+aiosqlite:///{tmp}/store.db"},
-        "router": {"group_id": f"fyhub.router.{region}", "max_records": 500},
+        "router": {
+            "group_id": f"fyhub.router.{region}",
+            "max_records": 500,
+            "max_age_s": AGELESS_S,
+        },
     }
     return bootstrap.load_settings(**(values | overrides))
 

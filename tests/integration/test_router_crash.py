@@ -48,6 +48,7 @@ def router_env(tmp: Path, kafka: KafkaAccess, region: str) -> dict[str, str]:
         "FYHUB_SECURITY__SIGNING_KEY_ID": settings.security.signing_key_id,
         "FYHUB_ROUTER__GROUP_ID": settings.router.group_id,
         "FYHUB_ROUTER__MAX_RECORDS": "200",
+        "FYHUB_ROUTER__MAX_AGE_S": str(settings.router.max_age_s),
         "FYHUB_OBSERVABILITY__PORT": str(free_port_block()),
     }
 

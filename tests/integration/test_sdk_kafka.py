@@ -1,6 +1,6 @@
 """Connectors on the real broker with the real router in between: a listing answered end to end,
-a duplicate delivery handled once, a connector restarted mid-stream, and an outbox filled while
-Kafka was unreachable."""
+a duplicate delivery handled once, a copy for another unit refused, a connector restarted
+mid-stream, and an outbox filled while Kafka was unreachable."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from connectors.sdk import Backoff, Connector, ConnectorOptions, DeliveredEvent
+from connectors.sdk.addressed import token_recipient
 from hub import bootstrap
 from hub.kafka.access import KafkaAccess
 from schemas.catalogue import CATALOGUE
@@ -170,6 +171,37 @@ async def test_a_copy_delivered_twice_is_handled_once(rig: Rig, tmp_path: Path) 
 
     assert handled == [event_id]
     assert len(await receipts_in(rig, rig.unit("tax"), {event_id})) == 1
+
+
+async def test_a_genuine_copy_for_tax_written_into_polices_inbox_is_refused_by_police(
+    rig: Rig, tmp_path: Path
+) -> None:
+    court, police = (
+        connector(rig, "court", tmp_path / "court"),
+        connector(rig, "police", tmp_path / "police"),
+    )
+    handled: list[DeliveredEvent[DebtorListed]] = []
+
+    @police.handles(DebtorListed)
+    async def apply_joint_punishment(event: DeliveredEvent[DebtorListed]) -> None:
+        handled.append(event)
+
+    async with court, police:
+        event_id = await court.publish(listing())
+        tax_inbox = inbox_topic(rig.unit("tax"))
+        (for_tax,) = await read_matching(
+            rig.kafka, tax_inbox, lambda r: event_id.encode() in r.value
+        )
+        await rig.send_raw(inbox_topic(rig.unit("police")), for_tax.value, key=for_tax.key)
+        await eventually(lambda: police.stats.misaddressed == 1 and police.stats.processed == 1)
+        await police.flush(10)
+
+    # Police handled its own copy (the listing concerns it too), never tax's.
+    (own,) = handled
+    assert own.id == event_id
+    assert token_recipient(own.envelope.hubdelivery) == rig.unit("police")
+    assert token_recipient(json.loads(for_tax.value)["hubdelivery"]) == rig.unit("tax")
+    assert len(await receipts_in(rig, rig.unit("police"), {event_id})) == 1
 
 
 async def test_a_connector_restarted_mid_stream_applies_nothing_twice_and_loses_nothing(

@@ -1,5 +1,6 @@
 """Inbox processing without a broker: copies made by the router's own decision function, handled
-once, receipted, answered, deduplicated, and refused when the hub did not sign them."""
+once, receipted, answered, deduplicated, and refused when the hub did not sign them, when they were
+delivered to another unit, or when they answer nothing the connector published."""
 
 from __future__ import annotations
 
@@ -25,10 +26,11 @@ from hub.router.decide import decide
 from schemas.catalogue import CATALOGUE
 from schemas.debtor import DebtorListed
 from schemas.hubevents import HubReceipt, HubRejected
+from schemas.signing import sign_event
 from schemas.units import inbox_topic, outbox_topic
 from tests.hubkit import corpus_event, router_context, unit_key
 
-COURT, TAX = "court.411121", "tax.411121"
+COURT, TAX, POLICE = "court.411121", "tax.411121", "police.411121"
 # The composer stamps `time` with the wall clock, which the router checks against its own `now`.
 NOW = datetime.now(UTC)
 FAST = RetryPolicy(attempts=3, backoff=Backoff(first_s=0.001, max_s=0.001))
@@ -78,11 +80,12 @@ class Unit:
 @pytest.fixture
 async def units(ctx: RouterContext, tmp_path: Path):  # type: ignore[no-untyped-def]
     made: dict[str, Unit] = {}
-    for code in (COURT, TAX):
+    for code in (COURT, TAX, POLICE):
         state = LocalState(tmp_path / code / "state.sqlite3")
         await state.open()
         handlers, stats = Handlers(), ConnectorStats()
         processor = InboxProcessor(
+            unit=code,
             state=state,
             hub_keys={ctx.hub_key_id: ctx.hub_key.public_key()},
             composer=composer(code),
@@ -106,8 +109,11 @@ def on(unit: Unit, event_type: str, *, then: Callable[[DeliveredEvent[Any]], Any
     unit.handlers.add(event_type, handler)
 
 
-async def listing_copy(ctx: RouterContext) -> tuple[OutboxRecord, bytes]:
+async def listing_copy(ctx: RouterContext, units: dict[str, Unit]) -> tuple[OutboxRecord, bytes]:
+    """A listing the court published (it is in the court's outbox) and the hub's copy for tax."""
     listing = composer(COURT).event(sample("debtor.listed.v1"))
+    await units[COURT].state.add([listing])
+    await units[COURT].all_unsent()  # sent, so that a test's `queued` shows only what follows
     return listing, route(ctx, listing, COURT)[inbox_topic(TAX)]
 
 
@@ -116,7 +122,7 @@ async def test_a_delivered_listing_is_handled_once_and_receipted(
 ) -> None:
     tax = units[TAX]
     on(tax, "debtor.listed.v1")
-    listing, copy = await listing_copy(ctx)
+    listing, copy = await listing_copy(ctx, units)
     assert await tax.processor.process(copy) is Outcome.PROCESSED
     (event,) = tax.seen
     assert isinstance(event.payload, DebtorListed)
@@ -135,7 +141,7 @@ async def test_a_copy_delivered_again_is_not_processed_again(
 ) -> None:
     tax = units[TAX]
     on(tax, "debtor.listed.v1")
-    _, copy = await listing_copy(ctx)
+    _, copy = await listing_copy(ctx, units)
     outcomes = [await tax.processor.process(copy) for _ in range(3)]
     assert outcomes == [Outcome.PROCESSED, Outcome.DUPLICATE, Outcome.DUPLICATE]
     assert len(tax.seen) == 1
@@ -159,7 +165,7 @@ async def test_receipt_and_reply_reach_the_court_through_the_router(
 
     court.handlers.add("hub.receipt.v1", received)
     on(court, "debtor.sanction.reported.v1")
-    listing, copy = await listing_copy(ctx)
+    listing, copy = await listing_copy(ctx, units)
     await tax.processor.process(copy)
     receipt_row, reply_row = await tax.all_unsent()
     assert [receipt_row.record.type, reply_row.record.type] == [
@@ -183,7 +189,7 @@ async def test_a_copy_not_signed_by_the_hub_is_never_processed(
 ) -> None:
     tax = units[TAX]
     on(tax, "debtor.listed.v1")
-    listing, copy = await listing_copy(ctx)
+    listing, copy = await listing_copy(ctx, units)
     altered = json.loads(copy)
     altered["data"]["listing_id"] = "SX0000"
     for forged in (listing.value, json.dumps(altered).encode(), b"not json"):
@@ -206,7 +212,7 @@ async def test_a_failing_handler_is_tried_again_and_its_failed_replies_are_dropp
             raise ConnectionError("the tax system is busy")
 
     tax.handlers.add("debtor.listed.v1", flaky)
-    _, copy = await listing_copy(ctx)
+    _, copy = await listing_copy(ctx, units)
     assert await tax.processor.process(copy) is Outcome.PROCESSED
     assert len(attempts) == 3
     assert [event["type"] for event in await tax.queued()] == [
@@ -226,7 +232,7 @@ async def test_a_handler_failing_every_attempt_leaves_the_copy_for_redelivery(
             raise RuntimeError("the tax system is down")
 
     tax.handlers.add("debtor.listed.v1", handler)
-    _, copy = await listing_copy(ctx)
+    _, copy = await listing_copy(ctx, units)
     assert await tax.processor.process(copy) is Outcome.FAILED
     assert await tax.queued() == []
     broken = False
@@ -243,7 +249,7 @@ async def test_an_invalid_reply_is_not_retried(ctx: RouterContext, units: dict[s
         await event.reply(sample("bankruptcy.claim.declared.v1"))
 
     tax.handlers.add("debtor.listed.v1", wrong_answer)
-    _, copy = await listing_copy(ctx)
+    _, copy = await listing_copy(ctx, units)
     assert await tax.processor.process(copy) is Outcome.FAILED
     assert attempts == [1]
 
@@ -252,7 +258,7 @@ async def test_an_event_without_a_handler_stays_unreceipted(
     ctx: RouterContext, units: dict[str, Unit]
 ) -> None:
     tax = units[TAX]
-    listing, copy = await listing_copy(ctx)
+    listing, copy = await listing_copy(ctx, units)
     assert await tax.processor.process(copy) is Outcome.UNHANDLED
     assert await tax.queued() == []
     assert not await tax.state.is_processed(f"fy:unit:{COURT}", listing.event_id)
@@ -263,7 +269,7 @@ async def test_a_receipt_without_a_callback_is_simply_recorded(
 ) -> None:
     tax, court = units[TAX], units[COURT]
     on(tax, "debtor.listed.v1")
-    _, copy = await listing_copy(ctx)
+    _, copy = await listing_copy(ctx, units)
     await tax.processor.process(copy)
     (receipt,) = await tax.all_unsent()
     (to_court,) = route(ctx, receipt.record, TAX).values()
@@ -300,7 +306,7 @@ async def test_failures_are_logged_without_personal_data(
         raise ValueError(f"no taxpayer {event.payload.debtor.id_no} ({event.payload.debtor.name})")
 
     tax.handlers.add("debtor.listed.v1", leaky)
-    _, copy = await listing_copy(ctx)
+    _, copy = await listing_copy(ctx, units)
     altered = json.loads(copy)
     altered["data"]["debtor"]["id_no"] = "411121198503152316"
     caplog.set_level("DEBUG", logger="connectors")
@@ -309,3 +315,63 @@ async def test_failures_are_logged_without_personal_data(
     assert "ValueError" in caplog.text
     assert "4111211985031523" not in caplog.text
     assert "王建军" not in caplog.text
+
+
+async def test_a_genuine_copy_for_tax_is_refused_by_police(
+    ctx: RouterContext, units: dict[str, Unit], caplog: pytest.LogCaptureFixture
+) -> None:
+    police, tax = units[POLICE], units[TAX]
+    on(police, "debtor.listed.v1")
+    on(tax, "debtor.listed.v1")
+    listing, copy = await listing_copy(ctx, units)
+    caplog.set_level("WARNING", logger="connectors")
+    assert await police.processor.process(copy) is Outcome.MISADDRESSED
+    assert await police.processor.process(copy) is Outcome.MISADDRESSED  # never marked processed
+    assert police.seen == []
+    assert await police.queued() == []  # no receipt for what was not police's
+    assert not await police.state.is_processed(f"fy:unit:{COURT}", listing.event_id)
+    assert police.stats.misaddressed == 2
+    assert f"delivered to {TAX}, not to {POLICE}" in caplog.text
+    assert "411121198503152315" not in caplog.text
+    assert await tax.processor.process(copy) is Outcome.PROCESSED  # the right inbox takes it
+
+
+async def test_a_copy_of_a_unit_event_without_a_delivery_token_is_misaddressed(
+    ctx: RouterContext, units: dict[str, Unit]
+) -> None:
+    tax = units[TAX]
+    on(tax, "debtor.listed.v1")
+    _, copy = await listing_copy(ctx, units)
+    tokenless = {name: value for name, value in json.loads(copy).items() if name != "hubdelivery"}
+    resigned = sign_event(
+        {name: value for name, value in tokenless.items() if name not in ("sig", "sigkey")},
+        ctx.hub_key,
+        ctx.hub_key_id,
+    )
+    assert await tax.processor.process(json.dumps(resigned).encode()) is Outcome.MISADDRESSED
+    assert tax.seen == []
+
+
+async def test_a_receipt_for_an_event_the_connector_never_published_is_uncorrelated(
+    ctx: RouterContext, units: dict[str, Unit]
+) -> None:
+    tax, court = units[TAX], units[COURT]
+    on(tax, "debtor.listed.v1")
+    receipts: list[DeliveredEvent[HubReceipt]] = []
+
+    async def received(event: DeliveredEvent[HubReceipt]) -> None:
+        receipts.append(event)
+
+    court.handlers.add("hub.receipt.v1", received)
+    # Published by another system of the court's, past this connector's outbox.
+    elsewhere = composer(COURT).event(sample("debtor.listed.v1"))
+    await tax.processor.process(route(ctx, elsewhere, COURT)[inbox_topic(TAX)])
+    (receipt,) = await tax.all_unsent()
+    (to_court,) = route(ctx, receipt.record, TAX).values()
+    assert await court.processor.process(to_court) is Outcome.UNCORRELATED
+    assert receipts == []
+    assert court.stats.uncorrelated == 1
+    assert not await court.state.is_processed(f"fy:unit:{TAX}", receipt.record.event_id)
+    await court.state.add([elsewhere])  # once the connector knows the event as its own
+    assert await court.processor.process(to_court) is Outcome.PROCESSED
+    assert len(receipts) == 1

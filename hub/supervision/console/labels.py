@@ -80,6 +80,8 @@ REJECTION_CODES: Final = MappingProxyType(
         "recipient_not_entitled": "接收单位无权接收",
         "bad_signature": "签名无效",
         "unknown_correlation": "答复或签收对应的事件不存在",
+        "stale": "事件时间超出时效",
+        "duplicate": "重复发布",
     }
 )
 
