@@ -57,7 +57,7 @@ down: venv
 # The suite runs on a broker (build/test/kafka/, free ports) and a PostgreSQL (build/test/postgres/,
 # port 55433) of its own, and fails when it wrote anything under .fyhub/.
 test: venv jars postgres debian-tools
-	FYHUB_TEST_POSTGRES_URL="$$(bash $(PG) url)" $(BIN)/pytest
+	FYHUB_TEST_POSTGRES_URL="$$(bash $(PG) url)" $(BIN)/pytest --durations=20
 
 # The bench starts a broker of its own too (build/bench/kafka/); `--bootstrap` names another.
 unit: venv

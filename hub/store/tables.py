@@ -8,7 +8,7 @@ Personal identifiers are kept exactly as the event carried them.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     JSON,
@@ -305,3 +305,9 @@ class ConsoleTraceViewRow(Base):
     case_no: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(16))
     viewed_at: Mapped[datetime]
+
+
+CONSOLE_TABLES: Final = (ConsoleAccountRow.__tablename__, ConsoleTraceViewRow.__tablename__)
+"""The console's own tables, the one exception to the auditor being the store's only writer: who
+may sign in, and who looked at which trace. They hold no decision of the hub, so nothing in the
+journal rebuilds them; back them up with the store (`fyhub replay` leaves them as they are)."""
