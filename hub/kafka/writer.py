@@ -8,35 +8,54 @@ event. Durability is the same: idempotent, acks from every in-sync replica.
 A record refused as too large, by the producer (over its `max_request_size`) or by the broker
 (over the topic's `max.message.bytes`), would fail its batch on every retry; one that carries a
 smaller stand-in (`Outbound.shrunk`: dead letters and notices) is written as that instead.
+
+A batch that fails for any other reason (a broker restarting, a leader moving) is raised to the
+caller, which retries it; but an idempotent producer has numbered the failed batch's records
+already, so every later batch to those partitions would be refused `OutOfOrderSequenceNumber`
+for ever. After a failed write the producer is therefore replaced by a new one, with a new
+producer id, before the error is raised: the retry starts a fresh sequence.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import MessageSizeTooLargeError, RecordTooLargeError
 
 if TYPE_CHECKING:
-    import asyncio
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from hub.kafka.access import KafkaAccess
     from hub.kafka.records import Outbound
 
+log = logging.getLogger(__name__)
+
 _TOO_LARGE = (MessageSizeTooLargeError, RecordTooLargeError)
+_STOP_TIMEOUT_S = 10.0
 
 
 class RecordWriter:
-    def __init__(self, access: KafkaAccess, *, client_id: str, max_request_size: int) -> None:
+    def __init__(
+        self,
+        access: KafkaAccess,
+        *,
+        client_id: str,
+        max_request_size: int,
+        new_producer: Callable[[], AIOKafkaProducer] | None = None,
+    ) -> None:
         self._access, self._client_id = access, client_id
         self._max_request_size = max_request_size
+        self._new_producer = new_producer or self._durable_producer
         self._started: AIOKafkaProducer | None = None
+        self._failed = False
+        """A write failed and dropped the producer: the next write makes a new one."""
 
-    async def start(self) -> None:
-        # aiokafka binds a producer to the running loop, so it is made here, not in __init__
-        # (the composition root builds services before `asyncio.run` starts the loop).
-        producer = AIOKafkaProducer(
+    def _durable_producer(self) -> AIOKafkaProducer:
+        return AIOKafkaProducer(
             **self._access.client_options(),
             client_id=self._client_id,
             acks="all",
@@ -44,10 +63,16 @@ class RecordWriter:
             linger_ms=5,
             max_request_size=self._max_request_size,
         )
+
+    async def start(self) -> None:
+        # aiokafka binds a producer to the running loop, so it is made here, not in __init__
+        # (the composition root builds services before `asyncio.run` starts the loop).
+        producer = self._new_producer()
         await producer.start()
-        self._started = producer
+        self._started, self._failed = producer, False
 
     async def stop(self) -> None:
+        self._failed = False
         if self._started is not None:
             await self._started.stop()
             self._started = None
@@ -60,15 +85,37 @@ class RecordWriter:
         return self._started
 
     async def write_all(self, records: Sequence[Outbound]) -> None:
-        """Hand every record to the producer, then wait until the broker acknowledged them all."""
-        pending = [(out, await self._send(out)) for out in records]
-        for out, acknowledged in pending:
-            try:
-                await acknowledged
-            except _TOO_LARGE:
-                if out.shrunk is None:
-                    raise
-                await (await self._send(out.shrunk))
+        """Hand every record to the producer, then wait until the broker acknowledged them all;
+        on a failure, raise it, the producer dropped so that the retry gets a new one."""
+        if self._started is None and self._failed:
+            await self.start()  # may raise while the brokers are still away: the caller retries
+        sent: list[tuple[Outbound, asyncio.Future[Any]]] = []
+        try:
+            for out in records:
+                sent.append((out, await self._send(out)))  # noqa: PERF401 - kept one by one: a failed send leaves the earlier ones here to be seen
+            for out, acknowledged in sent:
+                try:
+                    await acknowledged
+                except _TOO_LARGE:
+                    if out.shrunk is None:
+                        raise
+                    await (await self._send(out.shrunk))
+        except Exception as error:
+            for _, acknowledged in sent:  # the batch's other outcomes: known, and not logged
+                acknowledged.add_done_callback(_outcome_seen)
+            await self._drop(error)
+            raise
+
+    async def _drop(self, error: Exception) -> None:
+        log.warning(
+            "a write failed (%s); the next write gets a new producer, with a new sequence",
+            type(error).__name__,
+        )
+        old, self._started, self._failed = self._started, None, True
+        if old is not None:
+            # its failed batches are the caller's to retry; waiting for them is pointless
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(old.stop(), _STOP_TIMEOUT_S)
 
     async def _send(self, out: Outbound) -> asyncio.Future[Any]:
         try:
@@ -80,3 +127,8 @@ class RecordWriter:
                 raise
             return await self._send(out.shrunk)
         return sent
+
+
+def _outcome_seen(acknowledged: asyncio.Future[Any]) -> None:
+    if not acknowledged.cancelled():
+        acknowledged.exception()
