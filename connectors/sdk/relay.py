@@ -15,6 +15,7 @@ recipients' connectors deduplicate by event id.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 _HEADERS = [("content-type", CONTENT_TYPE.encode())]
 _MAX_REQUEST_BYTES = 2 * 1_048_576
+_STOP_TIMEOUT_S = 10.0
 """A 1 MiB event (the hub's limit) plus Kafka's framing."""
 
 
@@ -52,7 +54,11 @@ class RecordSender(Protocol):
 
 class KafkaSender:
     """An idempotent `acks=all` aiokafka producer, started on first use (and again after a
-    failed start), so a connector can start while Kafka is unreachable."""
+    failed start), so a connector can start while Kafka is unreachable.
+
+    A failed send drops the producer: it had numbered the lost record already, so every later
+    record to that partition would be refused `OutOfOrderSequenceNumber` for ever; the next round
+    starts a new producer, with a new producer id and sequence."""
 
     def __init__(self, topic: str, bootstrap: str, options: Mapping[str, Any]) -> None:
         self._topic = topic
@@ -73,7 +79,21 @@ class KafkaSender:
     async def send(self, record: OutboxRecord) -> None:
         producer = await self._started()
         key = record.subject.encode()
-        await producer.send_and_wait(self._topic, record.value, key=key, headers=_HEADERS)
+        try:
+            await producer.send_and_wait(self._topic, record.value, key=key, headers=_HEADERS)
+        except Exception:
+            await self._drop(producer)
+            raise
+
+    async def _drop(self, producer: AIOKafkaProducer) -> None:
+        async with self._starting:
+            mine = self._producer is producer  # else another send of the round dropped it
+            if mine:
+                self._producer = None
+        if mine:
+            # the round's other records are the relay's to send again; their outcome is not awaited
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(producer.stop(), _STOP_TIMEOUT_S)
 
     async def close(self) -> None:
         if self._producer is not None:
