@@ -1,6 +1,6 @@
 """An ASGI app served by uvicorn inside the hub's own event loop, as a `hub.cli.serve.Service`:
-`/metrics` with `/healthz` (`hub.observability.http`), embedded as the console is
-(`hub.supervision.console.server`, which may move onto this class).
+`/metrics` with `/healthz` (`hub.observability.http`) and the console
+(`hub.supervision.console.server`).
 
 The listening socket is bound in `start`, so a port already in use fails there with the OS's
 error (`OSError`, "address already in use"), and port 0 picks a free one (see `port`). Signals
