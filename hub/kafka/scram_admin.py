@@ -11,14 +11,13 @@ therefore waits until every broker in the bootstrap list accepts the new passwor
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.conn import create_conn
 from aiokafka.errors import KafkaError, SaslAuthenticationFailed
 
+from hub.kafka.admin import admin_client, send_request
 from hub.kafka.scram import (
     DEFAULT_ITERATIONS,
     AlterUserScramCredentialsRequest,
@@ -30,8 +29,6 @@ from hub.kafka.scram import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
-
     from hub.kafka.access import KafkaAccess
 
 _POLL_S = 0.2
@@ -121,20 +118,8 @@ async def _wait(access: KafkaAccess, *, expected: bool, timeout_s: float) -> Non
 
 
 async def _send(admin: KafkaAccess, request: Any) -> dict[str, Any]:
-    async with _admin_client(admin) as client:
-        response = await client._send_request(request)  # noqa: SLF001 - aiokafka has no public call for these requests
-    answer: dict[str, Any] = response.to_object()
-    return answer
-
-
-@contextlib.asynccontextmanager
-async def _admin_client(admin: KafkaAccess) -> AsyncIterator[AIOKafkaAdminClient]:
-    client = AIOKafkaAdminClient(**admin.client_options())
-    try:
-        await client.start()
-        yield client
-    finally:
-        await client.close()
+    async with admin_client(admin) as client:
+        return await send_request(client, request)
 
 
 def _raise_refused(errors: dict[str, str]) -> None:
