@@ -26,11 +26,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidSignature
-
 from hub.journal.entries import AnswerRouted, EventRouted
 from hub.journal.seal import KEY_ID_HEADER, SEAL_HEADER, sealed_bytes
 from hub.security.keyring import KeyOutOfTimeError, Keyring
+from schemas import ed25519
 from schemas.signing import SignatureError, check_signature
 
 if TYPE_CHECKING:
@@ -89,8 +88,9 @@ def trusted_record(
         return Refused(Refusal.UNKNOWN_KEY, f"{key_id!r} is not one of the hub's keys")
     try:
         signature = base64.b64decode(seal, validate=True)
-        public.verify(signature, sealed_bytes(topic, key, value or b""))
-    except (binascii.Error, ValueError, InvalidSignature):
+    except (binascii.Error, ValueError):
+        signature = b""  # verifies nothing
+    if not ed25519.verify(public, signature, sealed_bytes(topic, key, value or b"")):
         return Refused(Refusal.BAD_SEAL, f"the seal does not verify with hub key {key_id!r}")
     return None
 

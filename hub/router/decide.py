@@ -15,7 +15,8 @@ The order of the checks, each refusing with its own code (docs/design.md §6):
    reply answers                                                          → unknown_correlation
 8. `to` names registered units entitled to receive it                     → unknown_recipient,
                                                                             recipient_not_entitled
-Accepted events yield one copy per recipient and an `event.routed` or `answer.routed` journal
+Accepted events yield one copy per recipient (unsigned: the caller signs every copy of a batch at
+once with `hub.router.proof.seal_batch`) and an `event.routed` or `answer.routed` journal
 entry, and a `Sighting` of the event for the caller to remember; refused ones yield the records
 of `hub.router.rejections`. `decision` says so in a `Decision`: the records, and what was decided
 (the unit, the type, the recipients, the refusal's code, the event routed), which is what the

@@ -31,7 +31,7 @@ from hub.store.delivery_rows import delivery_from_row
 from hub.store.migrate import upgrade, upgrade_engine
 from hub.store.tables import AuditLogRow, DeliveryRow, EventRow
 from hub.tracker.service import SweepReport, Tracker
-from schemas.signing import check_signature
+from schemas.hub_proof import check_hub_signature
 from schemas.units import JOURNAL_TOPIC, inbox_topic
 from tests.hubkit import as_region, corpus_event, fresh_id, random_region, signed_by
 from tests.integration.rig import hub_settings, journal_auditor
@@ -114,7 +114,7 @@ class Hub:
     async def inbox(self, unit: str) -> list[dict[str, Any]]:
         events = [json.loads(value) for value in await read_to_end(self.kafka, inbox_topic(unit))]
         for event in events:
-            check_signature(event, self.hub_keys)
+            check_hub_signature(event, self.hub_keys)
         return events
 
 
