@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from hub.journal.entries import AnswerRouted, EventRouted, Position
-from hub.journal.seal import journal_record
+from hub.journal.seal import unsealed_journal_record
 from hub.kafka.records import case_key
 from hub.router.copies import delivered_copies
 from hub.router.freshness import staleness
@@ -196,7 +196,7 @@ def _route_event(
     entry = EventRouted(
         at=now, position=_position(record), event=dict(parsed.raw), deliveries=deliveries
     )
-    journal = journal_record(entry, case_key(envelope.subject, envelope.id), ctx.signer)
+    journal = unsealed_journal_record(entry, case_key(envelope.subject, envelope.id))
     copied_to = tuple(d.recipient for d in deliveries)
     return Decision([*copies, journal], sender, envelope.type, copied_to)
 
@@ -238,7 +238,7 @@ def _route_answer(
         receipt=parsed.event_type.is_receipt,
         deliveries=deliveries,
     )
-    journal = journal_record(entry, case_key(envelope.subject, envelope.id), ctx.signer)
+    journal = unsealed_journal_record(entry, case_key(envelope.subject, envelope.id))
     copied_to = tuple(d.recipient for d in deliveries)
     return Decision([*copies, journal], sender, envelope.type, copied_to)
 

@@ -4,7 +4,9 @@
 flagged `awaits_hub_proof`; `seal_batch` then builds one hash tree over every such record of the
 batch, the writer's smaller stand-ins (`Outbound.shrunk`) included, signs its root once with the
 hub's key and writes each copy with its `hubproof`, `sig` and `sigkey` (`schemas.hub_proof`).
-A broadcast to 19 units is one signature, not 19; each recipient verifies its copy alone.
+A broadcast to 19 units is one signature, not 19; each recipient verifies its copy alone. The
+batch's journal records are sealed the same way, under a tree of their own
+(`hub.journal.seal.seal_tree`): the auditor verifies each alone too.
 The tracker seals what each of its jobs writes the same way (`hub.tracker.work`).
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from hub.journal.seal import seal_tree
 from schemas.hub_proof import sign_canonical
 
 if TYPE_CHECKING:
@@ -23,19 +26,19 @@ if TYPE_CHECKING:
 
 
 def seal_batch(records: Sequence[Outbound], signer: HubSigner) -> list[Outbound]:
-    """`records` in their order, every one awaiting the hub's proof signed under one root; the
-    others (journal entries, dead letters) as they are."""
+    """`records` in their order: every copy awaiting the hub's proof signed under one root, every
+    journal record awaiting its seal sealed under another (`hub.journal.seal.seal_tree`); dead
+    letters as they are. Two signatures per batch at most, whatever its size."""
     waiting = [out for record in records for out in _with_stand_in(record) if out.awaits_hub_proof]
-    if not waiting:
+    signed: dict[int, bytes] = {}
+    if waiting:
+        proved = sign_canonical([out.value for out in waiting], signer.sign, signer.key_id)
+        signed = dict(zip((id(out) for out in waiting), proved, strict=True))
+    journal = [record for record in records if record.awaits_journal_seal]
+    sealed = dict(zip(map(id, journal), seal_tree(journal, signer), strict=True)) if journal else {}
+    if not signed and not sealed:
         return list(records)
-    signed = dict(
-        zip(
-            (id(out) for out in waiting),
-            sign_canonical([out.value for out in waiting], signer.sign, signer.key_id),
-            strict=True,
-        )
-    )
-    return [_sealed(record, signed) for record in records]
+    return [sealed.get(id(record)) or _sealed(record, signed) for record in records]
 
 
 def _with_stand_in(record: Outbound) -> list[Outbound]:

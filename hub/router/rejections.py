@@ -6,7 +6,7 @@ Three records, written together before the outbox offset is committed:
   headers naming where they came from and why;
 - a `hub.rejected.v1` to the inbox of the unit owning the outbox (whatever `source` claimed),
   unsigned here: the hub signs it with the rest of the batch (`hub.router.proof.seal_batch`);
-- a `record.rejected` journal entry for the store.
+- a `record.rejected` journal entry for the store, sealed with the rest of the batch.
 
 None of them may be a record the router cannot write, or it would retry the batch for ever
 (issue 9). A record over the size limit, or any whose dead letter would not fit in what the
@@ -25,7 +25,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
 from hub.journal.entries import FieldProblem, Position, RecordRejected
-from hub.journal.seal import journal_record
+from hub.journal.seal import unsealed_journal_record
 from hub.kafka.records import Outbound, case_key
 from schemas.envelope import HUB_SOURCE
 from schemas.errors import ErrorCode, Rejection, storable_text
@@ -60,7 +60,7 @@ def rejection_records(
 ) -> list[Outbound]:
     out = [
         _dead_letter(record, rejection, ctx),
-        _journal_entry(record, rejection, sender, ctx, now),
+        _journal_entry(record, rejection, sender, now),
     ]
     if sender is not None and ctx.registry.unit(sender) is not None:
         out.append(_notice(record, rejection, sender, now))
@@ -105,7 +105,6 @@ def _journal_entry(
     record: InboundRecord,
     rejection: Rejection,
     sender: str | None,
-    ctx: RouterContext,
     now: datetime,
 ) -> Outbound:
     entry = RecordRejected(
@@ -125,7 +124,7 @@ def _journal_entry(
         size=len(record.value),
     )
     key = case_key(None, rejection.event_id or f"{record.topic}:{record.offset}")
-    return journal_record(entry, key, ctx.signer)
+    return unsealed_journal_record(entry, key)
 
 
 def notice_id(record: InboundRecord) -> str:

@@ -206,13 +206,14 @@ def test_overlapping_unit_keys_both_verify_and_a_retired_one_is_refused(tmp_path
     assert isinstance(journal_of(decide(record(by_new), ctx, later)), EventRouted)
 
 
-def test_the_journal_entry_is_sealed_by_the_hub(ctx: Any) -> None:
-    (entry,) = by_topic(decide(record(listing()), ctx, NOW))[JOURNAL_TOPIC]
+def test_the_journal_entry_is_sealed_by_the_hub_with_its_batch(ctx: Any) -> None:
+    routed, refused = decide(record(listing()), ctx, NOW), decide(record(b"not json"), ctx, NOW)
+    assert all(r.awaits_journal_seal for r in routed + refused if r.topic == JOURNAL_TOPIC)
+    sealed = seal_batch(routed + refused, ctx.signer)
+    (entry, rejection) = by_topic(sealed)[JOURNAL_TOPIC]
     public = ctx.hub_key.public_key()
     trust = JournalTrust(Keyring({ctx.hub_key_id: ValidKey(ctx.hub_key_id, public)}))
     assert trust.seal_refusal(JOURNAL_TOPIC, entry.key, entry.value, entry.headers, NOW) is None
-    refused = decide(record(b"not json"), ctx, NOW)
-    (rejection,) = by_topic(refused)[JOURNAL_TOPIC]
     assert (
         trust.seal_refusal(JOURNAL_TOPIC, rejection.key, rejection.value, rejection.headers, NOW)
         is None

@@ -1,6 +1,6 @@
 """The router signs once per batch (`hub.router.proof.seal_batch`): every copy and notice of the
-batch under one root, each verifiable alone; journal entries and dead letters untouched; and no
-copy leaves unsigned."""
+batch under one root, every journal record under another, each verifiable alone; dead letters
+untouched; and nothing leaves unsigned."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from typing import Any
 
 import pytest
 
+from hub.journal.seal import KEY_ID_HEADER, PATH_HEADER, SEAL_HEADER
+from hub.journal.trust import JournalTrust
 from hub.kafka.records import InboundRecord, Outbound, refuse_unsealed
 from hub.router.decide import decide
 from hub.router.proof import seal_batch
+from hub.security.keyring import Keyring, ValidKey
 from schemas.hub_proof import HUBPROOF, check_hub_signature, copy_bytes
 from schemas.units import DLQ_TOPIC, JOURNAL_TOPIC, outbox_topic
 from tests.hubkit import corpus_event, fresh_id, router_context, signed_by
@@ -71,27 +74,43 @@ def test_one_signature_signs_every_copy_and_notice_of_a_batch(ctx: Any) -> None:
 def test_sealing_keeps_the_order_the_copies_and_everything_else(ctx: Any) -> None:
     out = batch(ctx)
     sealed = seal_batch(out, ctx.signer)
-    assert [(r.topic, r.key, r.headers) for r in sealed] == [
-        (r.topic, r.key, r.headers) for r in out
-    ]
-    assert not any(r.awaits_hub_proof for r in sealed)
+    assert [(r.topic, r.key) for r in sealed] == [(r.topic, r.key) for r in out]
+    assert not any(r.awaits_hub_proof or r.awaits_journal_seal for r in sealed)
     for before, after in zip(out, sealed, strict=True):
         if before.awaits_hub_proof:
             # What the golden corpus compares: the copy less sig, sigkey and hubproof.
             assert copy_bytes(json.loads(after.value)) == before.value
+        elif before.awaits_journal_seal:
+            assert after.value == before.value
+            assert [name for name, _ in after.headers] == [SEAL_HEADER, KEY_ID_HEADER, PATH_HEADER]
         else:
-            assert after is before
+            assert after is before  # the dead letter
     assert {r.topic for r in sealed} >= {JOURNAL_TOPIC, DLQ_TOPIC}
 
 
-def test_a_batch_with_nothing_for_the_units_is_not_signed(ctx: Any) -> None:
-    journal_only = [out for out in batch(ctx) if not out.awaits_hub_proof]
-    assert seal_batch(journal_only, ctx.signer) == journal_only
+def test_a_batchs_journal_records_are_sealed_once_and_each_verifies_alone(ctx: Any) -> None:
+    sealed = seal_batch(batch(ctx), ctx.signer)
+    journal = [r for r in sealed if r.topic == JOURNAL_TOPIC]
+    assert len(journal) == 3
+    assert len({dict(r.headers)[SEAL_HEADER] for r in journal}) == 1
+    public = ctx.hub_key.public_key()
+    trust = JournalTrust(Keyring({ctx.hub_key_id: ValidKey(ctx.hub_key_id, public)}))
+    for r in journal:
+        assert trust.seal_refusal(r.topic, r.key, r.value, r.headers, NOW) is None
+
+
+def test_a_batch_of_dead_letters_alone_is_not_signed(ctx: Any) -> None:
+    letters = [out for out in batch(ctx) if out.topic == DLQ_TOPIC]
+    assert letters
+    assert seal_batch(letters, ctx.signer) == letters
     assert seal_batch([], ctx.signer) == []
 
 
-def test_no_writer_sends_a_copy_the_hub_has_not_signed(ctx: Any) -> None:
-    (copy, *_) = for_units(batch(ctx))
-    with pytest.raises(RuntimeError, match="not signed by the hub"):
-        refuse_unsealed(copy)
-    refuse_unsealed(seal_batch([copy], ctx.signer)[0])
+def test_no_writer_sends_a_copy_or_journal_record_the_hub_has_not_signed(ctx: Any) -> None:
+    out = batch(ctx)
+    copy = for_units(out)[0]
+    entry = next(r for r in out if r.topic == JOURNAL_TOPIC)
+    for unsigned in (copy, entry):
+        with pytest.raises(RuntimeError, match="not signed by the hub"):
+            refuse_unsealed(unsigned)
+        refuse_unsealed(seal_batch([unsigned], ctx.signer)[0])
