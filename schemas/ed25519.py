@@ -1,7 +1,7 @@
 """Ed25519 signing and verifying through libsodium (PyNaCl), for the keys the code holds as
 `cryptography` objects.
 
-Measured on the project's machine (docs/design.md §9, `bench/ed25519_bindings.py`), libsodium
+Measured on the project's machine (docs/design.md §4, `bench/ed25519_bindings.py`), libsodium
 verifies in about half the time `cryptography` (OpenSSL) takes and signs in about two thirds; the
 router verifies every unit's signature and signs every batch's root, so those paths go through
 here. The keys stay `cryptography` objects everywhere else (loading, PEM, the registry); only
