@@ -36,7 +36,9 @@ HUB_SOURCE: Final = "fy:hub"
 no unit, so no outbox can pass a record off as the hub's."""
 SOURCE_RE: Final = f"^(?:fy:unit:{UNIT_CODE_RE}|{HUB_SOURCE})$"
 RECIPIENTS_RE: Final = f"^{UNIT_CODE_RE}( {UNIT_CODE_RE})*$"
-HUB_EXTENSIONS: Final = ("hubrouted", "hubreceiptby", "hubreplyby", "hubdelivery")
+HUBPROOF_RE: Final = r"^v1( [LR]:[A-Za-z0-9+/]{43}=){0,64}$"
+"""A copy's path in the hub's signed tree of copies (`schemas.hub_proof`, docs/design.md §4)."""
+HUB_EXTENSIONS: Final = ("hubrouted", "hubreceiptby", "hubreplyby", "hubdelivery", "hubproof")
 """Attributes only the hub sets, on the copies it delivers."""
 
 
@@ -77,13 +79,16 @@ class Envelope(BaseModel):
     """Legal basis of the exchange; required when the payload carries personal data."""
     sig: str | None = Field(default=None, min_length=1)
     """Ed25519 signature (base64) over the JCS form without `sig` and `sigkey`; the router
-    verifies it."""
+    verifies it. On what the hub delivers: over the root of a tree of copies (`hubproof`)."""
     sigkey: str | None = Field(default=None, min_length=1)
     hubrouted: Timestamp | None = None
     hubreceiptby: Timestamp | None = None
     hubreplyby: Timestamp | None = None
     hubdelivery: str | None = Field(default=None, min_length=1)
     """The hub's delivery token; a receipt or reply echoes the one it got."""
+    hubproof: str | None = Field(default=None, pattern=HUBPROOF_RE)
+    """On what the hub delivers: the copy's path from its leaf to the root of the batch's tree
+    that `sig` signs (`v1`, then `L:`/`R:` and a sibling's SHA-256 in base64 per level)."""
 
     @field_validator("id", "correlationid")
     @classmethod

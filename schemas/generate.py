@@ -131,7 +131,8 @@ def asyncapi_document() -> dict[str, Any]:
             "unitInbox": _channel(
                 "fy.unit.{unit}.in",
                 "What the hub delivers to a unit: projected copies carrying the hub's "
-                "hubrouted, hubreceiptby, hubreplyby and hubdelivery attributes.",
+                "hubrouted, hubreceiptby, hubreplyby, hubdelivery and hubproof attributes, "
+                "signed by the hub once per batch over a hash tree of its copies.",
                 every,
             ),
             "hubJournal": _channel(

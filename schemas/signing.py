@@ -14,9 +14,10 @@ import json
 from typing import TYPE_CHECKING, Any, Final
 
 import rfc8785
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from schemas import ed25519
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -82,7 +83,7 @@ def sign_event(
     event: Mapping[str, Any], private_key: Ed25519PrivateKey, key_id: str
 ) -> dict[str, Any]:
     """A copy of `event` carrying `sig` (base64) and `sigkey` (= `key_id`)."""
-    signature = private_key.sign(canonical_signing_bytes(event))
+    signature = ed25519.sign(private_key, canonical_signing_bytes(event))
     unsigned = {name: value for name, value in event.items() if name not in {SIG, SIGKEY}}
     return unsigned | {SIG: base64.b64encode(signature).decode("ascii"), SIGKEY: key_id}
 
@@ -106,10 +107,8 @@ def check_signature(event: Mapping[str, Any], public_keys: Mapping[str, Ed25519P
     except (ValueError, TypeError) as error:
         # RFC 8785 has no form for it (an integer beyond 2**53, say): nothing can have signed it.
         raise SignatureError("the event has no RFC 8785 canonical form to verify") from error
-    try:
-        public_key.verify(signature, signed)
-    except InvalidSignature as error:
-        raise SignatureError(f"signature does not verify with key {key_id!r}") from error
+    if not ed25519.verify(public_key, signature, signed):
+        raise SignatureError(f"signature does not verify with key {key_id!r}")
 
 
 def verify_event(event: Mapping[str, Any], public_keys: Mapping[str, Ed25519PublicKey]) -> bool:

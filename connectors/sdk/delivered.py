@@ -1,7 +1,8 @@
 """A copy the hub delivered to this unit: checked, typed, and able to answer itself.
 
 `read_delivered` turns inbox bytes into a `DeliveredEvent`, or into an `Unreadable` naming why
-not, in this order: JSON object → the hub's signature (`sig`/`sigkey` by one of the hub's keys) →
+not, in this order: JSON object → the hub's signature (the copy's leaf folded along its
+`hubproof` to a root that one of the hub's keys signed, `schemas.hub_proof`) →
 CloudEvents envelope → catalogue type → payload (`connectors.sdk.views`). Reasons name field
 paths, never values, so they can be logged.
 """
@@ -19,7 +20,8 @@ from schemas.catalogue import lookup
 from schemas.common import Payload
 from schemas.envelope import Envelope
 from schemas.errors import field_errors
-from schemas.signing import SignatureError, check_signature
+from schemas.hub_proof import check_hub_signature
+from schemas.signing import SignatureError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -151,7 +153,7 @@ def _signed_by_hub(
     if not isinstance(raw, dict):
         return Unreadable("not a JSON object", signed_by_hub=False)
     try:
-        check_signature(raw, hub_keys)
+        check_hub_signature(raw, hub_keys)
     except SignatureError as error:
         event_id = raw["id"] if isinstance(raw.get("id"), str) else None
         return Unreadable(f"not signed by the hub: {error}", signed_by_hub=False, event_id=event_id)

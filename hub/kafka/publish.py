@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from hub.kafka.records import refuse_unsealed
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Sequence
 
@@ -18,6 +20,7 @@ async def publish_all(broker: KafkaBroker, records: Sequence[Outbound]) -> None:
     (for the low-volume writers: the tracker, dead-letter resends)."""
     pending: list[Awaitable[Any]] = []
     for out in records:
+        refuse_unsealed(out)
         future = await broker.publish(
             out.value,
             topic=out.topic,

@@ -29,6 +29,22 @@ class Outbound:
     shrunk: Outbound | None = None
     """A smaller stand-in the writer sends instead when the broker refuses this record as too
     large (dead letters and notices have one; an event's copy has none and must fit)."""
+    awaits_hub_proof: bool = False
+    """`value` is a copy for a unit, as its RFC 8785 (JCS) bytes, not signed yet: the hub signs
+    every copy of a batch at once (`hub.router.proof.seal_batch`, `schemas.hub_proof`), and no
+    writer sends a record still awaiting it."""
+    awaits_journal_seal: bool = False
+    """A journal record without its seal headers yet: the router seals a batch's journal records
+    with one signature (`hub.journal.seal.seal_tree`)."""
+
+
+def refuse_unsealed(out: Outbound) -> None:
+    """A copy not yet signed by the hub (`hub.router.proof.seal_batch`) must never reach a unit,
+    nor a journal record without its seal the journal: every recipient, and the auditor, would
+    refuse it, and it would be a defect of the hub's, not theirs."""
+    if out.awaits_hub_proof or out.awaits_journal_seal:
+        msg = f"a record for {out.topic} was not signed by the hub before it was written"
+        raise RuntimeError(msg)
 
 
 def encode_json(value: Any) -> bytes:

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import MessageSizeTooLargeError, RecordTooLargeError
 
+from hub.kafka.records import refuse_unsealed
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
@@ -118,6 +120,7 @@ class RecordWriter:
                 await asyncio.wait_for(old.stop(), _STOP_TIMEOUT_S)
 
     async def _send(self, out: Outbound) -> asyncio.Future[Any]:
+        refuse_unsealed(out)
         try:
             sent: asyncio.Future[Any] = await self._producer.send(
                 out.topic, out.value, key=out.key, headers=list(out.headers)

@@ -1,10 +1,11 @@
-"""One projected, token-carrying, hub-signed copy of an event per recipient. Pure.
+"""One projected, token-carrying copy of an event per recipient, for the hub to sign. Pure.
 
 Each recipient gets only the payload fields the routing table lists for its dept (or for the unit
 named in `to`; `hub.routing.plan`). The copy carries the hub's extensions (`hubrouted`,
-`hubreceiptby`, `hubreplyby`, `hubdelivery`) and the hub's own signature: the unit's signature
-covered the whole payload, so it cannot cover a projection, and the store keeps the original with
-its signature.
+`hubreceiptby`, `hubreplyby`, `hubdelivery`) and, once the batch is sealed
+(`hub.router.proof.seal_batch`), the hub's own signature: the unit's signature covered the whole
+payload, so it cannot cover a projection, and the store keeps the original with its signature.
+A copy leaves here as its RFC 8785 bytes, awaiting that seal.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hub.journal.entries import Delivered
-from hub.kafka.records import Outbound, case_key, encode_json
+from hub.kafka.records import Outbound, case_key
 from hub.router.token import DeliveryToken, issue_token
 from hub.routing.plan import Delivery, plan_deliveries
-from schemas.signing import sign_event
+from schemas.hub_proof import HUBPROOF, copy_bytes
 from schemas.units import inbox_topic
 
 if TYPE_CHECKING:
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
     from hub.router.context import RouterContext
     from hub.routing.table import TypeRoute
 
-_SIGNATURE = ("sig", "sigkey")
+_SIGNATURE = ("sig", "sigkey", HUBPROOF)
+"""The unit's signature, and a `hubproof` no unit may pass on as the hub's."""
 
 
 def delivered_copies(
@@ -56,7 +58,8 @@ def copy_for(
     ctx: RouterContext,
     routed_at: datetime,
 ) -> Outbound:
-    """The copy of `event` for one planned delivery, signed by the hub."""
+    """The copy of `event` for one planned delivery, unsigned: the hub signs the batch's copies
+    together (`hub.router.proof.seal_batch`)."""
     token = DeliveryToken(
         event_id=str(event["id"]),
         source=sender,
@@ -73,9 +76,8 @@ def copy_for(
         copy["hubreceiptby"] = delivery.receipt_by.isoformat()
     if delivery.reply_by is not None:
         copy["hubreplyby"] = delivery.reply_by.isoformat()
-    signed = sign_event(copy, ctx.hub_key, ctx.hub_key_id)
     key = case_key(str(event.get("subject") or ""), str(event["id"]))
-    return Outbound(inbox_topic(delivery.recipient), key, encode_json(signed))
+    return Outbound(inbox_topic(delivery.recipient), key, copy_bytes(copy), awaits_hub_proof=True)
 
 
 def delivered(delivery: Delivery) -> Delivered:

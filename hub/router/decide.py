@@ -15,7 +15,8 @@ The order of the checks, each refusing with its own code (docs/design.md §6):
    reply answers                                                          → unknown_correlation
 8. `to` names registered units entitled to receive it                     → unknown_recipient,
                                                                             recipient_not_entitled
-Accepted events yield one copy per recipient and an `event.routed` or `answer.routed` journal
+Accepted events yield one copy per recipient (unsigned: the caller signs every copy of a batch at
+once with `hub.router.proof.seal_batch`) and an `event.routed` or `answer.routed` journal
 entry, and a `Sighting` of the event for the caller to remember; refused ones yield the records
 of `hub.router.rejections`. `decision` says so in a `Decision`: the records, and what was decided
 (the unit, the type, the recipients, the refusal's code, the event routed), which is what the
@@ -28,7 +29,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from hub.journal.entries import AnswerRouted, EventRouted, Position
-from hub.journal.seal import journal_record
+from hub.journal.seal import unsealed_journal_record
 from hub.kafka.records import case_key
 from hub.router.copies import delivered_copies
 from hub.router.freshness import staleness
@@ -195,7 +196,7 @@ def _route_event(
     entry = EventRouted(
         at=now, position=_position(record), event=dict(parsed.raw), deliveries=deliveries
     )
-    journal = journal_record(entry, case_key(envelope.subject, envelope.id), ctx.signer)
+    journal = unsealed_journal_record(entry, case_key(envelope.subject, envelope.id))
     copied_to = tuple(d.recipient for d in deliveries)
     return Decision([*copies, journal], sender, envelope.type, copied_to)
 
@@ -237,7 +238,7 @@ def _route_answer(
         receipt=parsed.event_type.is_receipt,
         deliveries=deliveries,
     )
-    journal = journal_record(entry, case_key(envelope.subject, envelope.id), ctx.signer)
+    journal = unsealed_journal_record(entry, case_key(envelope.subject, envelope.id))
     copied_to = tuple(d.recipient for d in deliveries)
     return Decision([*copies, journal], sender, envelope.type, copied_to)
 

@@ -4,8 +4,9 @@ silent.
 Three records, written together before the outbox offset is committed:
 - the raw bytes, untouched (of an oversized record, its head and digest), to `fy.hub.dlq`, with
   headers naming where they came from and why;
-- a `hub.rejected.v1` to the inbox of the unit owning the outbox (whatever `source` claimed);
-- a `record.rejected` journal entry for the store.
+- a `hub.rejected.v1` to the inbox of the unit owning the outbox (whatever `source` claimed),
+  unsigned here: the hub signs it with the rest of the batch (`hub.router.proof.seal_batch`);
+- a `record.rejected` journal entry for the store, sealed with the rest of the batch.
 
 None of them may be a record the router cannot write, or it would retry the batch for ever
 (issue 9). A record over the size limit, or any whose dead letter would not fit in what the
@@ -20,15 +21,16 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
 from hub.journal.entries import FieldProblem, Position, RecordRejected
-from hub.journal.seal import journal_record
-from hub.kafka.records import Outbound, case_key, encode_json
+from hub.journal.seal import unsealed_journal_record
+from hub.kafka.records import Outbound, case_key
 from schemas.envelope import HUB_SOURCE
 from schemas.errors import ErrorCode, Rejection, storable_text
+from schemas.hub_proof import copy_bytes
 from schemas.hubevents import HubRejected
-from schemas.signing import sign_event
 from schemas.units import DLQ_TOPIC, inbox_topic
 
 if TYPE_CHECKING:
@@ -58,10 +60,10 @@ def rejection_records(
 ) -> list[Outbound]:
     out = [
         _dead_letter(record, rejection, ctx),
-        _journal_entry(record, rejection, sender, ctx, now),
+        _journal_entry(record, rejection, sender, now),
     ]
     if sender is not None and ctx.registry.unit(sender) is not None:
-        out.append(_notice(record, rejection, sender, ctx, now))
+        out.append(_notice(record, rejection, sender, now))
     return out
 
 
@@ -103,7 +105,6 @@ def _journal_entry(
     record: InboundRecord,
     rejection: Rejection,
     sender: str | None,
-    ctx: RouterContext,
     now: datetime,
 ) -> Outbound:
     entry = RecordRejected(
@@ -123,7 +124,7 @@ def _journal_entry(
         size=len(record.value),
     )
     key = case_key(None, rejection.event_id or f"{record.topic}:{record.offset}")
-    return journal_record(entry, key, ctx.signer)
+    return unsealed_journal_record(entry, key)
 
 
 def notice_id(record: InboundRecord) -> str:
@@ -136,10 +137,9 @@ def _notice(
     record: InboundRecord,
     rejection: Rejection,
     sender: str,
-    ctx: RouterContext,
     now: datetime,
 ) -> Outbound:
-    full = _signed_notice(record, rejection, sender, ctx, now)
+    full = _unsigned_notice(record, rejection, sender, now)
     # Without its field list and with a short detail: what the sender still needs to know.
     brief = Rejection(
         rejection.code,
@@ -147,15 +147,14 @@ def _notice(
         event_id=rejection.event_id,
         type=rejection.type,
     )
-    shrunk = _signed_notice(record, brief, sender, ctx, now)
-    return Outbound(full.topic, full.key, full.value, shrunk=shrunk)
+    shrunk = _unsigned_notice(record, brief, sender, now)
+    return replace(full, shrunk=shrunk)
 
 
-def _signed_notice(
+def _unsigned_notice(
     record: InboundRecord,
     rejection: Rejection,
     sender: str,
-    ctx: RouterContext,
     now: datetime,
 ) -> Outbound:
     payload = HubRejected.from_rejection(rejection)
@@ -171,8 +170,13 @@ def _signed_notice(
         "data": payload.model_dump(mode="json", exclude_none=True),
     }
     event = {name: value for name, value in event.items() if value is not None}
-    signed = sign_event(event, ctx.hub_key, ctx.hub_key_id)
-    return Outbound(inbox_topic(sender), case_key(None, str(event["id"])), encode_json(signed))
+    # Signed with the rest of the batch (`hub.router.proof.seal_batch`), as the copies are.
+    return Outbound(
+        inbox_topic(sender),
+        case_key(None, str(event["id"])),
+        copy_bytes(event),
+        awaits_hub_proof=True,
+    )
 
 
 def _as_event_id(value: str | None) -> str | None:

@@ -36,6 +36,7 @@ from hub.kafka.records import InboundRecord
 from hub.observability.hooks import NO_ROUTER_METRICS
 from hub.router.decide import Decision, decision, refusal
 from hub.router.progress import PartitionProgress
+from hub.router.proof import seal_batch
 from schemas.errors import ErrorCode, Rejection
 
 if TYPE_CHECKING:
@@ -121,7 +122,10 @@ def register_router(  # noqa: PLR0913 - all but the first three are keyword-only
         # One after the other: an event routed earlier in the batch is seen by the later ones.
         decided = [decide_or_dead_letter(record, ctx, now, seen) for record in records]
         try:
-            await writer.write_all([out for made in decided for out in made.records])
+            # One signature for the whole batch: a tree over its copies (`seal_batch`).
+            await writer.write_all(
+                seal_batch([out for made in decided for out in made.records], ctx.signer)
+            )
         except Exception:
             moving.failed(records, clock())
             raise

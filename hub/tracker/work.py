@@ -3,10 +3,12 @@
 Each `Job` is the records the units get, and the journal entry that records the decision once
 the broker has them all (`marked_record`, keyed by the case like the delivery's own entries):
 
-    OverdueNotice  → a signed `hub.overdue.v1` to the late unit and one to the office; then
+    OverdueNotice  → a `hub.overdue.v1` to the late unit and one to the office, signed by the hub
+                     together (one root signature, each carrying its `hubproof`); then
                      `delivery.overdue` (the stage is marked overdue)
     Redeliver      → the same copy again, rebuilt from what the store kept of the routing
-                     decision; then `delivery.redelivered` (the attempt is counted)
+                     decision, signed as a tree of one; then `delivery.redelivered` (the
+                     attempt is counted)
     Escalate       → nothing new to publish; `delivery.escalated` (the delivery is marked
                      escalated)
 
@@ -30,12 +32,13 @@ from hub.deliveries.overdue import OverdueNotice, notice_event_id, overdue_event
 from hub.deliveries.redelivery import Escalate, Redeliver
 from hub.journal.entries import DeliveryEscalated, DeliveryOverdue, DeliveryRedelivered
 from hub.journal.seal import journal_record
-from hub.kafka.records import Outbound, case_key, encode_json
+from hub.kafka.records import Outbound, case_key
 from hub.router.copies import copy_for
+from hub.router.proof import seal_batch
 from hub.routing import plan
 from hub.routing.project import project
+from schemas.hub_proof import copy_bytes
 from schemas.hubevents import OverdueStage
-from schemas.signing import sign_event
 from schemas.units import JOURNAL_TOPIC, inbox_topic
 
 if TYPE_CHECKING:
@@ -94,15 +97,15 @@ def notice_job(
     now: datetime,
     ctx: RouterContext,
 ) -> Job:
-    """The notice's `hub.overdue.v1` events, signed by the hub and keyed by the case, then its
+    """The notice's `hub.overdue.v1` events, keyed by the case and signed by the hub together
+    (one tree over the job's two notices, `hub.router.proof.seal_batch`), then its
     `delivery.overdue` entry."""
     key = case_key(notice.subject, notice.key.event_id)
-    records = tuple(
-        Outbound(
-            inbox_topic(unit), key, encode_json(sign_event(event, ctx.hub_key, ctx.hub_key_id))
-        )
+    unsigned = [
+        Outbound(inbox_topic(unit), key, copy_bytes(event), awaits_hub_proof=True)
         for unit, event in overdue_event(notice, office_unit=office_unit, now=now)
-    )
+    ]
+    records = tuple(seal_batch(unsigned, ctx.signer))
     mark = overdue_mark(notice, office_unit=office_unit, now=now)
     return Job(notice, mark, marked_record(mark, notice.subject, ctx.signer), records)
 
@@ -126,9 +129,10 @@ def redelivery_job(
         receipt_by=copy.due.receipt_by,
         reply_by=copy.due.reply_by,
     )
-    again = copy_for(copy.event, copy.sender, delivery, ctx, copy.routed_at)
+    unsigned = copy_for(copy.event, copy.sender, delivery, ctx, copy.routed_at)
+    again = seal_batch([unsigned], ctx.signer)
     mark = redelivered_mark(action, now=now)
-    return Job(action, mark, marked_record(mark, subject, ctx.signer), (again,))
+    return Job(action, mark, marked_record(mark, subject, ctx.signer), tuple(again))
 
 
 def escalation_job(

@@ -53,6 +53,7 @@ from hub.kafka.access import KafkaAccess
 from hub.kafka.records import InboundRecord
 from hub.router.context import RouterContext
 from hub.router.decide import decide
+from hub.router.proof import seal_batch
 from hub.store.engine import build_engine
 from schemas.bankruptcy import ClaimKind
 from schemas.catalogue import CATALOGUE
@@ -232,7 +233,8 @@ class Desk:
         record = self.court.event(payload, to=to)
         inbound = InboundRecord(outbox_topic(COURT), 0, 1, record.subject.encode(), record.value)
         now = dt.datetime.now(dt.UTC)
-        copies = {out.topic: out.value for out in decide(inbound, self.ctx, now)}
+        written = seal_batch(decide(inbound, self.ctx, now), self.ctx.signer)
+        copies = {out.topic: out.value for out in written}
         return copies[inbox_topic(unit)]
 
     def delivered(self, copy: bytes, unit: str) -> DeliveredEvent[Any]:

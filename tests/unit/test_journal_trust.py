@@ -5,6 +5,7 @@ unit with a key valid when the router decided."""
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,16 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub.auditor.service import read_consumer_record, write_batch
 from hub.journal.reading import JournalRecord, UnreadableRecord, read_record
-from hub.journal.seal import KEY_ID_HEADER, SEAL_HEADER, HubSigner, journal_record, sealed_bytes
+from hub.journal.seal import (
+    KEY_ID_HEADER,
+    PATH_HEADER,
+    SEAL_HEADER,
+    HubSigner,
+    journal_record,
+    seal_tree,
+    sealed_bytes,
+    unsealed_journal_record,
+)
 from hub.journal.trust import JournalTrust, Refusal, Refused, event_refusal, trusted_record
 from hub.kafka.topics import planned_topics
 from hub.security.keyring import Keyring, ValidKey
@@ -86,6 +96,70 @@ def test_the_seal_covers_the_value_the_key_and_the_topic() -> None:
     )
     assert refusal_of(other_key) is Refusal.BAD_SEAL
     assert refusal_of(other_topic) is Refusal.BAD_SEAL
+
+
+# --- a batch sealed at once (the router's) ------------------------------------------------------
+
+
+def batch_sealed(n: int = 3) -> list[Outbound]:
+    entries = [Journal().routed(event_id(i)) for i in range(1, n + 1)]
+    return seal_tree([unsealed_journal_record(e, CASE.encode()) for e in entries], HUB_SIGNER)
+
+
+def trusted(out: Outbound, headers: tuple[tuple[str, bytes], ...] | None = None) -> Refused | None:
+    keys = hub_keyring(hub_key(HUB_SIGNER))
+    given = out.headers if headers is None else headers
+    return trusted_record(out.topic, out.key, out.value, given, at=AT, hub_keys=keys)
+
+
+def without_path(out: Outbound) -> tuple[tuple[str, bytes], ...]:
+    return tuple((name, value) for name, value in out.headers if name != PATH_HEADER)
+
+
+def test_a_batch_is_sealed_with_one_signature_and_each_record_is_trusted_alone() -> None:
+    records = batch_sealed()
+    assert len({dict(r.headers)[SEAL_HEADER] for r in records}) == 1
+    for r in records:
+        assert dict(r.headers)[KEY_ID_HEADER] == HUB_KEY_ID.encode()
+        assert trusted(r) is None
+
+
+def test_a_record_sealed_with_its_batch_covers_its_value_key_topic_and_path() -> None:
+    first, second, _ = batch_sealed()
+    changed = replace(first, value=first.value.replace(b"tax.411121", b"nr.411121"))
+    assert refusal_of(trusted(changed)) is Refusal.BAD_SEAL
+    assert refusal_of(trusted(replace(first, key=b"other"))) is Refusal.BAD_SEAL
+    assert refusal_of(trusted(replace(first, topic="fy.hub.other"))) is Refusal.BAD_SEAL
+    others_path = (*without_path(first), (PATH_HEADER, dict(second.headers)[PATH_HEADER]))
+    assert refusal_of(trusted(first, others_path)) is Refusal.BAD_SEAL
+
+
+def test_a_roots_signature_is_no_seal_of_one_record_nor_the_other_way_round() -> None:
+    (alone,) = batch_sealed(1)  # a tree of one: its root is its leaf, signed after another tag
+    assert trusted(alone) is None
+    assert refusal_of(trusted(alone, without_path(alone))) is Refusal.BAD_SEAL
+    single = sealed(Journal().routed(event_id(1)))
+    assert refusal_of(trusted(single, (*single.headers, (PATH_HEADER, b"v1")))) is Refusal.BAD_SEAL
+
+
+@pytest.mark.parametrize(
+    ("path", "refusal", "detail"),
+    [
+        ((b"v1", b"v1"), Refusal.UNSEALED, "2 fy-hub-seal-path"),
+        ((b"v2",), Refusal.BAD_SEAL, "fy-hub-seal-path: hubproof is malformed"),
+        ((b"v1 L:short",), Refusal.BAD_SEAL, "fy-hub-seal-path: hubproof is malformed"),
+        ((b"\xff",), Refusal.BAD_SEAL, "fy-hub-seal-path"),
+    ],
+)
+def test_a_malformed_or_repeated_path_is_refused(
+    path: tuple[bytes, ...], refusal: Refusal, detail: str
+) -> None:
+    (first, *_) = batch_sealed()
+    headers = (*without_path(first), *((PATH_HEADER, p) for p in path))
+    refused = trusted(first, headers)
+    assert refused is not None
+    assert refused.refusal is refusal
+    assert detail in refused.detail
 
 
 def test_the_framing_keeps_key_and_value_apart() -> None:

@@ -13,9 +13,11 @@ from hub.journal.entries import AnswerRouted, EventRouted, RecordRejected, entry
 from hub.journal.trust import JournalTrust
 from hub.kafka.records import InboundRecord, Outbound
 from hub.router.decide import decide
+from hub.router.proof import seal_batch
 from hub.router.token import read_token
 from hub.security.keyring import Keyring, ValidKey
-from schemas.signing import check_signature, dump_public_key, generate_keypair, sign_event
+from schemas.hub_proof import check_hub_signature
+from schemas.signing import dump_public_key, generate_keypair, sign_event
 from schemas.units import DLQ_TOPIC, JOURNAL_TOPIC, inbox_topic, outbox_topic
 from tests.hubkit import (
     TEST_REGISTRY,
@@ -66,7 +68,7 @@ def listing() -> dict[str, Any]:
 
 def test_a_listing_reaches_every_joint_punishment_unit_with_its_entitled_fields(ctx: Any) -> None:
     event = listing()
-    out = decide(record(event), ctx, NOW)
+    out = seal_batch(decide(record(event), ctx, NOW), ctx.signer)
     inboxes = {topic for topic in by_topic(out) if topic != JOURNAL_TOPIC}
     assert inboxes == {inbox_topic(unit) for unit in JOINT_PUNISHMENT}
     entry = journal_of(out)
@@ -82,7 +84,7 @@ def test_a_listing_reaches_every_joint_punishment_unit_with_its_entitled_fields(
         assert set(body["data"]) == {path.split(".")[0] for path in fields.fields} & set(
             event["data"]
         )
-        check_signature(body, {"hub-test": ctx.hub_key.public_key()})
+        check_hub_signature(body, {"hub-test": ctx.hub_key.public_key()})
         token = read_token(body["hubdelivery"], TOKEN_SECRET)
         assert (token.event_id, token.source, token.recipient) == (
             event["id"],
@@ -204,13 +206,14 @@ def test_overlapping_unit_keys_both_verify_and_a_retired_one_is_refused(tmp_path
     assert isinstance(journal_of(decide(record(by_new), ctx, later)), EventRouted)
 
 
-def test_the_journal_entry_is_sealed_by_the_hub(ctx: Any) -> None:
-    (entry,) = by_topic(decide(record(listing()), ctx, NOW))[JOURNAL_TOPIC]
+def test_the_journal_entry_is_sealed_by_the_hub_with_its_batch(ctx: Any) -> None:
+    routed, refused = decide(record(listing()), ctx, NOW), decide(record(b"not json"), ctx, NOW)
+    assert all(r.awaits_journal_seal for r in routed + refused if r.topic == JOURNAL_TOPIC)
+    sealed = seal_batch(routed + refused, ctx.signer)
+    (entry, rejection) = by_topic(sealed)[JOURNAL_TOPIC]
     public = ctx.hub_key.public_key()
     trust = JournalTrust(Keyring({ctx.hub_key_id: ValidKey(ctx.hub_key_id, public)}))
     assert trust.seal_refusal(JOURNAL_TOPIC, entry.key, entry.value, entry.headers, NOW) is None
-    refused = decide(record(b"not json"), ctx, NOW)
-    (rejection,) = by_topic(refused)[JOURNAL_TOPIC]
     assert (
         trust.seal_refusal(JOURNAL_TOPIC, rejection.key, rejection.value, rejection.headers, NOW)
         is None

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from connectors.sdk.backoff import Backoff, RetryPolicy
-from connectors.sdk.delivered import DeliveredEvent
+from connectors.sdk.delivered import DeliveredEvent, Unreadable, read_delivered
 from connectors.sdk.dispatch import Handlers
 from connectors.sdk.inbox import ConnectorStats, InboxProcessor, Outcome
 from connectors.sdk.outgoing import Composer, OutboxRecord
@@ -23,10 +23,11 @@ from connectors.sdk.state import LocalState
 from hub.kafka.records import InboundRecord
 from hub.router.context import RouterContext
 from hub.router.decide import decide
+from hub.router.proof import seal_batch
 from schemas.catalogue import CATALOGUE
 from schemas.debtor import DebtorListed
+from schemas.hub_proof import sign_copies
 from schemas.hubevents import HubReceipt, HubRejected
-from schemas.signing import sign_event
 from schemas.units import inbox_topic, outbox_topic
 from tests.hubkit import corpus_event, router_context, unit_key
 
@@ -44,7 +45,8 @@ def ctx() -> RouterContext:
 def route(ctx: RouterContext, record: OutboxRecord, sender: str) -> dict[str, bytes]:
     """The router's copies of `record`, by recipient inbox topic."""
     inbound = InboundRecord(outbox_topic(sender), 0, 1, record.subject.encode(), record.value)
-    return {out.topic: out.value for out in decide(inbound, ctx, NOW) if out.topic.endswith(".in")}
+    written = seal_batch(decide(inbound, ctx, NOW), ctx.signer)
+    return {out.topic: out.value for out in written if out.topic.endswith(".in")}
 
 
 def composer(unit: str) -> Composer:
@@ -199,6 +201,41 @@ async def test_a_copy_not_signed_by_the_hub_is_never_processed(
     assert not await tax.state.is_processed(f"fy:unit:{COURT}", listing.event_id)
 
 
+async def test_a_copy_whose_hub_proof_fails_is_refused_with_the_reason(
+    ctx: RouterContext, units: dict[str, Unit]
+) -> None:
+    tax = units[TAX]
+    on(tax, "debtor.listed.v1")
+    listing = composer(COURT).event(sample("debtor.listed.v1"))
+    copies = {topic: json.loads(value) for topic, value in route(ctx, listing, COURT).items()}
+    copy, sibling = copies.pop(inbox_topic(TAX)), next(iter(copies.values()))
+    assert copy["sig"] == sibling["sig"]  # one signature over the broadcast's tree
+    (other_batch,) = sign_copies([sample_copy()], ctx.hub_key, ctx.hub_key_id)
+    altered = copy | {"data": copy["data"] | {"listing_id": "SX0000"}}
+    unproved = {name: value for name, value in copy.items() if name != "hubproof"}
+    hub_keys = {ctx.hub_key_id: ctx.hub_key.public_key()}
+    for forged, reason in (
+        (copy | {"hubproof": sibling["hubproof"]}, "root signature does not verify"),
+        (copy | {"sig": other_batch["sig"]}, "root signature does not verify"),
+        (unproved, "no hubproof"),
+        (copy | {"hubproof": "v1 L:short"}, "hubproof is malformed"),
+        (altered, "root signature does not verify"),
+    ):
+        value = json.dumps(forged).encode()
+        unreadable = read_delivered(value, hub_keys, composer(TAX))
+        assert isinstance(unreadable, Unreadable)
+        assert unreadable.reason.startswith("not signed by the hub: ")
+        assert reason in unreadable.reason
+        assert not unreadable.signed_by_hub
+        assert await tax.processor.process(value) is Outcome.REFUSED
+    assert tax.seen == []
+    assert await tax.processor.process(json.dumps(copy).encode()) is Outcome.PROCESSED
+
+
+def sample_copy() -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "hubdelivery": "another unit's token", "data": {}}
+
+
 async def test_a_failing_handler_is_tried_again_and_its_failed_replies_are_dropped(
     ctx: RouterContext, units: dict[str, Unit]
 ) -> None:
@@ -343,11 +380,7 @@ async def test_a_copy_of_a_unit_event_without_a_delivery_token_is_misaddressed(
     on(tax, "debtor.listed.v1")
     _, copy = await listing_copy(ctx, units)
     tokenless = {name: value for name, value in json.loads(copy).items() if name != "hubdelivery"}
-    resigned = sign_event(
-        {name: value for name, value in tokenless.items() if name not in ("sig", "sigkey")},
-        ctx.hub_key,
-        ctx.hub_key_id,
-    )
+    (resigned,) = sign_copies([tokenless], ctx.hub_key, ctx.hub_key_id)
     assert await tax.processor.process(json.dumps(resigned).encode()) is Outcome.MISADDRESSED
     assert tax.seen == []
 

@@ -22,8 +22,8 @@ from hub.tracker.work import (
     notice_job,
     redelivery_job,
 )
+from schemas.hub_proof import check_hub_signature, copy_bytes
 from schemas.hubevents import OverdueStage
-from schemas.signing import check_signature
 from schemas.units import JOURNAL_TOPIC
 from tests.hubkit import TOKEN_SECRET, corpus_event, router_context
 
@@ -70,7 +70,7 @@ def test_a_notice_goes_to_the_unit_and_to_the_office_signed_by_the_hub():
     assert [r.topic for r in job.records] == ["fy.unit.tax.411121.in", f"fy.unit.{OFFICE}.in"]
     for record, addressee in zip(job.records, ["tax.411121", OFFICE], strict=True):
         event = json.loads(record.value)
-        check_signature(event, HUB_KEYS)
+        check_hub_signature(event, HUB_KEYS)
         assert record.key == CASE_NO.encode()
         assert event["type"] == "hub.overdue.v1"
         assert event["id"] == notice_event_id(notice(), addressee)
@@ -118,7 +118,9 @@ def test_a_redelivery_is_the_copy_the_router_delivered():
         Redeliver(delivery().key, 2), stored, CTX, subject=CASE_NO, now=NOW
     ).records
     assert (again.topic, again.key) == (original.topic, original.key)
-    assert json.loads(again.value) == json.loads(original.value)
+    # The same copy, byte for byte, under the hub's new signature.
+    assert original.awaits_hub_proof
+    assert copy_bytes(json.loads(again.value)) == original.value
 
 
 def test_a_redelivered_copy_carries_the_hubs_signature_and_token():
@@ -128,7 +130,7 @@ def test_a_redelivered_copy_carries_the_hubs_signature_and_token():
         .records[0]
         .value
     )
-    check_signature(copy, HUB_KEYS)
+    check_hub_signature(copy, HUB_KEYS)
     token = read_token(copy["hubdelivery"], TOKEN_SECRET)
     assert (token.event_id, token.source, token.recipient) == (
         "5e148399-670c-5b4d-9089-1c29cdf72c17",
