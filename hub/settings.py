@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PositiveInt, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.registry.models import KeyId, KeyList
@@ -64,6 +64,11 @@ class KafkaSettings(_Section):
         description="host:port list; unset means the local broker that `fyhub kafka up` manages",
     )
     partitions: int = Field(default=3, ge=1)
+    outbox_partitions_by_dept: dict[str, PositiveInt] = Field(default_factory=lambda: {"court": 6})
+    """Outbox partitions of the busiest departments' units (more than `partitions`), so that
+    several routers can share one (each partition is read by one router). `topics apply` raises
+    an existing outbox to this, never lowers it. JSON: `FYHUB_KAFKA__OUTBOX_PARTITIONS_BY_DEPT=
+    '{"court": 6, "police": 6}'`."""
     replication: int = Field(default=1, ge=1)
     min_insync_replicas: int = Field(default=1, ge=1)
     max_record_bytes: int = Field(default=1_048_576, ge=1024)
