@@ -140,6 +140,14 @@ class RouterSettings(_Section):
     group_id: str = "fyhub.router"
     max_records: int = Field(default=500, ge=1)
     """Records routed per batch; offsets are committed once a whole batch is written."""
+    pipeline_depth: int = Field(default=2, ge=1)
+    """Batches written at once: the next is decided while the previous one's writes are being
+    acknowledged; offsets are still committed in order, each batch once it is written."""
+    writer_linger_ms: int = Field(default=5, ge=0)
+    """How long the router's producer waits to fill a batch (aiokafka `linger_ms`); measured by
+    `python -m bench.producer_tuning`, figures in docs/design.md."""
+    writer_max_batch_size: int = Field(default=16_384, ge=1024)
+    """Bytes per partition batch of the router's producer (aiokafka `max_batch_size`)."""
     stuck_after_s: float = Field(default=60.0, gt=0)
     """`/healthz` reports the router unhealthy when an outbox partition's batch has failed to be
     written for longer than this."""
