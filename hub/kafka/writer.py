@@ -45,8 +45,8 @@ class RecordWriter:
         *,
         client_id: str,
         max_request_size: int,
-        linger_ms: int = 5,
-        max_batch_size: int = 16_384,
+        linger_ms: int = 0,
+        max_batch_size: int = 262_144,
         new_producer: Callable[[], AIOKafkaProducer] | None = None,
     ) -> None:
         self._access, self._client_id = access, client_id
