@@ -427,10 +427,12 @@ def build_router(settings: Settings, *, observed: Observation | None = None) -> 
         access,
         client_id="fyhub-router",
         max_request_size=producer_max_request_size(settings),
+        linger_ms=settings.router.writer_linger_ms,
+        max_batch_size=settings.router.writer_max_batch_size,
     )
     ctx = build_router_context(settings, contracts)
     seen = SeenEvents()
-    register_router(
+    pipeline = register_router(
         broker,
         writer,
         ctx,
@@ -440,6 +442,7 @@ def build_router(settings: Settings, *, observed: Observation | None = None) -> 
         metrics=NO_ROUTER_METRICS if observed is None else RouterMetrics(observed.registry),
         progress=progress,
         seen=seen,
+        pipeline_depth=settings.router.pipeline_depth,
     )
     recall = JournalRecall(access, ctx.freshness, seen, clock=utc_now)
     if observed is not None:
@@ -448,7 +451,7 @@ def build_router(settings: Settings, *, observed: Observation | None = None) -> 
         observed.health["router.progress"] = stuck_partitions_probe(
             progress, utc_now, limit=timedelta(seconds=settings.router.stuck_after_s)
         )
-    return RouterService(broker, writer, recall=recall.run)
+    return RouterService(broker, writer, recall=recall.run, pipeline=pipeline)
 
 
 def build_tracker(settings: Settings, *, observed: Observation | None = None) -> Tracker:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PositiveInt, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.registry.models import KeyId, KeyList
@@ -64,6 +64,11 @@ class KafkaSettings(_Section):
         description="host:port list; unset means the local broker that `fyhub kafka up` manages",
     )
     partitions: int = Field(default=3, ge=1)
+    outbox_partitions_by_dept: dict[str, PositiveInt] = Field(default_factory=lambda: {"court": 6})
+    """Outbox partitions of the busiest departments' units (more than `partitions`), so that
+    several routers can share one (each partition is read by one router). `topics apply` raises
+    an existing outbox to this, never lowers it. JSON: `FYHUB_KAFKA__OUTBOX_PARTITIONS_BY_DEPT=
+    '{"court": 6, "police": 6}'`."""
     replication: int = Field(default=1, ge=1)
     min_insync_replicas: int = Field(default=1, ge=1)
     max_record_bytes: int = Field(default=1_048_576, ge=1024)
@@ -135,6 +140,17 @@ class RouterSettings(_Section):
     group_id: str = "fyhub.router"
     max_records: int = Field(default=500, ge=1)
     """Records routed per batch; offsets are committed once a whole batch is written."""
+    pipeline_depth: int = Field(default=2, ge=1)
+    """Batches written at once: the next is decided while the previous one's writes are being
+    acknowledged; offsets are still committed in order, each batch once it is written."""
+    writer_linger_ms: int = Field(default=0, ge=0)
+    writer_max_batch_size: int = Field(default=262_144, ge=1024)
+    """The router's producer: how long it waits to fill a batch (aiokafka `linger_ms`) and how
+    many bytes a partition's batch holds (`max_batch_size`). Chosen by `python -m
+    bench.producer_tuning` (docs/design.md §9): the router hands a whole batch over at once, so
+    lingering only delays its last records (an event's acknowledgement took 0.7 ms at linger 0,
+    2.2 at 1, 3.8 at 2, 6.8 at 5, medians), and batches of 16 KiB (aiokafka's default) wrote a
+    third to a half of what 256 KiB did."""
     stuck_after_s: float = Field(default=60.0, gt=0)
     """`/healthz` reports the router unhealthy when an outbox partition's batch has failed to be
     written for longer than this."""

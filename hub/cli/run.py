@@ -10,7 +10,7 @@ import typer
 
 from hub import bootstrap
 from hub.cli.serve import serve
-from hub.kafka.topics import apply_topics, planned_topics
+from hub.kafka.topics import AppliedTopics, apply_topics, planned_topics
 from hub.observability.http import SERVICE_PORT_OFFSETS
 from hub.observability.logs import configure_logging
 from hub.store.migrate import upgrade_engine
@@ -67,13 +67,17 @@ async def _run(service: ServiceName, settings: Settings) -> None:
 
 @topics_app.command("apply")
 def apply() -> None:
-    """Create every unit's outbox and inbox, the journal and the dead-letter topic (idempotent)."""
+    """Create every unit's outbox and inbox, the journal and the dead-letter topic, and add the
+    partitions a topic lacks (idempotent; a partition count is never lowered)."""
     settings = bootstrap.load_settings()
-    created = asyncio.run(ensure_topics(settings))
+    applied = asyncio.run(ensure_topics(settings))
+    created = applied.created
     print(f"created {len(created)} topic(s)" + (": " + ", ".join(created) if created else ""))
+    for growth in applied.grown:
+        print(f"{growth.topic}: {growth.partitions} → {growth.planned} partitions")
 
 
-async def ensure_topics(settings: Settings) -> list[str]:
+async def ensure_topics(settings: Settings) -> AppliedTopics:
     contracts = bootstrap.load_contracts(settings)
     specs = planned_topics(contracts.registry.units, settings.kafka)
     return await apply_topics(bootstrap.kafka_access(settings), specs)

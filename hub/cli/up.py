@@ -70,8 +70,8 @@ async def _up(settings: Settings, *, demo: bool) -> None:
         admin = settings if local is None else on_local_kafka(settings, local)
         if demo:
             admin = demo_settings(admin, STATE_DIR / "demo")
-        created = await ensure_topics(admin)
-        print(f"Topics ready ({len(created)} created).", flush=True)
+        applied = await ensure_topics(admin)
+        print(f"Topics ready ({len(applied.created)} created).", flush=True)
         principals = await _secure(admin, local)
         engine = bootstrap.build_engine(admin)
         try:

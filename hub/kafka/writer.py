@@ -47,10 +47,13 @@ class RecordWriter:
         *,
         client_id: str,
         max_request_size: int,
+        linger_ms: int = 0,
+        max_batch_size: int = 262_144,
         new_producer: Callable[[], AIOKafkaProducer] | None = None,
     ) -> None:
         self._access, self._client_id = access, client_id
         self._max_request_size = max_request_size
+        self._linger_ms, self._max_batch_size = linger_ms, max_batch_size
         self._new_producer = new_producer or self._durable_producer
         self._started: AIOKafkaProducer | None = None
         self._failed = False
@@ -62,7 +65,8 @@ class RecordWriter:
             client_id=self._client_id,
             acks="all",
             enable_idempotence=True,
-            linger_ms=5,
+            linger_ms=self._linger_ms,
+            max_batch_size=self._max_batch_size,
             max_request_size=self._max_request_size,
         )
 
@@ -89,46 +93,75 @@ class RecordWriter:
     async def write_all(self, records: Sequence[Outbound]) -> None:
         """Hand every record to the producer, then wait until the broker acknowledged them all;
         on a failure, raise it, the producer dropped so that the retry gets a new one."""
+        await (await self.send_all(records))
+
+    async def send_all(self, records: Sequence[Outbound]) -> asyncio.Task[None]:
+        """Hand every record to the producer, in order; the task returned ends when the broker
+        has acknowledged them all, or raises what failed (the producer dropped then, as by
+        `write_all`). A failure to hand them over is raised here. The router sends its next
+        batch while this one's acknowledgements are awaited (`hub.router.pipeline`)."""
         if self._started is None and self._failed:
             await self.start()  # may raise while the brokers are still away: the caller retries
+        producer = self._producer
         sent: list[tuple[Outbound, asyncio.Future[Any]]] = []
         try:
             for out in records:
-                sent.append((out, await self._send(out)))  # noqa: PERF401 - kept one by one: a failed send leaves the earlier ones here to be seen
+                sent.append((out, await self._send(producer, out)))  # noqa: PERF401 - kept one by one: a failed send leaves the earlier ones here to be seen
+        except Exception as error:
+            await self._failed_with(error, producer, sent)
+            raise
+        return asyncio.create_task(self._acknowledged(producer, sent))
+
+    async def _acknowledged(
+        self, producer: AIOKafkaProducer, sent: list[tuple[Outbound, asyncio.Future[Any]]]
+    ) -> None:
+        try:
             for out, acknowledged in sent:
                 try:
                     await acknowledged
                 except _TOO_LARGE:
                     if out.shrunk is None:
                         raise
-                    await (await self._send(out.shrunk))
+                    await (await self._send(producer, out.shrunk))
         except Exception as error:
-            for _, acknowledged in sent:  # the batch's other outcomes: known, and not logged
-                acknowledged.add_done_callback(_outcome_seen)
-            await self._drop(error)
+            await self._failed_with(error, producer, sent)
             raise
 
-    async def _drop(self, error: Exception) -> None:
+    async def _failed_with(
+        self,
+        error: Exception,
+        producer: AIOKafkaProducer,
+        sent: list[tuple[Outbound, asyncio.Future[Any]]],
+    ) -> None:
+        for _, acknowledged in sent:  # the batch's other outcomes: known, and not logged
+            acknowledged.add_done_callback(_outcome_seen)
+        await self._drop(error, producer)
+
+    async def _drop(self, error: Exception, producer: AIOKafkaProducer) -> None:
+        if not self._is_current(producer):
+            return  # another write failed on it first and replaced it: the new one is sound
         log.warning(
             "a write failed (%s); the next write gets a new producer, with a new sequence",
             type(error).__name__,
         )
-        old, self._started, self._failed = self._started, None, True
-        if old is not None:
-            # its failed batches are the caller's to retry; waiting for them is pointless
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(old.stop(), _STOP_TIMEOUT_S)
+        self._started, self._failed = None, True
+        # its failed batches are the caller's to retry; waiting for them is pointless
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(producer.stop(), _STOP_TIMEOUT_S)
 
-    async def _send(self, out: Outbound) -> asyncio.Future[Any]:
+    def _is_current(self, producer: AIOKafkaProducer) -> bool:
+        return self._started is producer
+
+    async def _send(self, producer: AIOKafkaProducer, out: Outbound) -> asyncio.Future[Any]:
         refuse_unsealed(out)
         try:
-            sent: asyncio.Future[Any] = await self._producer.send(
+            sent: asyncio.Future[Any] = await producer.send(
                 out.topic, out.value, key=out.key, headers=list(out.headers)
             )
         except _TOO_LARGE:
             if out.shrunk is None:
                 raise
-            return await self._send(out.shrunk)
+            return await self._send(producer, out.shrunk)
         return sent
 
 

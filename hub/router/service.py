@@ -2,10 +2,12 @@
 
 Commit path (at-least-once): a batch is read, each record is decided (`hub.router.decide`),
 every resulting record is handed to the idempotent `acks=all` producer
-(`hub.kafka.writer.RecordWriter`) at once, and the handler returns only when the broker has
-acknowledged all of them. Only then does FastStream commit the batch's offsets
-(`AckPolicy.NACK_ON_ERROR`); if any write fails the handler raises, the consumer seeks back to the
-batch's first records and routes them again. Recipients and the auditor deduplicate.
+(`hub.kafka.writer.RecordWriter`) at once, and the handler returns: the next batch is fetched
+and decided while this one's acknowledgements are awaited (`hub.router.pipeline`, at most
+`pipeline_depth` batches in flight). A batch's offsets are committed only once the broker has
+acknowledged its writes and those of every batch read before it (`hub.router.commits`); if any
+write fails, the consumer seeks back to the batch's first records, and it and every batch read
+after it are routed again. Recipients and the auditor deduplicate.
 
 Replays: the service keeps the events routed within the freshness window (`hub.router.seen`),
 recalled from the journal before it consumes (`hub.router.recall`), and passes them to `decide`,
@@ -32,9 +34,11 @@ from faststream.kafka import (
 )
 
 from hub.kafka.batches import parse_ignoring_headers, raw_values
+from hub.kafka.long_poll import long_poll
 from hub.kafka.records import InboundRecord
 from hub.observability.hooks import NO_ROUTER_METRICS
 from hub.router.decide import Decision, decision, refusal
+from hub.router.pipeline import CommitPipeline, DrainOnRevoke
 from hub.router.progress import PartitionProgress
 from hub.router.proof import seal_batch
 from schemas.errors import ErrorCode, Rejection
@@ -51,6 +55,8 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
+_LONG_POLL_MS = 1_000
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -66,10 +72,12 @@ class RouterService:
         writer: RecordWriter,
         *,
         recall: Callable[[], Awaitable[object]] | None = None,
+        pipeline: CommitPipeline | None = None,
     ) -> None:
         self.broker = broker
         self.writer = writer
         self._recall = recall
+        self._pipeline = pipeline
 
     async def start(self) -> None:
         await self.writer.start()
@@ -78,7 +86,9 @@ class RouterService:
         await self.broker.start()
 
     async def stop(self) -> None:
-        await self.broker.stop()  # finishes the batch in hand, commits, leaves the group
+        if self._pipeline is not None:
+            await self._pipeline.close()  # every write in flight settled, its offsets committed
+        await self.broker.stop()  # leaves the group
         await self.writer.stop()
 
 
@@ -94,44 +104,64 @@ def register_router(  # noqa: PLR0913 - all but the first three are keyword-only
     metrics: RouterHooks = NO_ROUTER_METRICS,
     progress: PartitionProgress | None = None,
     seen: SeenEvents | None = None,
-) -> None:
+    pipeline_depth: int = 2,
+) -> CommitPipeline:
     """Subscribe the router to `outboxes` on `broker`; `metrics` hears of each written batch,
     `progress` of each batch written or failed (for `/healthz`); `seen`, the events routed so
-    far, is consulted and kept up to date (without it no duplicate is refused)."""
+    far, is consulted and kept up to date (without it no duplicate is refused). Up to
+    `pipeline_depth` batches are written at once; the pipeline returned is to be closed (drained)
+    before the broker stops."""
     moving = progress if progress is not None else PartitionProgress()
+    pipeline = CommitPipeline(writer, lambda: subscriber.consumer, depth=pipeline_depth)
 
-    @broker.subscriber(
-        # the topics are the registry's, made by `fyhub topics apply`; the router may not create any
-        *(Topic(name, declare=False) for name in outboxes),
-        batch=True,
-        group_id=group_id,
-        max_records=max_records,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        parser=parse_ignoring_headers,
-        decoder=raw_values,
+    subscriber = long_poll(
+        broker.subscriber(
+            # the topics are the registry's, made by `fyhub topics apply`; the router may not
+            # create any
+            *(Topic(name, declare=False) for name in outboxes),
+            batch=True,
+            # How long one fetch waits for a record: it returns as soon as one arrives, so this
+            # bounds only how often an idle router wakes (`hub.kafka.long_poll`).
+            batch_timeout_ms=_LONG_POLL_MS,
+            group_id=group_id,
+            max_records=max_records,
+            auto_offset_reset="earliest",
+            # never `message.ack()`: it commits the consumer's whole position, batches still
+            # being written included; the pipeline commits each batch's own offsets in order
+            ack_policy=AckPolicy.MANUAL,
+            listener=DrainOnRevoke(pipeline),
+            parser=parse_ignoring_headers,
+            decoder=raw_values,
+        )
     )
+
+    @subscriber
     async def route_outbox_records(
         bodies: list[bytes],  # noqa: ARG001 - the records, with positions, are in `message`
         message: KafkaMessage,
     ) -> None:
         records = [_inbound(raw) for raw in message.raw_message]
+        batch = await pipeline.open(records)  # waits while `pipeline_depth` batches are in flight
+        if batch is None:
+            return  # stopping, or fetched before a rewind: read again
         now = clock()
         if seen is not None:
             seen.forget_older_than(ctx.freshness.oldest(now))
         # One after the other: an event routed earlier in the batch is seen by the later ones.
         decided = [decide_or_dead_letter(record, ctx, now, seen) for record in records]
-        try:
-            # One signature for the whole batch: a tree over its copies (`seal_batch`).
-            await writer.write_all(
-                seal_batch([out for made in decided for out in made.records], ctx.signer)
-            )
-        except Exception:
-            moving.failed(records, clock())
-            raise
-        moving.written(records)
-        # Counted only now: a batch whose write fails is routed again and counted then.
-        metrics.batch_written(decided)
+        # One signature for the whole batch: a tree over its copies (`seal_batch`).
+        outgoing = seal_batch([out for made in decided for out in made.records], ctx.signer)
+
+        def written() -> None:
+            moving.written(records)
+            # Counted only now: a batch whose write fails is routed again and counted then.
+            metrics.batch_written(decided)
+
+        await pipeline.write(
+            batch, outgoing, on_written=written, on_failed=lambda: moving.failed(records, clock())
+        )
+
+    return pipeline
 
 
 def decide_or_dead_letter(

@@ -101,7 +101,7 @@ def router_at(settings: Settings, contracts: Contracts, now: datetime) -> Router
     writer = RecordWriter(
         bootstrap.kafka_access(settings), client_id="fyhub-router", max_request_size=4_194_304
     )
-    register_router(
+    pipeline = register_router(
         broker,
         writer,
         bootstrap.build_router_context(settings, contracts),
@@ -110,7 +110,7 @@ def router_at(settings: Settings, contracts: Contracts, now: datetime) -> Router
         max_records=settings.router.max_records,
         clock=lambda: now,
     )
-    return RouterService(broker, writer)
+    return RouterService(broker, writer, pipeline=pipeline)
 
 
 async def test_calendar_apply_mends_provisional_deadlines_and_a_replay_agrees(
