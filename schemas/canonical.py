@@ -14,10 +14,13 @@ integers, lone surrogates, other names, other types) goes to the reference imple
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 import rfc8785
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 CanonicalizationError = rfc8785.CanonicalizationError
 _SORTED: Final = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
@@ -40,23 +43,37 @@ def canonical_json(value: Any) -> bytes:
 
 def _orjson_writes_jcs(value: object) -> bool:
     """Whether orjson's sorted form of `value` is its JCS form, but for what orjson refuses."""
+    return plain_json(value, names=_sorts_as_utf16)
+
+
+def plain_json(value: object, *, names: Callable[[str], bool] | None = None) -> bool:
+    """Whether `value` is made of dicts, lists, strings, integers, booleans and None only,
+    exactly those types (no float, no subclass, no tuple), and, given `names`, each object's
+    member names joined pass it. What orjson writes of such a value, other JSON writers write
+    alike, but for the integers beyond 64 bits, lone surrogates and names that are no strings
+    orjson refuses."""
     stack = [value]
     pop, push = stack.pop, stack.extend
     while stack:
         item = pop()
         kind = type(item)
-        if kind in _LEAVES:  # integers are range-checked by orjson (OPT_STRICT_INTEGER)
+        if kind in _LEAVES:
             continue
         if kind is dict:
-            try:
-                names = "".join(item)  # type: ignore[arg-type]
-            except TypeError:  # a name that is no string: the reference refuses it
-                return False
-            if not names.isascii() and max(names) > _LAST_BEFORE_SURROGATES:
-                return False
+            if names is not None:
+                try:
+                    joined = "".join(item)  # type: ignore[arg-type]
+                except TypeError:  # a name that is no string: the reference refuses it
+                    return False
+                if not names(joined):
+                    return False
             push(item.values())  # type: ignore[attr-defined]
         elif kind is list:
             push(item)  # type: ignore[arg-type]
-        else:  # floats print differently; tuples, subclasses and the rest: the reference's
+        else:  # floats print differently; tuples, subclasses and the rest are someone else's
             return False
     return True
+
+
+def _sorts_as_utf16(names: str) -> bool:
+    return names.isascii() or max(names) <= _LAST_BEFORE_SURROGATES

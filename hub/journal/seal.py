@@ -22,25 +22,24 @@ import struct
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+import orjson
+
+from hub.journal.entries import AnswerRouted, EventRouted
 from hub.kafka.records import Outbound
+from schemas.canonical import plain_json
 from schemas.units import JOURNAL_TOPIC
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from hub.journal.entries import (
-        AnswerRouted,
-        DeadlinesRecomputed,
-        DeliveryMark,
-        EventRouted,
-        RecordRejected,
-    )
+    from hub.journal.entries import DeadlinesRecomputed, DeliveryMark, RecordRejected
 
 SEAL_HEADER: Final = "fy-hub-seal"
 KEY_ID_HEADER: Final = "fy-hub-key-id"
 _DOMAIN: Final = b"fyhub journal seal v1\n"
 """Keeps a seal from being a valid signature over anything else the hub signs (its events are
 JCS JSON, which cannot start with these bytes)."""
+_EMPTY_EVENT: Final = b'"event":{}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,5 +74,27 @@ def journal_record(
     topic: str = JOURNAL_TOPIC,
 ) -> Outbound:
     """The one way the hub writes a journal record: the entry's JSON, sealed."""
-    value = entry.model_dump_json().encode()
+    value = entry_json(entry)
     return Outbound(topic, key, value, seal_headers(topic, key, value, signer))
+
+
+def entry_json(
+    entry: EventRouted | AnswerRouted | RecordRejected | DeadlinesRecomputed | DeliveryMark,
+) -> bytes:
+    """The entry's JSON, `model_dump_json`'s bytes.
+
+    The event a routing entry carries is most of it, and pydantic writes a `dict[str, Any]` value
+    by value; orjson writes the same bytes for it when it is plain JSON (`plain_json`: no floats),
+    so the entry is written with an empty event and the event's own JSON put in its place. Only
+    `kind`, `at` and `position` come before `event`, and a Kafka topic cannot hold `"event":{}`,
+    so the first one is the member's; should there be two, pydantic writes it all."""
+    if isinstance(entry, EventRouted | AnswerRouted) and plain_json(entry.event):
+        try:
+            event = orjson.dumps(entry.event)
+        except orjson.JSONEncodeError:
+            pass
+        else:
+            rest = entry.model_copy(update={"event": {}}).model_dump_json().encode()
+            if rest.count(_EMPTY_EVENT) == 1:
+                return rest.replace(_EMPTY_EVENT, b'"event":' + event, 1)
+    return entry.model_dump_json().encode()

@@ -123,7 +123,7 @@ _VALUES = st.recursive(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(value=st.lists(st.tuples(_KEYS, _VALUES), max_size=5).map(tuple), escape=st.booleans())
 def test_any_text_is_read_by_the_fast_decoder_as_by_the_strict_one_or_left_to_it(
     value: tuple[tuple[str, Any], ...], escape: bool
