@@ -77,9 +77,13 @@ class EventType:
         """The typed payload, validated as JSON in strict mode (no "1" for 1, no 1 for true);
         `context` is pydantic's (`schemas.identifiers.validation_context`); raises
         pydantic.ValidationError."""
-        return self.payload.model_validate_json(
-            json.dumps(data, ensure_ascii=False), strict=True, context=context
-        )
+        return self.validate_payload_json(json.dumps(data, ensure_ascii=False), context=context)
+
+    def validate_payload_json(
+        self, text: str | bytes, *, context: Mapping[str, Any] | None = None
+    ) -> Payload:
+        """`validate_payload` of `data` already written as JSON `text`."""
+        return self.payload.model_validate_json(text, strict=True, context=context)
 
 
 def _entry(

@@ -26,6 +26,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+import orjson
 from pydantic import ValidationError
 
 from schemas.catalogue import CATALOGUE, EventType, lookup
@@ -46,6 +47,16 @@ MAX_FIELD_ERRORS: Final = 50
 """A rejection lists at most this many fields; the detail says how many more there were."""
 _REQUIRED_ATTRIBUTES: Final = ("specversion", "id", "source", "type")
 _PURPOSES: Final = frozenset(str(purpose) for purpose in Purpose)
+_MAX_FAST_BRACKETS: Final = 400
+"""More opening brackets than this, and the record may nest deeper than the strict decoder
+can follow from where it runs; it decides (and refuses) such a record itself."""
+_SHAPES: Final = bytes(
+    ord("0") if ord("0") <= byte <= ord("9") else byte if byte == ord("-") else ord(" ")
+    for byte in range(256)
+)
+"""Digits to 0, minus to -, everything else to a space: a run of 0s is a run of digits."""
+_UNSIGNED_BEYOND_64_BITS: Final = b"0" * 20
+_NEGATIVE_BEYOND_64_BITS: Final = b"-" + b"0" * 19
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +83,8 @@ def parse_record(
     if len(raw) > max_bytes:
         detail = f"record is {len(raw)} bytes; the limit is {max_bytes}"
         return Rejection(ErrorCode.TOO_LARGE, detail)
-    decoded = _decode(raw)
+    fast = _fast_decode(raw)
+    decoded = _decode(raw) if fast is None else fast
     if isinstance(decoded, Rejection):
         return decoded
     if missing := _missing_attributes(decoded):
@@ -84,7 +96,47 @@ def parse_record(
         return _rejection(ErrorCode.UNKNOWN_TYPE, detail, decoded)
     # A NUL or a lone surrogate can only come from a `\u` escape: the strict decoder refuses raw
     # control characters and encoded surrogates, so records without one skip the walk.
-    return _validate(decoded, event_type, now, escaped=b"\\u" in raw)
+    return _validate(
+        decoded, event_type, now, escaped=b"\\u" in raw, text=None if fast is None else raw
+    )
+
+
+def _fast_decode(raw: bytes) -> dict[str, Any] | None:
+    """The record's object, decoded by orjson where it decodes exactly as the strict decoder
+    (`_decode`) would, else None: then `_decode` decides, and refuses as it always has.
+
+    orjson refuses what the strict decoder refuses (invalid UTF-8, a BOM, NaN, control
+    characters) and more (lone surrogates, numbers beyond a double, very deep nesting), which
+    `_decode` then accepts or refuses in its own words. Where orjson accepts what `_decode` would
+    not read alike, this goes to `_decode` too: integers beyond 64 bits (orjson makes them floats;
+    seen as runs of 20 digits, or 19 after a minus, anywhere, strings included), nesting deeper
+    than `_decode` may follow, and duplicate keys (orjson keeps the last).
+
+    A duplicate is seen by counting colons. In a JSON text every colon outside a string ends a
+    key; inside strings, colons are text. The text, with each key written once and its strings
+    as decoded, has the same colons as the record unless keys were dropped as duplicates, or a
+    string held an escaped colon (`\\u003a`, which goes to `_decode`).
+    """
+    if (
+        raw.count(b"[") + raw.count(b"{") > _MAX_FAST_BRACKETS
+        or b"\\u003a" in raw
+        or b"\\u003A" in raw
+    ):
+        return None
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(value, dict):
+        return None
+    shapes = raw.translate(_SHAPES)
+    if _UNSIGNED_BEYOND_64_BITS in shapes or _NEGATIVE_BEYOND_64_BITS in shapes:
+        return None
+    try:
+        written = orjson.dumps(value)
+    except TypeError:  # nested deeper than orjson writes (255): `_validate` must write it
+        return None
+    return value if written.count(b":") == raw.count(b":") else None
 
 
 def _decode(raw: bytes) -> dict[str, Any] | Rejection:
@@ -162,8 +214,15 @@ def _unknown_type_detail(name: str) -> str:
 
 
 def _validate(
-    event: Mapping[str, Any], event_type: EventType, now: datetime | None, *, escaped: bool
+    event: Mapping[str, Any],
+    event_type: EventType,
+    now: datetime | None,
+    *,
+    escaped: bool,
+    text: bytes | None,
 ) -> ParsedEvent | Rejection:
+    """`text`, when given, is the JSON `event` was decoded from by `_fast_decode`: validated as
+    it is, not encoded again."""
     errors: list[FieldError] = unstorable_text(event) if escaped else []
     if errors:  # the validators' messages would quote the very text that cannot be stored
         return _schema_rejection(errors, event_type, event)
@@ -172,14 +231,21 @@ def _validate(
     context = None if now is None else validation_context(china_date(now))
     try:
         envelope = Envelope.model_validate_json(
-            json.dumps(event, ensure_ascii=False), strict=True, context=context
+            json.dumps(event, ensure_ascii=False) if text is None else text,
+            strict=True,
+            context=context,
         )
     except ValidationError as error:
         errors.extend(field_errors(error))
     data = event.get("data")
     if isinstance(data, dict):
         try:
-            payload = event_type.validate_payload(data, context=context)
+            payload = (
+                event_type.validate_payload(data, context=context)
+                if text is None
+                # orjson writes what it read (`_fast_decode`): no NaN, big integer or surrogate
+                else event_type.validate_payload_json(orjson.dumps(data), context=context)
+            )
         except ValidationError as error:
             errors.extend(field_errors(error, prefix="data"))
         except OverflowError:  # a rule's date arithmetic went past year 1 or 9999

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import TYPE_CHECKING, Any, Final
 
-import rfc8785
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from schemas import ed25519
+from schemas.canonical import CanonicalizationError, canonical_json
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -34,49 +33,10 @@ class SignatureError(Exception):
 def canonical_signing_bytes(event: Mapping[str, Any]) -> bytes:
     """The JCS bytes that are signed: the event without `sig` and `sigkey`."""
     unsigned = {name: value for name, value in event.items() if name not in {SIG, SIGKEY}}
-    if _plain(unsigned):
-        try:
-            return json.dumps(
-                unsigned, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-            ).encode()
-        except UnicodeEncodeError:  # a lone surrogate: let the reference implementation refuse
-            pass
     try:
-        canonical: bytes = rfc8785.dumps(unsigned)
-    except (rfc8785.CanonicalizationError, TypeError) as error:
+        return canonical_json(unsigned)
+    except (CanonicalizationError, TypeError) as error:
         raise SignatureError(f"event cannot be canonicalised (RFC 8785): {error}") from error
-    return canonical
-
-
-_SAFE_INTEGER: Final = 2**53 - 1
-
-
-def _plain(value: object) -> bool:
-    """Whether Python's sorted, compact JSON of `value` is byte for byte its JCS form.
-
-    It is for the events fyhub exchanges: JCS sorts keys by UTF-16 code units and Python by code
-    points, which agree on ASCII keys; both escape the same characters in strings; integers in
-    the IEEE 754 safe range print alike. Floats (ECMAScript number formatting) and anything else
-    go to the reference implementation, which is several times slower.
-    """
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str) or item is None or isinstance(item, bool):
-            continue
-        if isinstance(item, int):
-            if -_SAFE_INTEGER <= item <= _SAFE_INTEGER:
-                continue
-            return False
-        if isinstance(item, dict):
-            if not all(isinstance(key, str) and key.isascii() for key in item):
-                return False
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
-        else:
-            return False
-    return True
 
 
 def sign_event(

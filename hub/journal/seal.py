@@ -32,8 +32,12 @@ import struct
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final
 
+import orjson
+
+from hub.journal.entries import AnswerRouted, EventRouted
 from hub.kafka.records import Outbound
 from schemas import ed25519
+from schemas.canonical import plain_json
 from schemas.hub_proof import build_tree, leaf_hash, proof_text
 from schemas.units import JOURNAL_TOPIC
 
@@ -42,13 +46,7 @@ if TYPE_CHECKING:
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from hub.journal.entries import (
-        AnswerRouted,
-        DeadlinesRecomputed,
-        DeliveryMark,
-        EventRouted,
-        RecordRejected,
-    )
+    from hub.journal.entries import DeadlinesRecomputed, DeliveryMark, RecordRejected
 
 SEAL_HEADER: Final = "fy-hub-seal"
 KEY_ID_HEADER: Final = "fy-hub-key-id"
@@ -60,6 +58,7 @@ _DOMAIN: Final = b"fyhub journal seal v1\n"
 """Keeps a seal from being a valid signature over anything else the hub signs (its events are
 JCS JSON, which cannot start with these bytes; the roots of its copy trees are signed after
 `fyhub copy tree v1\n`, `schemas.hub_proof`)."""
+_EMPTY_EVENT: Final = b'"event":{}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +118,7 @@ def unsealed_journal_record(
 ) -> Outbound:
     """The entry's journal record for the router's batch seal (`seal_tree`): no writer sends it
     before."""
-    value = entry.model_dump_json().encode()
-    return Outbound(topic, key, value, awaits_journal_seal=True)
+    return Outbound(topic, key, entry_json(entry), awaits_journal_seal=True)
 
 
 def journal_record(
@@ -131,5 +129,27 @@ def journal_record(
     topic: str = JOURNAL_TOPIC,
 ) -> Outbound:
     """The one way the hub writes a journal record: the entry's JSON, sealed."""
-    value = entry.model_dump_json().encode()
+    value = entry_json(entry)
     return Outbound(topic, key, value, seal_headers(topic, key, value, signer))
+
+
+def entry_json(
+    entry: EventRouted | AnswerRouted | RecordRejected | DeadlinesRecomputed | DeliveryMark,
+) -> bytes:
+    """The entry's JSON, `model_dump_json`'s bytes.
+
+    The event a routing entry carries is most of it, and pydantic writes a `dict[str, Any]` value
+    by value; orjson writes the same bytes for it when it is plain JSON (`plain_json`: no floats),
+    so the entry is written with an empty event and the event's own JSON put in its place. Only
+    `kind`, `at` and `position` come before `event`, and a Kafka topic cannot hold `"event":{}`,
+    so the first one is the member's; should there be two, pydantic writes it all."""
+    if isinstance(entry, EventRouted | AnswerRouted) and plain_json(entry.event):
+        try:
+            event = orjson.dumps(entry.event)
+        except orjson.JSONEncodeError:
+            pass
+        else:
+            rest = entry.model_copy(update={"event": {}}).model_dump_json().encode()
+            if rest.count(_EMPTY_EVENT) == 1:
+                return rest.replace(_EMPTY_EVENT, b'"event":' + event, 1)
+    return entry.model_dump_json().encode()

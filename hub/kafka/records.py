@@ -6,6 +6,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
+from schemas.canonical import plain_json
+
 
 @dataclass(frozen=True, slots=True)
 class InboundRecord:
@@ -48,7 +52,16 @@ def refuse_unsealed(out: Outbound) -> None:
 
 
 def encode_json(value: Any) -> bytes:
-    """Compact UTF-8 JSON, Chinese text kept readable."""
+    """Compact UTF-8 JSON, Chinese text kept readable.
+
+    By orjson where it writes what `json.dumps` writes (`plain_json`: no floats, whose NaN and
+    infinities orjson writes as null, nor types only orjson knows); by `json.dumps` otherwise,
+    and for what orjson refuses (integers beyond 64 bits, lone surrogates, names not strings)."""
+    if plain_json(value):
+        try:
+            return orjson.dumps(value)
+        except orjson.JSONEncodeError:
+            pass
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from hub.journal.seal import HubSigner
 from hub.router.freshness import FreshnessWindow
+from hub.routing.plan import PlanCache
 from hub.security.keyring import Keyring
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ class RouterContext:
     require_signatures: bool = True
     freshness: FreshnessWindow = field(default_factory=FreshnessWindow)
     """How old (or how far ahead) an event's `time` may be (`router.max_age_s`, `max_ahead_s`)."""
+    plans: PlanCache = field(default_factory=PlanCache, compare=False, repr=False)
+    """Due times and projections worked out for earlier events, for this table and calendar."""
 
     @cached_property
     def unit_keys(self) -> dict[str, Keyring]:

@@ -46,6 +46,7 @@ def delivered_copies(
         calendar=ctx.calendar,
         to=event.get("to"),
         policy=ctx.deadlines,
+        cache=ctx.plans,
     )
     copies = [copy_for(event, sender, delivery, ctx, now) for delivery in planned]
     return copies, [delivered(delivery) for delivery in planned]

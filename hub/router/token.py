@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+import orjson
+
 _MIN_SECRET_BYTES: Final = 16
 _MAX_TOKEN_CHARS: Final = 4096
 
@@ -43,8 +45,22 @@ class DeliveryToken:
 
 
 def issue_token(token: DeliveryToken, secret: bytes) -> str:
-    payload = _b64encode(json.dumps(_to_json(token), separators=(",", ":")).encode())
+    payload = _b64encode(_payload_json(_to_json(token)))
     return f"{payload}.{_b64encode(_mac(payload, secret))}"
+
+
+def _payload_json(content: dict[str, Any]) -> bytes:
+    """Compact JSON, non-ASCII escaped: `json.dumps`'s bytes. orjson writes the same for printable
+    ASCII text (the identifiers and times a token holds are), and leaves the rest (anything beyond
+    ASCII, and DEL, which `json.dumps` escapes) to `json.dumps`."""
+    try:
+        written = orjson.dumps(content)
+    except orjson.JSONEncodeError:  # a lone surrogate, which json.dumps escapes
+        pass
+    else:
+        if written.isascii() and b"\x7f" not in written:
+            return written
+    return json.dumps(content, separators=(",", ":")).encode()
 
 
 def read_token(text: str, secret: bytes) -> DeliveryToken:
@@ -70,7 +86,7 @@ def read_token(text: str, secret: bytes) -> DeliveryToken:
 def _mac(payload: str, secret: bytes) -> bytes:
     if len(secret) < _MIN_SECRET_BYTES:
         raise ValueError(f"the delivery-token secret must have at least {_MIN_SECRET_BYTES} bytes")
-    return hmac.new(secret, payload.encode("ascii"), hashlib.sha256).digest()
+    return hmac.digest(secret, payload.encode("ascii"), hashlib.sha256)
 
 
 def _to_json(token: DeliveryToken) -> dict[str, Any]:

@@ -15,7 +15,7 @@ China Standard Time on its last day.
 from __future__ import annotations
 
 from calendar import monthrange
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -99,6 +99,41 @@ def due_times(
         reply_by=_shortened(routed_at, reply_by, policy.scale, policy.reply_override_s),
         calendar=calendar.label_for(start, max(counted)) if counted else None,
     )
+
+
+def due_times_inputs(
+    route: TypeRoute,
+    routed_at: datetime,
+    payload: Mapping[str, Any],
+    recipient_dept: str,
+    *,
+    named: bool = False,
+    policy: DeadlinePolicy | None = None,
+) -> Hashable | None:
+    """What `due_times` reads of its arguments, besides the route and the calendar: equal inputs
+    give equal due times. None when a payload value it reads is not hashable (a list, an object).
+
+    The date in China at `routed_at` (a period starts on that day and ends at the end of one),
+    whether the recipient owes a reply (the only thing the dept and `named` decide), the payload's
+    due date when the reply rule takes it from there, and the instant of routing itself only when
+    `policy` shortens deadlines or overrides them (they then run from that instant).
+    """
+    if routed_at.tzinfo is None:
+        raise ValueError("routed_at must carry its UTC offset")
+    policy = policy or DeadlinePolicy()
+    owes = route.reply is not None and route.owes_reply(recipient_dept, named=named)
+    given = None
+    if owes and route.reply is not None and route.reply.deadline.payload_field is not None:
+        given = _lookup(payload, route.reply.deadline.payload_field)
+        if not isinstance(given, str | int | float | bool | date | None):
+            return None
+    as_counted = (
+        policy.scale == 1.0
+        and policy.receipt_override_s is None
+        and policy.reply_override_s is None
+    )
+    instant = None if as_counted else routed_at
+    return (routed_at.astimezone(CHINA_TZ).date(), owes, given, instant)
 
 
 def _reply_due(

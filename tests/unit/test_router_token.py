@@ -89,3 +89,30 @@ def test_naive_deadlines_are_refused():
 def test_short_secret_is_refused():
     with pytest.raises(ValueError, match="at least 16 bytes"):
         issue_token(TOKEN, b"short")
+
+
+def _as_specified(token: DeliveryToken, secret: bytes) -> str:
+    """The token format of the module's docstring, written out with the standard library."""
+    content = {
+        "eid": token.event_id,
+        "src": token.source,
+        "rcpt": token.recipient,
+        "type": token.event_type,
+        "rcptby": token.receipt_by.isoformat() if token.receipt_by else None,
+        "replyby": token.reply_by.isoformat() if token.reply_by else None,
+    }
+    text = json.dumps(content, separators=(",", ":")).encode()
+    payload = base64.urlsafe_b64encode(text).rstrip(b"=").decode()
+    mac = hmac.new(secret, payload.encode(), hashlib.sha256).digest()
+    return f"{payload}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+
+
+@pytest.mark.parametrize(
+    "event_id",
+    ["01J9Z3Q4K5", "事件-1", "tab\there", "del\x7f", 'quote"and\\', "\u2028", "\ud800", "e" * 300],
+)
+def test_a_token_is_written_in_the_one_format_whatever_its_text(event_id: str) -> None:
+    token = DeliveryToken(
+        event_id, TOKEN.source, TOKEN.recipient, TOKEN.event_type, TOKEN.receipt_by
+    )
+    assert issue_token(token, SECRET) == _as_specified(token, SECRET)
