@@ -2,8 +2,8 @@
 
 One sweep at time `now`:
 
-1. read the deliveries that still owe something, a page at a time in key order
-   (`hub.tracker.store.open_deliveries_page`, through a read-only engine: the tracker never
+1. read the deliveries that still owe something, a page at a time, streamed from one query
+   (`hub.tracker.store.open_delivery_pages`, through a read-only engine: the tracker never
    writes the store), with the marks it journalled that the store does not show yet on top
    (`hub.tracker.pending`); steps 2 and 3 are done for each page before the next is read;
 2. ask the pure rules what is due: `due_notices` (one per delivery and stage not yet marked
@@ -48,7 +48,7 @@ from hub.kafka.publish import publish_all
 from hub.observability.hooks import NO_TRACKER_METRICS
 from hub.observability.outcomes import overdue_counts
 from hub.tracker.pending import PendingMarks
-from hub.tracker.store import open_deliveries_page, provisional_open_count, stored_copy
+from hub.tracker.store import open_delivery_pages, provisional_open_count, stored_copy
 from hub.tracker.work import Job, escalation_job, notice_job, redelivery_job
 
 if TYPE_CHECKING:
@@ -135,20 +135,14 @@ class Tracker:
         # The deliveries with pending marks that are still open: bounded by the pending marks,
         # not by the backlog. The others' marks are forgotten once every page has been seen.
         still_pending: set[DeliveryKey] = set()
-        after: DeliveryKey | None = None
-        while True:
-            async with self._reads() as session:
-                stored, after = await open_deliveries_page(
-                    session, after=after, limit=self._page_size
-                )
+        async with self._reads() as session:
+            async for stored in open_delivery_pages(session, size=self._page_size):
                 deliveries = self._pending.over_page(stored)
                 overdue.update(overdue_counts(deliveries, now))
                 jobs = await self._jobs(session, deliveries, now)
-            if jobs:
-                report = _merged(report, await self._journal_page(jobs, stored))
-            still_pending.update(d.key for d in stored if d.key in self._pending)
-            if after is None:
-                break
+                if jobs:
+                    report = _merged(report, await self._journal_page(jobs, stored))
+                still_pending.update(d.key for d in stored if d.key in self._pending)
         self._pending.forget_all_but(still_pending)
         self._metrics.deliveries_swept(overdue)
         async with self._reads() as session:

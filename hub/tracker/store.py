@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, literal, select, tuple_
+from sqlalchemy import and_, func, select
 
 from hub.deliveries.state import DeliveryKey, is_settled
 from hub.store.delivery_rows import (
@@ -20,6 +20,8 @@ from hub.tracker.work import StoredCopy
 from schemas.units import unit_from_source
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from sqlalchemy import ColumnElement, Select
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,27 +32,18 @@ _JOIN_EVENT = and_(
 )
 
 
-async def open_deliveries_page(
-    session: AsyncSession, *, after: DeliveryKey | None, limit: int
-) -> tuple[list[Delivery], DeliveryKey | None]:
-    """Up to `limit` deliveries that still owe a receipt or a reply, the first ones after `after`
-    in key order; and the key to read the next page after (None: this was the last page).
+async def open_delivery_pages(session: AsyncSession, *, size: int) -> AsyncIterator[list[Delivery]]:
+    """Every delivery that still owes a receipt or a reply, `size` at a time.
 
-    Keyset pages over the primary key, ordered and compared by the database itself (so by its
-    own collation): each page costs the same however deep into the table it is, and a sweep
-    holds one page in memory, never the whole backlog."""
-    key = tuple_(DeliveryRow.event_source, DeliveryRow.event_id, DeliveryRow.recipient)
+    One query, its rows streamed from the database (`yield_per`: a server-side cursor on
+    PostgreSQL, `fetchmany` on SQLite), so a sweep holds one page in memory, never the whole
+    backlog, and reads each row once. The session may run other queries between two pages."""
     query = _with_event().where(DeliveryRow.status.in_(OPEN_STATES))
-    if after is not None:
-        query = query.where(key > tuple_(*(literal(value) for value in after)))
-    query = query.order_by(
-        DeliveryRow.event_source, DeliveryRow.event_id, DeliveryRow.recipient
-    ).limit(limit)
-    rows = (await session.execute(query)).tuples().all()
-    snapshots = [delivery_from_row(row, event_type=t, subject=s) for row, t, s in rows]
-    following = snapshots[-1].key if len(snapshots) == limit else None
-    # The status is the auditor's; the facts beside it decide.
-    return [d for d in snapshots if not is_settled(d)], following
+    rows = await session.stream(query.execution_options(yield_per=size))
+    async for page in rows.partitions(size):
+        snapshots = (delivery_from_row(row, event_type=t, subject=s) for row, t, s in page)
+        # The status is the auditor's; the facts beside it decide.
+        yield [d for d in snapshots if not is_settled(d)]
 
 
 async def stored_copy(session: AsyncSession, key: DeliveryKey) -> StoredCopy | None:

@@ -24,7 +24,7 @@ from hub.store.migrate import upgrade_engine
 from hub.store.tables import AuditLogRow, DeliveryRow
 from hub.tracker.pending import PendingMarks
 from hub.tracker.service import SweepReport, Tracker
-from hub.tracker.store import open_deliveries_page
+from hub.tracker.store import open_delivery_pages
 from schemas.units import JOURNAL_TOPIC, inbox_topic
 from tests.fixtures.journal import CASE, COURT, T0, TAX, Journal, dump_store, event_id
 from tests.hubkit import router_context
@@ -193,12 +193,7 @@ async def test_a_sweep_reads_the_backlog_a_page_at_a_time_and_misses_none(
     async with async_sessionmaker(store)() as session, session.begin():
         await apply_journal_batch(session, j.records(*more))
     async with async_sessionmaker(store)() as session:
-        pages, after = [], None
-        while True:
-            page, after = await open_deliveries_page(session, after=after, limit=3)
-            pages.append([d.event_id for d in page])
-            if after is None:
-                break
+        pages = [[d.event_id for d in page] async for page in open_delivery_pages(session, size=3)]
     assert [len(page) for page in pages] == [3, 3, 1]  # 7 open: E1 and six more
     assert sorted(n for page in pages for n in page) == sorted(event_id(n) for n in range(1, 8))
 
