@@ -241,17 +241,23 @@ def _auditor(results: dict[str, Any]) -> list[str]:
 
 def _tracker(results: dict[str, Any], derived: dict[str, Any]) -> list[str]:
     lines = []
-    if "tracker" in results:
-        tr = results["tracker"]
+    if results.get("tracker"):
         lines += [
             "",
             "## The tracker's sweep",
             "",
             (
-                f"One sweep over {tr['open_deliveries']:,} open deliveries (none due) in a "
-                f"{tr['store']} store seeded directly: **{_n(tr['sweep_s'])} s**; the sweeping "
-                f"process's peak RSS {_n(tr['peak_rss_mib'])} MiB ({_n(tr['rss_before_mib'])} MiB "
-                "before the sweep)."
+                "One sweep of the tracker as `hub.bootstrap` builds it, over a store seeded "
+                "directly with open deliveries, none due (so it reads and judges every one and "
+                "publishes nothing), timed in a process of its own."
+            ),
+            "",
+            "| store | open deliveries | sweep s | peak RSS MiB | RSS before the sweep MiB |",
+            "| --- | ---: | ---: | ---: | ---: |",
+            *(
+                f"| {tr['store']} | {tr['open_deliveries']:,} | {_n(tr['sweep_s'])} | "
+                f"{_n(tr['peak_rss_mib'])} | {_n(tr['rss_before_mib'])} |"
+                for tr in results["tracker"]
             ),
         ]
     if derived["router_peak_rss_mb"] is not None:

@@ -445,31 +445,53 @@ async def measure_all(
         ]
         say(f"latency {rate}/s: p99 {[run['p99_ms'] for run in runs]} ms")
         results["latency"].append({"rate": rate, "seconds": sizes["latency_seconds"], "runs": runs})
-    say("auditor on SQLite")
-    sqlite_url = f"sqlite+aiosqlite:///{bench.work}/auditor.db"
+    say("auditor and tracker on SQLite")
+    n_open = sizes["open_deliveries"]
     results["auditor"] = [
-        await bench.auditor_lag(targeted, "sqlite", sqlite_url, sizes["auditor_events"])
+        await bench.auditor_lag(
+            targeted,
+            "sqlite",
+            f"sqlite+aiosqlite:///{bench.work}/auditor.db",
+            sizes["auditor_events"],
+        )
     ]
-    pg_state, pg_port = STATE / "postgres", free_port_block(1)
+    results["tracker"] = [
+        await seed_and_sweep(
+            targeted.settings,
+            n_open,
+            bench.processes,
+            bench.log,
+            store="sqlite",
+            db_url=f"sqlite+aiosqlite:///{bench.work}/tracker.db",
+        )
+    ]
     if args.no_postgres:
         results["auditor"].append({"store": "postgresql", "skipped": "--no-postgres"})
-    else:
-        say(f"PostgreSQL of the bench's own on 127.0.0.1:{pg_port}")
-        try:
-            rig.postgres("up", pg_state, pg_port)
-            pg_url = rig.postgres("url", pg_state, pg_port)
-            results["auditor"].append(
-                await bench.auditor_lag(targeted, "postgresql", pg_url, sizes["auditor_events"])
+        return results | {"load_at_end": rig.load_now()}
+    pg_state, pg_port = STATE / "postgres", free_port_block(1)
+    say(f"auditor and tracker on a PostgreSQL of the bench's own, 127.0.0.1:{pg_port}")
+    try:
+        rig.postgres("up", pg_state, pg_port)
+        pg_url = rig.postgres("url", pg_state, pg_port)
+        results["auditor"].append(
+            await bench.auditor_lag(targeted, "postgresql", pg_url, sizes["auditor_events"])
+        )
+        # the auditor's tables are there now; the tracker's deliveries go beside its own
+        results["tracker"].append(
+            await seed_and_sweep(
+                targeted.settings,
+                n_open,
+                bench.processes,
+                bench.log,
+                store="postgresql",
+                db_url=pg_url,
             )
+        )
+    finally:
+        try:
+            rig.postgres("down", pg_state, pg_port)
         finally:
-            try:
-                rig.postgres("down", pg_state, pg_port)
-            finally:
-                shutil.rmtree(pg_state, ignore_errors=True)
-    say(f"tracker sweep over {sizes['open_deliveries']} open deliveries")
-    results["tracker"] = await seed_and_sweep(
-        bench.work, targeted.settings, sizes["open_deliveries"], bench.processes, bench.log
-    )
+            shutil.rmtree(pg_state, ignore_errors=True)
     results["load_at_end"] = rig.load_now()
     return results
 

@@ -100,11 +100,10 @@ async def sweep_once() -> dict[str, Any]:
 
 
 async def seed_and_sweep(
-    work: Path, settings: Settings, count: int, processes: Processes, log: Path
+    settings: Settings, count: int, processes: Processes, log: Path, *, store: str, db_url: str
 ) -> dict[str, Any]:
     from bench import rig  # noqa: PLC0415
 
-    db_url = f"sqlite+aiosqlite:///{work}/tracker.db"
     region = settings.registry.stem.rsplit("-", 1)[-1]
     began = time.perf_counter()
     await seed(db_url, region, count, datetime.now(UTC))
@@ -117,7 +116,7 @@ async def seed_and_sweep(
     if process.returncode != 0 or not lines:
         msg = f"the tracker's sweep failed (status {process.returncode}); see workers.log"
         raise RuntimeError(msg)
-    return {"open_deliveries": count, "store": "sqlite", "seed_s": round(seeded_s, 1)} | json.loads(
+    return {"open_deliveries": count, "store": store, "seed_s": round(seeded_s, 1)} | json.loads(
         lines[-1]
     )
 

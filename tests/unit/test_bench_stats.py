@@ -106,13 +106,15 @@ def _results() -> dict[str, Any]:
             },
             {"store": "postgresql", "skipped": "--no-postgres"},
         ],
-        "tracker": {
-            "open_deliveries": 1000,
-            "store": "sqlite",
-            "sweep_s": 0.5,
-            "rss_before_mib": 100.0,
-            "peak_rss_mib": 110.0,
-        },
+        "tracker": [
+            {
+                "open_deliveries": 1000,
+                "store": "sqlite",
+                "sweep_s": 0.5,
+                "rss_before_mib": 100.0,
+                "peak_rss_mib": 110.0,
+            }
+        ],
     }
 
 
@@ -140,3 +142,4 @@ def test_the_report_states_every_ratio_and_target() -> None:
     assert "| 1,000/s p99 ≤ 250 ms | — | not measured |" in text
     assert "| postgresql | skipped: --no-postgres |" in text
     assert "**Quick run**" in text
+    assert "| sqlite | 1,000 | 0.5 | 110 | 100 |" in text  # the tracker's sweep
