@@ -59,12 +59,13 @@ down: venv
 test: venv jars postgres debian-tools
 	FYHUB_TEST_POSTGRES_URL="$$(bash $(PG) url)" $(BIN)/pytest --durations=20
 
-# The bench starts a broker of its own too (build/bench/kafka/); `--bootstrap` names another.
 unit: venv
 	$(BIN)/pytest tests/unit -q
 
+# The bench starts a broker (build/bench/kafka/) and a PostgreSQL (build/bench/postgres/) of its own,
+# on free ports, and removes them at the end; BENCH_ARGS=--quick for a short development run.
 bench: venv jars
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # --- code health ----------------------------------------------------------------------------------
 lint: venv

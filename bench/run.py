@@ -1,13 +1,21 @@
-"""fyhub router benchmark, run by hand: `make bench` (or `python -m bench.run`).
+"""fyhub router benchmark, run by hand: `make bench` (or `python -m bench.run [--quick]`).
 
-Measures on a real broker of its own (never the one `make up` runs), in one run, and writes
-`bench/REPORT.md` and `bench/results.json`:
-1. throughput of the router against a raw aiokafka pass-through over the same pre-loaded outbox,
-   for (a) targeted `enforcement.query.requested.v1` to one unit and (b) `debtor.listed.v1` to
-   every unit of the county's `joint_punishment` group;
-2. publish→inbox latency p50/p99 with the court publishing at a steady 1,000 events/s;
-3. the auditor's journal lag during that run, and the router's resident memory.
-Every figure is measured here; none is asserted.
+On a broker of its own (`build/bench/kafka/`, secured as the test fixtures' brokers are, free
+ports), in one run, and writes `bench/REPORT.md` and `bench/results.json`:
+
+1. throughput over a pre-loaded outbox of three workers, alternating a, b, c in each repeat:
+   (a) `bench/passthrough.py`, raw aiokafka; (b) `bench/copy_as_is.py`, FastStream with the hub's
+   `RecordWriter`; (c) the router (`fyhub run router`). Targeted `enforcement.query.requested.v1`
+   court→tax and broadcast `debtor.listed.v1` to the county's `joint_punishment` group;
+2. one router against two on the same 6 partitions;
+3. publish→inbox latency at steady rates; 4. the auditor's journal lag with the router at full
+   rate, on SQLite and on a PostgreSQL of the bench's own; 5. the tracker's sweep over 100,000
+   open deliveries.
+
+Every run of a scenario reads the same number of new records: each worker gets a new consumer
+group committed at the outbox's end, and its events are written just before it starts. Before
+the timed runs every worker runs once untimed on every scenario's topics (warm-up). Every figure
+is measured here; none is asserted.
 """
 
 from __future__ import annotations
@@ -15,40 +23,320 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
+import os
 import platform
+import shutil
 import signal
-import statistics
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from bench import rig
+from bench import report, rig, stats
+from bench.tracker_sweep import seed_and_sweep
 from hub import bootstrap
 from schemas.units import JOURNAL_TOPIC, inbox_topic, outbox_topic
 from tests.fixtures import own_kafka
+from tests.fixtures.ports import free_port_block
 
 if TYPE_CHECKING:
+    import subprocess
+
     from hub.kafka.access import KafkaAccess
+    from hub.settings import Settings
 
 HERE = Path(__file__).resolve().parent
+STATE = own_kafka.REPO / "build" / "bench"
+
+FULL = {
+    "targeted_events": 6_000,
+    "broadcast_events": 600,
+    "scaling_events": 6_000,
+    "latency_seconds": 8,
+    "latency_repeats": 3,
+    "auditor_events": 6_000,
+    "open_deliveries": 100_000,
+}
+QUICK = {
+    "targeted_events": 1_000,
+    "broadcast_events": 100,
+    "scaling_events": 1_000,
+    "latency_seconds": 3,
+    "latency_repeats": 1,
+    "auditor_events": 1_000,
+    "open_deliveries": 10_000,
+}
+WARM_UP_EVENTS = 200
 
 
 @dataclass
-class Throughput:
-    scenario: str
-    routers: int
-    events: int
-    fanout: int
-    baseline_events_s: float
-    router_events_s: float
-    router_deliveries_s: float
-    ratio: float
-    router_peak_rss_mib: float
+class Scenario:
+    """One region's topics, shared by every run of the scenario (each with its own group)."""
+
+    name: str
+    region: str
+    settings: Settings
+    event_type: str
+    recipients: list[str]
+    runs: int = 0
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def outbox(self) -> str:
+        return outbox_topic(f"court.{self.region}")
+
+    @property
+    def inboxes(self) -> list[str]:
+        return [inbox_topic(unit) for unit in self.recipients]
+
+    def events(self, count: int) -> list[bytes]:
+        to = {} if self.event_type == "debtor.listed.v1" else {"to": self.recipients[0]}
+        return rig.events(self.event_type, self.region, count, **to)
+
+
+class Bench:
+    def __init__(self, work: Path, kafka: KafkaAccess, broker_pids: list[int]) -> None:
+        self.work, self.kafka, self.broker_pids = work, kafka, broker_pids
+        self.processes = rig.Processes()
+        self.log = work / "workers.log"
+
+    async def scenario(
+        self, name: str, *, county: bool, partitions: int = 3, event_type: str
+    ) -> Scenario:
+        region, settings = rig.new_region(
+            self.work, self.kafka, county=county, partitions=partitions
+        )
+        await rig.provision(settings)
+        if county:
+            members = bootstrap.load_contracts(settings).registry.members("joint_punishment")
+            recipients = sorted(members)
+        else:
+            recipients = [f"tax.{region}"]
+        return Scenario(name, region, settings, event_type, recipients, env=rig.env_for(settings))
+
+    def _command(self, worker: str, sc: Scenario, group: str) -> list[str]:
+        if worker == "raw":
+            return [
+                sys.executable,
+                str(HERE / "passthrough.py"),
+                self.kafka.bootstrap,
+                group,
+                sc.outbox,
+                *sc.inboxes,
+            ]
+        if worker == "copy":
+            return [sys.executable, str(HERE / "copy_as_is.py"), group, sc.outbox, *sc.inboxes]
+        return [sys.executable, "-m", "hub", "run", "router"]
+
+    def _start(self, worker: str, sc: Scenario, group: str, n: int) -> subprocess.Popen[bytes]:
+        env = sc.env | {"FYHUB_ROUTER__GROUP_ID": group}
+        # each router serves /metrics on its own port (4 apart: a router's offset is 1)
+        env["FYHUB_OBSERVABILITY__PORT"] = str(int(env["FYHUB_OBSERVABILITY__PORT"]) + 4 * n)
+        return self.processes.start(self._command(worker, sc, group), env, self.log)
+
+    async def run(
+        self, sc: Scenario, worker: str, count: int, *, workers: int = 1, join_first: bool = False
+    ) -> dict[str, Any]:
+        """One run of `worker` (`workers` processes in one group) over `count` new events.
+
+        Pre-loaded: the events are in the outbox before the workers start. `join_first` instead
+        waits until every worker holds partitions, then writes the events as fast as it can: two
+        routers starting one after the other would rebalance in the middle of the timed run."""
+        sc.runs += 1
+        group = f"bench.{worker}.{sc.region}.{sc.runs}"
+        await rig.start_group_at_end(self.kafka, group, sc.outbox)
+        values = sc.events(count)
+        if not join_first:
+            await produce_all(self.kafka, sc.outbox, values)
+        async with rig.EndOffsets(self.kafka, sc.inboxes) as counter:
+            base = await counter.total()
+            started = [self._start(worker, sc, group, n) for n in range(workers)]
+            try:
+                if join_first:
+                    await wait_for_members(self.kafka, group, workers, started)
+                window = rig.CpuWindow([os.getpid(), *self.broker_pids, *(p.pid for p in started)])
+                loading = (
+                    asyncio.create_task(produce_all(self.kafka, sc.outbox, values))
+                    if join_first
+                    else None
+                )
+                target = count * len(sc.recipients)
+                seconds, peak = await timed_drain(counter, base, target, started)
+                if loading is not None:
+                    await loading
+                load = window.close()
+            finally:
+                for process in started:
+                    self.processes.stop(process)
+        return {
+            "events": count,
+            "deliveries": target,
+            "seconds": round(seconds, 3),
+            "events_s": round(count / seconds, 1),
+            "deliveries_s": round(target / seconds, 1),
+            "peak_rss_mib": round(peak, 1),
+            "load": load,
+        }
+
+    async def throughput(self, sc: Scenario, count: int, repeats: int) -> dict[str, Any]:
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in stats.WORKERS}
+        for repeat in range(repeats):
+            for worker in stats.WORKERS:  # a, b, c alternating in every repeat
+                runs[worker].append(await self.run(sc, worker, count))
+                say(f"{sc.name} #{repeat + 1} {worker}: {runs[worker][-1]['deliveries_s']} /s")
+        return {
+            "events": count,
+            "fanout": len(sc.recipients),
+            "partitions": sc.settings.kafka.partitions,
+            "runs": runs,
+        }
+
+    async def scaling(self, sc: Scenario, count: int, repeats: int) -> dict[str, Any]:
+        runs: dict[str, list[dict[str, Any]]] = {"one": [], "two": []}
+        for repeat in range(repeats):
+            for label, workers in (("one", 1), ("two", 2)):
+                run = await self.run(sc, "router", count, workers=workers, join_first=True)
+                runs[label].append(run)
+                say(f"6 partitions #{repeat + 1} {label}: {run['deliveries_s']} /s")
+        return {"events": count, "partitions": sc.settings.kafka.partitions, "runs": runs}
+
+    async def latency(self, sc: Scenario, rate: int, seconds: int) -> dict[str, Any]:
+        """The court publishing one event every 1/rate s; the time from each send to its copy
+        being read from the tax inbox. One router, on its own."""
+        sc.runs += 1
+        group = f"bench.latency.{sc.region}.{sc.runs}"
+        await rig.start_group_at_end(self.kafka, group, sc.outbox)
+        values = sc.events(rate * seconds + 1)
+        ids = [json.loads(value)["id"] for value in values]
+        sent_at: dict[str, float] = {}
+        seen: dict[str, float] = {}
+        consumer = AIOKafkaConsumer(**self.kafka.client_options(), fetch_max_wait_ms=5)
+        producer = AIOKafkaProducer(**self.kafka.client_options(), acks="all", linger_ms=0)
+        await consumer.start()
+        await producer.start()
+        parts = await rig_partitions(consumer, sc.inboxes[0])
+        consumer.assign(parts)
+        await consumer.seek_to_end(*parts)
+        router = self._start("router", sc, group, 0)
+        peak = 0.0
+
+        async def read() -> None:
+            while len(seen) < len(values):
+                for batch in (await consumer.getmany(timeout_ms=100)).values():
+                    now = time.monotonic()
+                    for record in batch:
+                        seen.setdefault(json.loads(record.value)["id"], now)
+
+        reader = asyncio.create_task(read())
+        try:
+            await producer.send_and_wait(sc.outbox, values[0])  # the router is up and assigned
+            async with asyncio.timeout(120):
+                while ids[0] not in seen:
+                    check_alive([router])
+                    await asyncio.sleep(0.05)
+            window = rig.CpuWindow([os.getpid(), *self.broker_pids, router.pid])
+            start = time.monotonic()
+            for n, value in enumerate(values[1:], start=1):
+                await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
+                sent_at[ids[n]] = time.monotonic()
+                await producer.send(sc.outbox, value, key=b"%d" % n)
+                if n % (rate // 4 or 1) == 0:
+                    peak = max(peak, rig.rss_mib(router.pid))
+            async with asyncio.timeout(120):
+                await reader
+            load = window.close()
+        finally:
+            reader.cancel()
+            await consumer.stop()
+            await producer.stop()
+            self.processes.stop(router)
+        delays = [(seen[i] - sent_at[i]) * 1000 for i in ids[1:] if i in seen]
+        return {
+            "rate": rate,
+            "events": len(delays),
+            **stats.quantiles_ms(delays),
+            "router_peak_rss_mib": round(peak, 1),
+            "load": load,
+        }
+
+    async def auditor_lag(
+        self, sc: Scenario, store: str, db_url: str, count: int
+    ) -> dict[str, Any]:
+        """The router draining `count` pre-loaded events at its full rate while the auditor applies
+        the journal to `db_url`; the auditor's lag sampled every 0.1 s (`stats.time_lag_s`)."""
+        # The auditor's group starts at the journal's end: the earlier runs' entries are not
+        # this measurement's (the store does not need them).
+        auditor_group = "fyhub.auditor"
+        await rig.start_group_at_end(self.kafka, auditor_group, JOURNAL_TOPIC)
+        env = sc.env | {"FYHUB_DB__URL": db_url}
+        auditor = self.processes.hub_service("auditor", env, self.log)
+        try:
+            await wait_for_members(self.kafka, auditor_group, 1, [auditor])
+            sc.runs += 1
+            group = f"bench.auditor.{sc.region}.{sc.runs}"
+            await rig.start_group_at_end(self.kafka, group, sc.outbox)
+            await produce_all(self.kafka, sc.outbox, sc.events(count))
+            ends: list[tuple[float, int]] = []
+            consumed: list[tuple[float, int]] = []
+            async with (
+                rig.EndOffsets(self.kafka, [JOURNAL_TOPIC]) as journal,
+                rig.EndOffsets(self.kafka, sc.inboxes) as inbox,
+            ):
+                inbox_base = await inbox.total()
+                start_journal = await journal.total()
+                router = self._start("router", sc, group, 0)
+                window = rig.CpuWindow([os.getpid(), *self.broker_pids, router.pid, auditor.pid])
+                routed_at = None
+                deadline = time.monotonic() + 600
+                try:
+                    while time.monotonic() < deadline:
+                        check_alive([router, auditor])
+                        now = time.monotonic()
+                        end = await journal.total()
+                        done = await rig.committed_total(self.kafka, auditor_group, JOURNAL_TOPIC)
+                        ends.append((now, end))
+                        consumed.append((now, done))
+                        if routed_at is None and await inbox.total() - inbox_base >= count:
+                            routed_at = now
+                        if routed_at is not None and done >= end:
+                            break
+                        await asyncio.sleep(0.1)
+                    else:
+                        raise TimeoutError("the auditor did not catch up within 600 s")
+                finally:
+                    self.processes.stop(router)
+                load = window.close()
+        finally:
+            self.processes.stop(auditor)
+        first = next((t for t, end in ends if end > start_journal), ends[0][0])
+        entries = ends[-1][1] - start_journal
+        return {
+            "store": store,
+            "events": count,
+            "journal_entries": entries,
+            "router_events_s": round(count / max(1e-9, (routed_at or first) - first), 1),
+            "lag_s_max": stats.time_lag_s(ends, consumed),
+            "lag_records_max": max(
+                end - done for (_, end), (_, done) in zip(ends, consumed, strict=True)
+            ),
+            "caught_up_after_router_s": round(consumed[-1][0] - (routed_at or first), 2),
+            "load": load,
+        }
+
+
+async def rig_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[Any]:
+    from aiokafka import TopicPartition  # noqa: PLC0415
+
+    parts = consumer.partitions_for_topic(topic)
+    if parts is None:
+        await consumer._client.force_metadata_update()  # noqa: SLF001
+        parts = consumer.partitions_for_topic(topic) or set()
+    return [TopicPartition(topic, p) for p in sorted(parts)]
 
 
 async def produce_all(kafka: KafkaAccess, topic: str, values: list[bytes]) -> None:
@@ -64,284 +352,178 @@ async def produce_all(kafka: KafkaAccess, topic: str, values: list[bytes]) -> No
         await producer.stop()
 
 
-async def timed_drain(
-    kafka: KafkaAccess, inboxes: list[str], base: int, target: int, workers: Any
-) -> tuple[float, float]:
-    """Seconds from the first to the last expected delivery, and the workers' peak RSS (summed).
-    `base` is what the inboxes held before the workers started."""
-    workers = workers if isinstance(workers, list) else [workers]
-    peak = 0.0
-    async with rig.EndOffsets(kafka, inboxes) as counter:
-        waiting = asyncio.create_task(counter.wait_for(base, base + target, limit_s=600))
-        while not waiting.done():
-            for process in workers:
-                if process.poll() is not None:
-                    waiting.cancel()
-                    msg = f"a worker exited with status {process.returncode}; see its log"
-                    raise RuntimeError(msg)
-            peak = max(peak, sum(rig.rss_mib(process.pid) for process in workers))
+def check_alive(workers: list[subprocess.Popen[bytes]]) -> None:
+    for process in workers:
+        if process.poll() is not None:
+            msg = f"a worker exited with status {process.returncode}; see workers.log"
+            raise RuntimeError(msg)
+
+
+async def wait_for_members(
+    kafka: KafkaAccess, group: str, count: int, workers: list[subprocess.Popen[bytes]]
+) -> None:
+    async with asyncio.timeout(180):
+        while await rig.group_members(kafka, group) != ("Stable", count):
+            check_alive(workers)
             await asyncio.sleep(0.2)
-        first, last = await waiting
+
+
+async def timed_drain(
+    counter: rig.EndOffsets, base: int, target: int, workers: list[subprocess.Popen[bytes]]
+) -> tuple[float, float]:
+    """Seconds from the first to the last expected delivery, and the workers' peak RSS (summed)."""
+    peak = 0.0
+    waiting = asyncio.create_task(counter.wait_for(base, base + target, limit_s=600))
+    try:
+        while not waiting.done():
+            check_alive(workers)
+            peak = max(peak, sum(rig.rss_mib(process.pid) for process in workers))
+            await asyncio.wait({waiting}, timeout=0.2)
+    finally:
+        waiting.cancel()
+    first, last = await waiting
     return last - first, peak
 
 
-def _metrics_port(env: dict[str, str], n: int) -> dict[str, str]:
-    """The n-th router's environment: its own /metrics port, 4 above the previous one's."""
-    base = int(env["FYHUB_OBSERVABILITY__PORT"])
-    return env | {"FYHUB_OBSERVABILITY__PORT": str(base + 4 * n)} if n else env
+def say(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
 
 
-def stop(process: Any) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except Exception:
-        process.kill()
+async def measure(args: argparse.Namespace, kafka: KafkaAccess, broker_pids: list[int]) -> None:
+    sizes = QUICK if args.quick else FULL
+    repeats = args.repeats if args.repeats is not None else (2 if args.quick else 5)
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="fyhub-bench-") as tmp:
+        bench = Bench(Path(tmp), kafka, broker_pids)
+        try:
+            results = await measure_all(bench, args, sizes, repeats)
+        finally:
+            bench.processes.stop_all()
+    results["duration_s"] = round(time.monotonic() - began, 1)
+    (HERE / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    (HERE / "REPORT.md").write_text(report.render(results))
+    print(report.render(results))
 
 
-async def throughput(
-    work: Path, kafka: KafkaAccess, scenario: str, count: int, *, routers: int = 1
-) -> Throughput:
-    """The pass-through, then `routers` router processes in one consumer group (the way the hub
-    scales out), draining the same pre-loaded outbox."""
-    county = scenario == "broadcast"
-    region, settings = rig.new_region(work, kafka, county=county)
-    await rig.provision(settings)
-    contracts = bootstrap.load_contracts(settings)
-    court = f"court.{region}"
-    if county:
-        recipients = sorted(contracts.registry.members("joint_punishment"))
-        values = rig.events("debtor.listed.v1", region, count)
-    else:
-        recipients = [f"tax.{region}"]
-        values = rig.events("enforcement.query.requested.v1", region, count, to=recipients[0])
-    inboxes = [inbox_topic(unit) for unit in recipients]
-    await produce_all(kafka, outbox_topic(court), values)
-    target = count * len(recipients)
-    log = work / f"{scenario}.log"
-    passthrough = rig.start(
-        [
-            sys.executable,
-            str(HERE / "passthrough.py"),
-            kafka.bootstrap,
-            f"bench.pass.{region}",
-            outbox_topic(court),
-            *inboxes,
-        ],
-        rig.env_for(settings),
-        log,
-    )
-    base_s, _ = await timed_drain(kafka, inboxes, 0, target, passthrough)
-    stop(passthrough)
-    env = rig.env_for(settings)
-    workers = [rig.hub_service("router", _metrics_port(env, n), log) for n in range(routers)]
-    router_s, peak = await timed_drain(kafka, inboxes, target, target, workers)
-    for worker in workers:
-        stop(worker)
-    return Throughput(
-        scenario=scenario,
-        routers=routers,
-        events=count,
-        fanout=len(recipients),
-        baseline_events_s=round(count / base_s, 1),
-        router_events_s=round(count / router_s, 1),
-        router_deliveries_s=round(target / router_s, 1),
-        ratio=round(base_s / router_s, 3),
-        router_peak_rss_mib=round(peak, 1),
-    )
-
-
-async def latency(work: Path, kafka: KafkaAccess, rate: int, seconds: int) -> dict[str, Any]:
-    region, settings = rig.new_region(work, kafka, county=False)
-    await rig.provision(settings)
-    tax, court = f"tax.{region}", f"court.{region}"
-    env = rig.env_for(settings)
-    router = rig.hub_service("router", env, work / "latency.log")
-    auditor = rig.hub_service("auditor", env, work / "latency.log")
-    values = rig.events("enforcement.query.requested.v1", region, rate * seconds + 1, to=tax)
-    ids = [json.loads(value)["id"] for value in values]
-    sent_at: dict[str, float] = {}
-    seen: dict[str, float] = {}
-    consumer = AIOKafkaConsumer(
-        inbox_topic(tax),
-        **kafka.client_options(),
-        auto_offset_reset="earliest",
-        fetch_max_wait_ms=5,
-    )
-    producer = AIOKafkaProducer(**kafka.client_options(), acks="all", linger_ms=0)
-    await consumer.start()
-    await producer.start()
-    lags: list[int] = []
-    peak = 0.0
-
-    async def read() -> None:
-        while len(seen) < len(values):
-            for batch in (await consumer.getmany(timeout_ms=100)).values():
-                now = time.monotonic()
-                for record in batch:
-                    seen.setdefault(json.loads(record.value)["id"], now)
-
-    reader = asyncio.create_task(read())
-    try:
-        await producer.send_and_wait(outbox_topic(court), values[0])  # warm-up: both are up
-        async with asyncio.timeout(120):
-            while ids[0] not in seen:
-                await asyncio.sleep(0.05)
-        await _wait_for_auditor(kafka)
-        start = time.monotonic()
-        for n, value in enumerate(values[1:], start=1):
-            due = start + n / rate
-            await asyncio.sleep(max(0.0, due - time.monotonic()))
-            sent_at[ids[n]] = time.monotonic()
-            await producer.send(outbox_topic(court), value, key=b"%d" % n)
-            if n % (rate // 2) == 0:
-                lags.append(await rig.group_lag(kafka, "fyhub.auditor", JOURNAL_TOPIC))
-                peak = max(peak, rig.rss_mib(router.pid))
-        async with asyncio.timeout(120):
-            await reader
-    finally:
-        reader.cancel()
-        await consumer.stop()
-        await producer.stop()
-        stop(router)
-        stop(auditor)
-    delays = sorted((seen[i] - sent_at[i]) * 1000 for i in ids[1:] if i in seen)
-    quantiles = statistics.quantiles(delays, n=100)
-    return {
-        "rate_events_s": rate,
-        "events": len(delays),
-        "p50_ms": round(quantiles[49], 1),
-        "p99_ms": round(quantiles[98], 1),
-        "max_ms": round(delays[-1], 1),
-        "journal_lag_max_records": max(lags, default=-1),
-        "journal_lag_max_s": round(max(lags, default=0) / rate, 3),
-        "router_peak_rss_mib": round(peak, 1),
+async def measure_all(
+    bench: Bench, args: argparse.Namespace, sizes: dict[str, int], repeats: int
+) -> dict[str, Any]:
+    results: dict[str, Any] = {
+        "machine": {
+            "platform": f"{platform.machine()}, Python {platform.python_version()}",
+            "cpus": os.cpu_count(),
+            "shared": True,
+        },
+        "kafka": bench.kafka.bootstrap,
+        "quick": bool(args.quick),
+        "repeats": repeats,
+        "sizes": sizes,
+        "load_at_start": rig.load_now(),
     }
-
-
-async def _wait_for_auditor(kafka: KafkaAccess) -> None:
-    # The auditor starts from the journal's beginning: let it catch up before measuring its lag.
-    async with asyncio.timeout(300):
-        while (await rig.group_lag(kafka, "fyhub.auditor", JOURNAL_TOPIC)) != 0:
-            await asyncio.sleep(0.5)
+    targeted = await bench.scenario(
+        "targeted", county=False, event_type="enforcement.query.requested.v1"
+    )
+    broadcast = await bench.scenario("broadcast", county=True, event_type="debtor.listed.v1")
+    six = await bench.scenario(
+        "scaling", county=False, partitions=6, event_type="enforcement.query.requested.v1"
+    )
+    say("warm-up: every worker once, untimed, on every scenario's topics")
+    for sc in (targeted, broadcast):
+        for worker in stats.WORKERS:
+            await bench.run(sc, worker, WARM_UP_EVENTS // (10 if sc is broadcast else 1))
+    await bench.run(six, "router", WARM_UP_EVENTS, workers=2, join_first=True)
+    say("throughput")
+    results["targeted"] = await bench.throughput(targeted, sizes["targeted_events"], repeats)
+    results["broadcast"] = await bench.throughput(broadcast, sizes["broadcast_events"], repeats)
+    results["scaling"] = await bench.scaling(six, sizes["scaling_events"], repeats)
+    say("latency")
+    results["latency"] = []
+    for rate in (300, 1000):
+        runs = [
+            await bench.latency(targeted, rate, sizes["latency_seconds"])
+            for _ in range(sizes["latency_repeats"])
+        ]
+        say(f"latency {rate}/s: p99 {[run['p99_ms'] for run in runs]} ms")
+        results["latency"].append({"rate": rate, "seconds": sizes["latency_seconds"], "runs": runs})
+    say("auditor and tracker on SQLite")
+    n_open = sizes["open_deliveries"]
+    results["auditor"] = [
+        await bench.auditor_lag(
+            targeted,
+            "sqlite",
+            f"sqlite+aiosqlite:///{bench.work}/auditor.db",
+            sizes["auditor_events"],
+        )
+    ]
+    results["tracker"] = [
+        await seed_and_sweep(
+            targeted.settings,
+            n_open,
+            bench.processes,
+            bench.log,
+            store="sqlite",
+            db_url=f"sqlite+aiosqlite:///{bench.work}/tracker.db",
+        )
+    ]
+    if args.no_postgres:
+        results["auditor"].append({"store": "postgresql", "skipped": "--no-postgres"})
+        return results | {"load_at_end": rig.load_now()}
+    pg_state, pg_port = STATE / "postgres", free_port_block(1)
+    say(f"auditor and tracker on a PostgreSQL of the bench's own, 127.0.0.1:{pg_port}")
+    try:
+        rig.postgres("up", pg_state, pg_port)
+        pg_url = rig.postgres("url", pg_state, pg_port)
+        results["auditor"].append(
+            await bench.auditor_lag(targeted, "postgresql", pg_url, sizes["auditor_events"])
+        )
+        # the auditor's tables are there now; the tracker's deliveries go beside its own
+        results["tracker"].append(
+            await seed_and_sweep(
+                targeted.settings,
+                n_open,
+                bench.processes,
+                bench.log,
+                store="postgresql",
+                db_url=pg_url,
+            )
+        )
+    finally:
+        try:
+            rig.postgres("down", pg_state, pg_port)
+        finally:
+            shutil.rmtree(pg_state, ignore_errors=True)
+    results["load_at_end"] = rig.load_now()
+    return results
 
 
 async def main(args: argparse.Namespace) -> None:
-    """On `--bootstrap` (or `FYHUB_KAFKA__BOOTSTRAP`) when given; otherwise on a broker of the
-    bench's own, in `build/bench/kafka/` on free ports, removed afterwards: never on the broker
-    that `make up` runs, whose journal the next `make up` would replay."""
-    settings = bootstrap.load_settings()
-    if args.bootstrap or settings.kafka.bootstrap:
-        kafka = bootstrap.kafka_access(settings)
-        await measure(args, replace(kafka, bootstrap=args.bootstrap or kafka.bootstrap))
-        return
-    home = own_kafka.new_home(own_kafka.REPO / "build" / "bench" / "kafka")
+    """On a broker of the bench's own, in `build/bench/kafka/` on free ports, removed afterwards:
+    never on the broker that `make up` runs, whose journal the next `make up` would replay."""
+    # Until the new broker has made its offsets topic, each group's first request logs an error
+    # and is retried; the bench fails loudly on what does not recover.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    home = own_kafka.new_home(STATE / "kafka")
     async with own_kafka.running(own_kafka.single_broker(home), home) as own:
-        await measure(args, own.access())
+        pids = [int(p.read_text().strip()) for p in home.rglob("broker.pid")]
+        await measure(args, own.access(), pids)
 
 
-async def measure(args: argparse.Namespace, kafka: KafkaAccess) -> None:
-    with tempfile.TemporaryDirectory(prefix="fyhub-bench-") as tmp:
-        work = Path(tmp)
-        results: dict[str, Any] = {
-            "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, "
-            f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}",
-            "kafka": kafka.bootstrap,
-            "throughput": [
-                asdict(await throughput(work, kafka, "targeted", args.events)),
-                asdict(await throughput(work, kafka, "targeted", args.events, routers=2)),
-                asdict(await throughput(work, kafka, "broadcast", args.broadcast_events)),
-                asdict(
-                    await throughput(work, kafka, "broadcast", args.broadcast_events, routers=2)
-                ),
-            ],
-            "latency": [
-                await latency(work, kafka, rate, args.seconds)
-                for rate in (int(rate) for rate in args.rates.split(","))
-            ],
-        }
-    (HERE / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    (HERE / "REPORT.md").write_text(render(results))
-    print(render(results))
+def _stop_on_sigterm() -> None:
+    # SIGTERM ends the run as Ctrl-C does: the finally blocks stop the workers, PostgreSQL and
+    # the broker, and remove their folders.
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
 
-
-def render(results: dict[str, Any]) -> str:
-    lines = [
-        "# fyhub router benchmark",
-        "",
-        f"Machine: {results['machine']}. Broker: one local KRaft broker ({results['kafka']}).",
-        "Baseline: `bench/passthrough.py`, a raw aiokafka consume-and-produce pass-through over",
-        "the same pre-loaded outbox to the same inboxes, with the same durability settings.",
-        "",
-        "## Throughput (pre-loaded outbox, first to last delivery)",
-        "",
-        (
-            "| scenario | routers | events | fan-out | baseline events/s | router events/s "
-            "| router deliveries/s | router ÷ baseline | router peak RSS MiB |"
-        ),
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for row in results["throughput"]:
-        lines.append(
-            f"| {row['scenario']} | {row['routers']} | {row['events']} | {row['fanout']} | "
-            f"{row['baseline_events_s']} | {row['router_events_s']} | "
-            f"{row['router_deliveries_s']} | {row['ratio']} | {row['router_peak_rss_mib']} |"
-        )
-    lines += [
-        "",
-        "## Publish → inbox latency (targeted query, court → tax inbox, one router, one auditor)",
-        "",
-        (
-            "| rate events/s | events | p50 ms | p99 ms | max ms | journal lag max (records) "
-            "| journal lag max (s) | router peak RSS MiB |"
-        ),
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for lat in results["latency"]:
-        lines.append(
-            f"| {lat['rate_events_s']} | {lat['events']} | {lat['p50_ms']} | {lat['p99_ms']} | "
-            f"{lat['max_ms']} | {lat['journal_lag_max_records']} | {lat['journal_lag_max_s']} | "
-            f"{lat['router_peak_rss_mib']} |"
-        )
-    lines += ["", "## Against the targets", "", *_targets(results), ""]
-    return "\n".join(lines)
-
-
-def _targets(results: dict[str, Any]) -> list[str]:
-    """Each target of the hub's performance brief, with what this run measured."""
-    one = {row["scenario"]: row for row in results["throughput"] if row["routers"] == 1}
-    at_1000 = next((lat for lat in results["latency"] if lat["rate_events_s"] == 1000), None)
-    checks = [
-        ("router ≥ 0.6× the pass-through (targeted, one router)", one["targeted"]["ratio"], 0.6),
-        (
-            "broadcast ≥ 50,000 deliveries/s (one router)",
-            one["broadcast"]["router_deliveries_s"],
-            50_000,
-        ),
-    ]
-    lines = [
-        f"- {name}: measured {value} — {'met' if value >= goal else 'not met'}"
-        for name, value, goal in checks
-    ]
-    if at_1000 is not None:
-        p99, lag = at_1000["p99_ms"], at_1000["journal_lag_max_s"]
-        lines.append(
-            f"- p99 ≤ 50 ms at 1,000 events/s: measured {p99} ms — "
-            f"{'met' if p99 <= 50 else 'not met'}"
-        )
-        lines.append(
-            f"- journal lag under 1 s: measured {lag} s — {'met' if lag < 1 else 'not met'}"
-        )
-    return lines
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bootstrap", help="Kafka bootstrap; default: a broker of the bench's own")
-    parser.add_argument("--events", type=int, default=20_000)
-    parser.add_argument("--broadcast-events", type=int, default=3_000)
-    parser.add_argument(
-        "--rates", default="1000,300", help="publish rates (events/s) for the latency runs"
-    )
-    parser.add_argument("--seconds", type=int, default=10)
-    asyncio.run(main(parser.parse_args()))
+    parser.add_argument("--quick", action="store_true", help="fewer events and repeats (develop)")
+    parser.add_argument("--repeats", type=int, help="timed runs per worker (default 5; quick 2)")
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL run")
+    _stop_on_sigterm()
+    try:
+        asyncio.run(main(parser.parse_args()))
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -19,11 +19,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-    from datetime import datetime
+    from collections.abc import Mapping, Sequence
 
     from hub.deliveries.answered import Answered
-    from hub.deliveries.state import Delivery
     from hub.kafka.batches import BatchRead
 
 
@@ -74,8 +72,9 @@ class AuditorHooks(Protocol):
 
 
 class TrackerHooks(Protocol):
-    def deliveries_swept(self, deliveries: Sequence[Delivery], now: datetime) -> None:
-        """A sweep read these open deliveries at `now`."""
+    def deliveries_swept(self, overdue: Mapping[tuple[str, str], int]) -> None:
+        """A sweep over every open delivery found these past due, by (recipient, stage)
+        (`hub.observability.outcomes.overdue_counts`, added up over the sweep's pages)."""
 
     def provisional_counted(self, count: int) -> None:
         """A sweep found `count` open deliveries with provisional deadlines."""
@@ -95,7 +94,7 @@ class _NoAuditorMetrics:
 
 
 class _NoTrackerMetrics:
-    def deliveries_swept(self, deliveries: Sequence[Delivery], now: datetime) -> None:
+    def deliveries_swept(self, overdue: Mapping[tuple[str, str], int]) -> None:
         pass
 
     def provisional_counted(self, count: int) -> None:

@@ -37,15 +37,13 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import Counter, Gauge, Histogram
 
 from hub.deliveries.state import Stage
-from hub.observability.outcomes import UNKNOWN, overdue_counts
+from hub.observability.outcomes import UNKNOWN
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-    from datetime import datetime
+    from collections.abc import Mapping, Sequence
 
     from prometheus_client import CollectorRegistry
 
-    from hub.deliveries.state import Delivery
     from hub.kafka.batches import BatchRead
     from hub.observability.hooks import AppliedBatch, RoutingDecision
 
@@ -211,8 +209,8 @@ class TrackerMetrics:
         self.provisional_open = count
         self.provisional.set(count)
 
-    def deliveries_swept(self, deliveries: Sequence[Delivery], now: datetime) -> None:
-        counts = overdue_counts(deliveries, now)
+    def deliveries_swept(self, overdue: Mapping[tuple[str, str], int]) -> None:
+        counts = dict(overdue)
         # A unit that caught up reads 0 rather than vanishing, so rules over it keep working.
         for labels in self._shown - counts.keys():
             self.overdue.labels(*labels).set(0)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from hub.journal.marks import mark_changes, mark_key
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Container, Iterable, Sequence
 
     from hub.deliveries.state import Delivery, DeliveryKey
     from hub.journal.entries import DeliveryMark
@@ -38,14 +38,25 @@ class PendingMarks:
         for mark in marks:
             self._marks.setdefault(mark_key(mark), []).append(mark)
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._marks
+
     def over(self, stored: Sequence[Delivery]) -> list[Delivery]:
         """The open deliveries as the store has them, each with its pending marks on top.
 
         Forgets the marks that change nothing on the stored delivery and those of deliveries
         no longer open (absent from `stored`)."""
-        open_keys = {d.key for d in stored}
+        self.forget_all_but({d.key for d in stored})
+        return self.over_page(stored)
+
+    def forget_all_but(self, open_keys: Container[DeliveryKey]) -> None:
+        """Forget the marks of every delivery not in `open_keys` (no longer open)."""
         for key in [key for key in self._marks if key not in open_keys]:
             del self._marks[key]
+
+    def over_page(self, stored: Sequence[Delivery]) -> list[Delivery]:
+        """`over` for one page of the open deliveries: forgets the marks that change nothing on
+        them, and none of the deliveries elsewhere (`forget_all_but` does, after the last page)."""
         seen = []
         for d in stored:
             marks = self._marks.get(d.key)

@@ -2,9 +2,10 @@
 
 One sweep at time `now`:
 
-1. read every delivery that still owes something (`hub.tracker.store.open_deliveries`, through a
-   read-only engine: the tracker never writes the store), with the marks it journalled that the
-   store does not show yet on top (`hub.tracker.pending`);
+1. read the deliveries that still owe something, a page at a time, streamed from one query
+   (`hub.tracker.store.open_delivery_pages`, through a read-only engine: the tracker never
+   writes the store), with the marks it journalled that the store does not show yet on top
+   (`hub.tracker.pending`); steps 2 and 3 are done for each page before the next is read;
 2. ask the pure rules what is due: `due_notices` (one per delivery and stage not yet marked
    overdue) and `next_actions` (redeliver an unreceipted copy, or escalate);
 3. for each job (`hub.tracker.work`), publish its records for the units with the `acks=all`
@@ -33,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -44,8 +46,9 @@ from hub.deliveries.redelivery import Escalate, Redeliver, next_actions
 from hub.journal.marks import mark_changes
 from hub.kafka.publish import publish_all
 from hub.observability.hooks import NO_TRACKER_METRICS
+from hub.observability.outcomes import overdue_counts
 from hub.tracker.pending import PendingMarks
-from hub.tracker.store import open_deliveries, provisional_open_count, stored_copy
+from hub.tracker.store import open_delivery_pages, provisional_open_count, stored_copy
 from hub.tracker.work import Job, escalation_job, notice_job, redelivery_job
 
 if TYPE_CHECKING:
@@ -56,11 +59,14 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
     from hub.deliveries.redelivery import RedeliveryPolicy
-    from hub.deliveries.state import Delivery
+    from hub.deliveries.state import Delivery, DeliveryKey
     from hub.observability.hooks import TrackerHooks
     from hub.router.context import RouterContext
 
 log = logging.getLogger(__name__)
+
+SWEEP_PAGE = 1_000
+"""Open deliveries read, judged and journalled at a time by a sweep."""
 
 
 def utc_now() -> datetime:
@@ -81,7 +87,7 @@ class Tracker:
     """Owns the broker and the store engine it is given (`store`, read-only: the sweep's
     queries): `start` connects, `stop` closes both."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only options
         self,
         *,
         broker: KafkaBroker,
@@ -91,6 +97,7 @@ class Tracker:
         interval: timedelta,
         clock: Callable[[], datetime] = utc_now,
         metrics: TrackerHooks = NO_TRACKER_METRICS,
+        page_size: int = SWEEP_PAGE,
     ) -> None:
         self._broker = broker
         self._store = store
@@ -101,6 +108,7 @@ class Tracker:
         self._interval = interval
         self._clock = clock
         self._metrics = metrics
+        self._page_size = page_size
         self._pending = PendingMarks()
         self._task: asyncio.Task[None] | None = None
 
@@ -119,19 +127,34 @@ class Tracker:
         await self._store.dispose()
 
     async def sweep(self, now: datetime) -> SweepReport:
-        """One pass over the open deliveries at `now`; the broker must be connected."""
+        """One pass over the open deliveries at `now`, a page of `page_size` at a time (each
+        page read, judged and journalled before the next is read: memory stays one page's,
+        whatever the backlog); the broker must be connected."""
+        report = SweepReport()
+        overdue: Counter[tuple[str, str]] = Counter()
+        # The deliveries with pending marks that are still open: bounded by the pending marks,
+        # not by the backlog. The others' marks are forgotten once every page has been seen.
+        still_pending: set[DeliveryKey] = set()
         async with self._reads() as session:
-            stored = await open_deliveries(session)
-            deliveries = self._pending.over(stored)
-            self._metrics.deliveries_swept(deliveries, now)
+            async for stored in open_delivery_pages(session, size=self._page_size):
+                deliveries = self._pending.over_page(stored)
+                overdue.update(overdue_counts(deliveries, now))
+                jobs = await self._jobs(session, deliveries, now)
+                if jobs:
+                    report = _merged(report, await self._journal_page(jobs, stored))
+                still_pending.update(d.key for d in stored if d.key in self._pending)
+        self._pending.forget_all_but(still_pending)
+        self._metrics.deliveries_swept(overdue)
+        async with self._reads() as session:
             self._metrics.provisional_counted(await provisional_open_count(session))
-            jobs = await self._jobs(session, deliveries, now)
-        if not jobs:
-            return SweepReport()
+        return report
+
+    async def _journal_page(self, jobs: Sequence[Job], stored: Sequence[Delivery]) -> SweepReport:
         first = [job for job in jobs if not isinstance(job.action, Escalate)]
         journalled, failed = await self._journal(first)
         # Escalations after the overdue marks of this sweep, and only those that mark something
-        # on the delivery as the auditor will then have it (its receipt marked overdue).
+        # on the delivery as the auditor will then have it (its receipt marked overdue). A
+        # delivery's jobs all come from the page it is on.
         by_key = {d.key: d for d in stored}
         escalations = [
             job
@@ -212,6 +235,15 @@ class Tracker:
             else:
                 _log_report(report)
             await asyncio.sleep(self._interval.total_seconds())
+
+
+def _merged(earlier: SweepReport, later: SweepReport) -> SweepReport:
+    return SweepReport(
+        overdue=earlier.overdue + later.overdue,
+        redelivered=earlier.redelivered + later.redelivered,
+        escalated=earlier.escalated + later.escalated,
+        failed=earlier.failed + later.failed,
+    )
 
 
 def _log_report(report: SweepReport) -> None:

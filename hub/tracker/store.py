@@ -20,6 +20,8 @@ from hub.tracker.work import StoredCopy
 from schemas.units import unit_from_source
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from sqlalchemy import ColumnElement, Select
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,13 +32,18 @@ _JOIN_EVENT = and_(
 )
 
 
-async def open_deliveries(session: AsyncSession) -> list[Delivery]:
-    """Every delivery that still owes a receipt or a reply."""
+async def open_delivery_pages(session: AsyncSession, *, size: int) -> AsyncIterator[list[Delivery]]:
+    """Every delivery that still owes a receipt or a reply, `size` at a time.
+
+    One query, its rows streamed from the database (`yield_per`: a server-side cursor on
+    PostgreSQL, `fetchmany` on SQLite), so a sweep holds one page in memory, never the whole
+    backlog, and reads each row once. The session may run other queries between two pages."""
     query = _with_event().where(DeliveryRow.status.in_(OPEN_STATES))
-    rows = await session.execute(query)
-    snapshots = (delivery_from_row(row, event_type=t, subject=s) for row, t, s in rows.tuples())
-    # The status is the auditor's; the facts beside it decide.
-    return [d for d in snapshots if not is_settled(d)]
+    rows = await session.stream(query.execution_options(yield_per=size))
+    async for page in rows.partitions(size):
+        snapshots = (delivery_from_row(row, event_type=t, subject=s) for row, t, s in page)
+        # The status is the auditor's; the facts beside it decide.
+        yield [d for d in snapshots if not is_settled(d)]
 
 
 async def stored_copy(session: AsyncSession, key: DeliveryKey) -> StoredCopy | None:

@@ -23,6 +23,7 @@ from hub.observability.metrics import (
     TrackerMetrics,
     kafka_middleware,
 )
+from hub.observability.outcomes import overdue_counts
 from hub.router.decide import decision
 from schemas.units import outbox_topic
 from tests.hubkit import corpus_event, fresh_id, router_context, signed_by
@@ -117,11 +118,11 @@ def late_delivery(recipient: str, n: int) -> Delivery:
 def test_the_tracker_shows_overdue_deliveries_and_zero_once_they_are_answered() -> None:
     registry = CollectorRegistry()
     metrics = TrackerMetrics(registry)
-    metrics.deliveries_swept([late_delivery(TAX, 1), late_delivery(TAX, 2)], NOW)
+    metrics.deliveries_swept(overdue_counts([late_delivery(TAX, 1), late_delivery(TAX, 2)], NOW))
     name = "fyhub_deliveries_overdue"
     assert value(registry, name, recipient=TAX, stage="receipt") == 2
     assert value(registry, name, recipient=TAX, stage="reply") == 2
-    metrics.deliveries_swept([], NOW + timedelta(minutes=1))
+    metrics.deliveries_swept(overdue_counts([], NOW + timedelta(minutes=1)))
     assert registry.get_sample_value(name, {"recipient": TAX, "stage": "receipt"}) == 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -16,15 +17,21 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub.auditor.apply import apply_journal_batch
 from hub.deliveries.redelivery import RedeliveryPolicy
+from hub.deliveries.state import Delivery
+from hub.journal.entries import DeliveryOverdue
 from hub.journal.reading import read_record
 from hub.store.migrate import upgrade_engine
 from hub.store.tables import AuditLogRow, DeliveryRow
+from hub.tracker.pending import PendingMarks
 from hub.tracker.service import SweepReport, Tracker
+from hub.tracker.store import open_delivery_pages
 from schemas.units import JOURNAL_TOPIC, inbox_topic
-from tests.fixtures.journal import CASE, T0, TAX, Journal, dump_store, event_id
+from tests.fixtures.journal import CASE, COURT, T0, TAX, Journal, dump_store, event_id
 from tests.hubkit import router_context
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from sqlalchemy.ext.asyncio import AsyncEngine
 
 OFFICE = "justice.411121"
@@ -159,3 +166,87 @@ async def test_once_the_auditor_has_applied_them_the_store_shows_the_marks(
     reply_late = T0 + timedelta(days=3, seconds=1)
     report = await tracker.sweep(reply_late)
     assert [n.stage for n in report.overdue] == ["reply"]
+
+
+class SweptCounts:
+    """The tracker's metrics hooks, keeping what the last sweep reported."""
+
+    def __init__(self) -> None:
+        self.overdue: dict[tuple[str, str], int] = {}
+
+    def deliveries_swept(self, overdue: Mapping[tuple[str, str], int]) -> None:
+        self.overdue = dict(overdue)
+
+    def provisional_counted(self, count: int) -> None:
+        pass
+
+
+async def test_a_sweep_reads_the_backlog_a_page_at_a_time_and_misses_none(
+    store: AsyncEngine, broker: FakeBroker
+) -> None:
+    j = Journal()
+    j.next_offset = 100  # past the store fixture's entries, which the auditor has applied
+    more = [
+        j.routed(event_id(n), to=((TAX, ["case_no"]),), position=j.position(COURT, 100 + n))
+        for n in range(2, 8)
+    ]
+    async with async_sessionmaker(store)() as session, session.begin():
+        await apply_journal_batch(session, j.records(*more))
+    async with async_sessionmaker(store)() as session:
+        pages = [[d.event_id for d in page] async for page in open_delivery_pages(session, size=3)]
+    assert [len(page) for page in pages] == [3, 3, 1]  # 7 open: E1 and six more
+    assert sorted(n for page in pages for n in page) == sorted(event_id(n) for n in range(1, 8))
+
+    counts = SweptCounts()
+    tracker = Tracker(
+        broker=broker,  # type: ignore[arg-type]
+        store=store,
+        ctx=router_context(),
+        policy=NO_REDELIVERY,
+        interval=timedelta(minutes=1),
+        metrics=counts,
+        page_size=3,
+    )
+    report = await tracker.sweep(LATE)
+    assert (len(report.overdue), len(report.escalated)) == (7, 7)
+    assert counts.overdue == {(TAX, "receipt"): 7}  # added up over the three pages
+    # the marks journalled on every page stay pending: the next sweep sends nothing again
+    sent = list(broker.published)
+    assert await tracker.sweep(LATE + timedelta(minutes=1)) == SweepReport()
+    assert broker.published == sent
+
+
+def test_pending_marks_of_deliveries_no_longer_open_are_forgotten_after_the_last_page() -> None:
+    pending = PendingMarks()
+    late = Delivery(
+        event_source=f"fy:unit:{COURT}",
+        event_id=E1,
+        recipient=TAX,
+        event_type="enforcement.query.requested.v1",
+        subject=CASE,
+        routed_at=T0,
+        receipt_due=RECEIPT_DUE,
+        reply_due=None,
+    )
+    other = replace(late, event_id=event_id(2))
+    pending.add([_overdue(late), _overdue(other)])
+    # a page without `late`: its mark is kept (it may be on another page)
+    assert pending.over_page([other])[0].receipt_overdue_at == LATE
+    assert late.key in pending
+    pending.forget_all_but({other.key})  # the sweep's last page went by without `late`
+    assert late.key not in pending
+    assert len(pending) == 1
+
+
+def _overdue(d: Delivery) -> DeliveryOverdue:
+    return DeliveryOverdue(
+        at=LATE,
+        event_source=d.event_source,
+        event_id=d.event_id,
+        recipient=d.recipient,
+        stage="receipt",
+        due=RECEIPT_DUE,
+        overdue_by_s=1,
+        office=OFFICE,
+        notices={},
+    )
