@@ -8,11 +8,14 @@ is read again: `failed` says where to rewind each partition, and the batches rea
 abandoned (their writes may still land: recipients dedupe by id; they are never committed).
 
 After a rewind the consumer may still hand over a batch it fetched before the rewind: its records
-lie past the rewound position. `open` tells it apart by its first offset on a rewound partition,
-which for a batch fetched after the rewind is the rewound offset itself, and refuses it as
-`Stale`, with the rewind its own partitions need (its records are dropped, so they are read
-again too). Kafka offsets may have gaps (transaction markers), which is why nothing here expects
-the next batch to start one past the last: only a rewound position is expected exactly.
+lie past the rewound position. aiokafka's `seek` drops what it had buffered for the partition, so
+a fetch that returns after the rewind holds only records from the rewound position on; a batch is
+therefore told apart by when it was fetched, not by its offsets. Each rewind starts a new `epoch`;
+the caller notes the epoch at each fetch (`hub.router.pipeline`), and `open` refuses a batch
+fetched before a later rewind of one of its partitions as `Stale`, with the rewind its other
+partitions need (its records are dropped, so they are read again too). Offsets are never expected
+exactly: a rewound record the broker no longer holds (retention) or a transaction marker's gap
+cannot make every later batch look stale.
 
 Pure: no I/O, no clock. `depth` bounds the batches whose writes are unsettled.
 """
@@ -73,8 +76,15 @@ class InOrderCommits:
     """Batches not abandoned whose offsets are not committed yet, in reading order."""
     _unsettled: set[InFlight] = field(default_factory=set)
     """Batches whose writes are neither acknowledged nor failed (abandoned ones too)."""
-    _awaited: dict[Partition, int] = field(default_factory=dict)
-    """Rewound partitions: the offset the next batch fetched after the rewind starts at."""
+    _epoch: int = 0
+    """Rewinds so far."""
+    _rewound: dict[Partition, int] = field(default_factory=dict)
+    """The epoch of each partition's latest rewind."""
+
+    @property
+    def epoch(self) -> int:
+        """To be noted when a fetch returns, and given to `open` with what it fetched."""
+        return self._epoch
 
     @property
     def has_room(self) -> bool:
@@ -85,18 +95,16 @@ class InOrderCommits:
         """No write is unsettled (every batch read is committed, or given up for re-reading)."""
         return not self._unsettled
 
-    def open(self, read: Positions) -> InFlight | Stale:
-        """The batch just read, to be written; or `Stale` if it was fetched before a rewind."""
-        if any(self._awaited.get(p, first) != first for p, first in read.first.items()):
-            # its partitions that were not rewound, or were and are fresh in it, must be rewound
-            # now, since its records are dropped
-            rewind = {
-                p: first for p, first in read.first.items() if self._awaited.get(p, first) == first
-            }
-            self._awaited.update(rewind)
+    def open(self, read: Positions, fetched_at: int) -> InFlight | Stale:
+        """The batch just read (fetched at epoch `fetched_at`), to be written; or `Stale` if
+        one of its partitions was rewound after it was fetched."""
+        behind = {p for p in read.first if self._rewound.get(p, -1) > fetched_at}
+        if behind:
+            # its other partitions must be rewound now, since its records are dropped; those
+            # rewound after the fetch are already where they must be read again from
+            rewind = {p: first for p, first in read.first.items() if p not in behind}
+            self._mark(rewind)
             return Stale(rewind)
-        for p in read.first:
-            self._awaited.pop(p, None)
         batch = InFlight(read)
         self._order.append(batch)
         self._unsettled.add(batch)
@@ -123,14 +131,19 @@ class InOrderCommits:
         while self._order and self._order[-1] is not batch:
             self._abandon(self._order.pop(), rewind)
         self._abandon(self._order.pop(), rewind)
-        self._awaited.update(rewind)
+        self._mark(rewind)
         return rewind
 
     def forget(self, partitions: Iterable[Partition]) -> None:
-        """Partitions taken away by a rebalance: whoever reads them next starts where the group
-        committed, so no rewound offset is expected of them any more."""
+        """Partitions taken away by a rebalance: the consumer dropped what it had fetched of
+        them, so their rewinds need not be remembered."""
         for p in partitions:
-            self._awaited.pop(p, None)
+            self._rewound.pop(p, None)
+
+    def _mark(self, rewind: dict[Partition, int]) -> None:
+        if rewind:
+            self._epoch += 1
+            self._rewound.update(dict.fromkeys(rewind, self._epoch))
 
     @staticmethod
     def _abandon(batch: InFlight, rewind: dict[Partition, int]) -> None:

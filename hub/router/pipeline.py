@@ -50,18 +50,26 @@ class CommitPipeline:
         self._changed = asyncio.Condition()
         self._committing = asyncio.Lock()
         self._settling: set[asyncio.Task[None]] = set()
+        self._fetched_at = 0
         self.closing = False
         """Stopping: no batch is opened any more (its records are read again by the next
         router, since nothing past them is committed)."""
 
+    def fetched(self) -> None:
+        """A fetch returned (`hub.kafka.long_poll` says so): the batch handed over next is the
+        one it fetched, as the subscriber fetches again only after the handler returns."""
+        self._fetched_at = self._commits.epoch
+
     async def open(self, records: Sequence[InboundRecord]) -> InFlight | None:
         """The batch, once there is room for it; None if it is to be dropped (stopping, or
         fetched before a rewind: then its partitions are rewound too)."""
+        fetched_at = self._fetched_at
         async with self._changed:
             await self._changed.wait_for(lambda: self.closing or self._commits.has_room)
         if self.closing:
             return None
-        opened = self._commits.open(positions((r.topic, r.partition, r.offset) for r in records))
+        read = positions((r.topic, r.partition, r.offset) for r in records)
+        opened = self._commits.open(read, fetched_at)
         if isinstance(opened, Stale):
             self._seek(opened.rewind)
             return None

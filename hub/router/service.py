@@ -132,7 +132,8 @@ def register_router(  # noqa: PLR0913 - all but the first three are keyword-only
             listener=DrainOnRevoke(pipeline),
             parser=parse_ignoring_headers,
             decoder=raw_values,
-        )
+        ),
+        on_fetched=pipeline.fetched,
     )
 
     @subscriber

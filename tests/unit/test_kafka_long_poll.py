@@ -106,3 +106,19 @@ def test_the_router_subscribes_with_the_long_poll() -> None:
     (subscriber,) = broker.subscribers
     assert isinstance(subscriber, LongPollBatchSubscriber)
     assert isinstance(subscriber, BatchSubscriber)
+    assert type(subscriber).on_fetched is not None  # the router's pipeline hears of each fetch
+
+
+def test_the_hook_hears_of_each_fetch_that_returned_records_before_they_are_handed_over() -> None:
+    heard: list[str] = []
+    consumer = FetchesCounted([{}, {TopicPartition(OUTBOX, 0): ["a"]}])
+    subscriber = long_poll(
+        batch_subscriber(batch_timeout_ms=10), on_fetched=lambda: heard.append("fetched")
+    )
+
+    assert asyncio.run(subscriber.get_msg(consumer)) == ()
+    assert heard == []
+    assert asyncio.run(subscriber.get_msg(consumer)) == ("a",)
+    assert heard == ["fetched"]
+    # another subscriber's hook is its own
+    assert type(long_poll(batch_subscriber(batch_timeout_ms=10))).on_fetched is None

@@ -136,10 +136,12 @@ async def test_a_batch_fetched_before_the_rewind_is_dropped() -> None:
     made, writer, _ = pipeline()
     log: list[str] = []
     await route(made, records(0, 1), log)
+    made.fetched()  # the next batch came while the write was failing
     writer.acks[0].set_exception(RuntimeError("leader moved"))
     await made.drain()
 
     assert await made.open(records(2, 3)) is None
+    made.fetched()  # fetched again, after the rewind
     assert await made.open(records(0, 1, 2, 3)) is not None
 
 
