@@ -66,27 +66,29 @@ def implausible_times(
                 FieldError("time", _outside("an event's time", earliest, latest, "a day after"))
             )
     for name in _ENVELOPE_TIMES:
-        problems.extend(_payload_times(getattr(envelope, name, None), name, now))
-    problems.extend(_payload_times(payload, "data", now))
+        _payload_times(getattr(envelope, name, None), name, now, problems)
+    _payload_times(payload, "data", now, problems)
     return problems
 
 
-def _payload_times(value: object, path: str, now: dt.datetime) -> list[FieldError]:
+_NO_TIME: Final = (str, int, float)
+"""Values that hold no date (bools are ints, enums here are strs): skipped before their path is
+even spelt, since most of a payload is made of them."""
+
+
+def _payload_times(value: object, path: str, now: dt.datetime, problems: list[FieldError]) -> None:
     if isinstance(value, dt.datetime | dt.date):
-        return [] if _within_span(value, now) else [FieldError(path, _span_message(now))]
-    if isinstance(value, BaseModel):
-        return [
-            problem
-            for name in type(value).model_fields
-            for problem in _payload_times(getattr(value, name), _join(path, name), now)
-        ]
-    if isinstance(value, tuple | list):
-        return [
-            problem
-            for index, item in enumerate(value)
-            for problem in _payload_times(item, f"{path}[{index}]", now)
-        ]
-    return []
+        if not _within_span(value, now):
+            problems.append(FieldError(path, _span_message(now)))
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            item = getattr(value, name)
+            if item is not None and not isinstance(item, _NO_TIME):
+                _payload_times(item, _join(path, name), now, problems)
+    elif isinstance(value, tuple | list):
+        for index, item in enumerate(value):
+            if item is not None and not isinstance(item, _NO_TIME):
+                _payload_times(item, f"{path}[{index}]", now, problems)
 
 
 def _within_span(value: dt.date, now: dt.datetime) -> bool:
