@@ -131,6 +131,35 @@ def build_tree(leaves: Sequence[bytes]) -> Tree:
     return Tree(level[0], tuple(tuple(path) for path in paths))
 
 
+def proof_texts(leaves: Sequence[bytes]) -> tuple[bytes, list[str]]:
+    """The root of the tree over `leaves` and every leaf's `hubproof` text: `build_tree`'s root
+    and its paths as `proof_text` spells them, made without a `Step` per leaf and level. A node's
+    base64 is spelt once, not once per leaf under its sibling: a broadcast batch has a thousand
+    leaves ten levels deep."""
+    if not leaves:
+        raise ValueError("a tree needs at least one leaf")
+    levels = [list(leaves)]
+    while len(levels[-1]) > 1:
+        level = levels[-1]
+        paired = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        levels.append([*paired, level[-1]] if len(level) % 2 else paired)
+    # A node at an even index is its right neighbour's left sibling, and the other way round.
+    spelt = [
+        [f"{RIGHT if i % 2 else LEFT}:{_b64(node)}" for i, node in enumerate(level)]
+        for level in levels[:-1]
+    ]
+    texts: list[str] = []
+    for leaf in range(len(leaves)):
+        parts, index = [PATH_VERSION], leaf
+        for steps in spelt:
+            sibling = index ^ 1
+            if sibling < len(steps):  # else the unpaired last node, promoted: no step
+                parts.append(steps[sibling])
+            index //= 2
+        texts.append(" ".join(parts))
+    return levels[-1][0], texts
+
+
 def fold(leaf: bytes, path: Sequence[Step]) -> bytes:
     """The root that `path` leads to from `leaf`."""
     node = leaf
@@ -226,12 +255,13 @@ def sign_canonical(canonical: Sequence[bytes], sign: Sign, key_id: str) -> list[
         return []
     if any(not (c.startswith(b"{") and c.endswith(b"}")) or c == b"{}" for c in canonical):
         raise ValueError("a copy's canonical form is a non-empty JSON object")
-    tree = build_tree([leaf_hash(copy) for copy in canonical])
-    sig = _b64(sign(signed_root(tree.root)))
-    tail = f',"{SIG}":"{sig}","{SIGKEY}":{json.dumps(key_id, ensure_ascii=False)}}}'.encode()
+    root, paths = proof_texts([leaf_hash(copy) for copy in canonical])
+    sig = _b64(sign(signed_root(root)))
+    tail = f'","{SIG}":"{sig}","{SIGKEY}":{json.dumps(key_id, ensure_ascii=False)}}}'.encode()
+    head = f',"{HUBPROOF}":"'.encode()
     return [
-        copy[:-1] + f',"{HUBPROOF}":"{proof_text(path)}"'.encode() + tail
-        for copy, path in zip(canonical, tree.paths, strict=True)
+        b"".join((copy[:-1], head, path.encode("ascii"), tail))
+        for copy, path in zip(canonical, paths, strict=True)
     ]
 
 

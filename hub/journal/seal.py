@@ -38,7 +38,7 @@ from hub.journal.entries import AnswerRouted, EventRouted
 from hub.kafka.records import Outbound
 from schemas import ed25519
 from schemas.canonical import plain_json
-from schemas.hub_proof import build_tree, leaf_hash, proof_text
+from schemas.hub_proof import leaf_hash, proof_texts
 from schemas.units import JOURNAL_TOPIC
 
 if TYPE_CHECKING:
@@ -92,8 +92,8 @@ def tree_signed_bytes(root: bytes) -> bytes:
 def seal_tree(records: Sequence[Outbound], signer: HubSigner) -> list[Outbound]:
     """`records` sealed together: one signature over the root of a tree of their sealed bytes,
     each record given its seal, the key id and its path (at least one record)."""
-    tree = build_tree([leaf_hash(sealed_bytes(r.topic, r.key, r.value)) for r in records])
-    seal = base64.b64encode(signer.sign(tree_signed_bytes(tree.root)))
+    root, paths = proof_texts([leaf_hash(sealed_bytes(r.topic, r.key, r.value)) for r in records])
+    seal = base64.b64encode(signer.sign(tree_signed_bytes(root)))
     key_id = signer.key_id.encode()
     return [
         replace(
@@ -102,11 +102,11 @@ def seal_tree(records: Sequence[Outbound], signer: HubSigner) -> list[Outbound]:
                 *record.headers,
                 (SEAL_HEADER, seal),
                 (KEY_ID_HEADER, key_id),
-                (PATH_HEADER, proof_text(path).encode("ascii")),
+                (PATH_HEADER, path.encode("ascii")),
             ),
             awaits_journal_seal=False,
         )
-        for record, path in zip(records, tree.paths, strict=True)
+        for record, path in zip(records, paths, strict=True)
     ]
 
 

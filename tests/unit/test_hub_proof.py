@@ -27,6 +27,7 @@ from schemas.hub_proof import (
     leaf_hash,
     node_hash,
     proof_text,
+    proof_texts,
     read_proof,
     sign_canonical,
     sign_copies,
@@ -73,6 +74,18 @@ def test_the_tree_is_rfc_6962s_and_every_path_leads_to_its_root(n: int) -> None:
     for leaf, path in zip(leaves, tree.paths, strict=True):
         assert fold(leaf, path) == tree.root
         assert len(path) <= max(1, n - 1).bit_length()
+
+
+@pytest.mark.parametrize("n", [*range(1, 20), 31, 32, 33, 64, 100, 1000])
+def test_the_paths_spelt_for_the_router_are_the_tree_s_and_read_back_to_its_root(n: int) -> None:
+    leaves = [hashlib.sha256(bytes([i % 256, i // 256])).digest() for i in range(n)]
+    tree = build_tree(leaves)
+    root, texts = proof_texts(leaves)
+    assert root == tree.root == rfc6962_root(leaves)
+    assert texts == [proof_text(path) for path in tree.paths]
+    assert all(
+        fold(leaf, read_proof(text)) == root for leaf, text in zip(leaves, texts, strict=True)
+    )
 
 
 def test_a_tree_of_one_is_its_leaf_with_an_empty_path() -> None:
