@@ -10,13 +10,15 @@ A copy leaves here as its RFC 8785 bytes, awaiting that seal.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hub.journal.entries import Delivered
 from hub.kafka.records import Outbound, case_key
 from hub.router.token import DeliveryToken, issue_token
 from hub.routing.plan import Delivery, plan_deliveries
-from schemas.hub_proof import HUBPROOF, copy_bytes
+from schemas.canonical import canonical_json, writes_as_jcs
+from schemas.hub_proof import HUBPROOF
 from schemas.units import inbox_topic
 
 if TYPE_CHECKING:
@@ -48,7 +50,8 @@ def delivered_copies(
         policy=ctx.deadlines,
         cache=ctx.plans,
     )
-    copies = [copy_for(event, sender, delivery, ctx, now) for delivery in planned]
+    original = _Original.of(event, now)
+    copies = [_copy(original, sender, delivery, ctx) for delivery in planned]
     return copies, [delivered(delivery) for delivery in planned]
 
 
@@ -61,24 +64,51 @@ def copy_for(
 ) -> Outbound:
     """The copy of `event` for one planned delivery, unsigned: the hub signs the batch's copies
     together (`hub.router.proof.seal_batch`)."""
+    return _copy(_Original.of(event, routed_at), sender, delivery, ctx)
+
+
+@dataclass(frozen=True, slots=True)
+class _Original:
+    """What every copy of one event shares, made once per event rather than once per recipient
+    (a broadcast has 19)."""
+
+    fields: dict[str, Any]
+    """The event without the unit's signature, `hubrouted` set."""
+    event_id: str
+    event_type: str
+    key: bytes
+    as_jcs: bool
+    """`writes_as_jcs` of the event: its copies are made of its parts (a projection of its data)
+    and of ASCII text (the token, the times), so the verdict holds for each of them."""
+
+    @classmethod
+    def of(cls, event: Mapping[str, Any], routed_at: datetime) -> _Original:
+        fields = {name: value for name, value in event.items() if name not in _SIGNATURE}
+        fields["hubrouted"] = routed_at.isoformat()
+        event_id = str(event["id"])
+        key = case_key(str(event.get("subject") or ""), event_id)
+        return cls(fields, event_id, str(event["type"]), key, writes_as_jcs(fields))
+
+
+def _copy(original: _Original, sender: str, delivery: Delivery, ctx: RouterContext) -> Outbound:
     token = DeliveryToken(
-        event_id=str(event["id"]),
+        event_id=original.event_id,
         source=sender,
         recipient=delivery.recipient,
-        event_type=str(event["type"]),
+        event_type=original.event_type,
         receipt_by=delivery.receipt_by,
         reply_by=delivery.reply_by,
     )
-    copy = {name: value for name, value in event.items() if name not in _SIGNATURE}
+    copy = dict(original.fields)
     copy["data"] = delivery.data
-    copy["hubrouted"] = routed_at.isoformat()
     copy["hubdelivery"] = issue_token(token, ctx.token_secret)
     if delivery.receipt_by is not None:
         copy["hubreceiptby"] = delivery.receipt_by.isoformat()
     if delivery.reply_by is not None:
         copy["hubreplyby"] = delivery.reply_by.isoformat()
-    key = case_key(str(event.get("subject") or ""), str(event["id"]))
-    return Outbound(inbox_topic(delivery.recipient), key, copy_bytes(copy), awaits_hub_proof=True)
+    # the JCS of a copy, which holds no `sig`, `sigkey` or `hubproof` (`copy_bytes`)
+    value = canonical_json(copy, vouched=original.as_jcs)
+    return Outbound(inbox_topic(delivery.recipient), original.key, value, awaits_hub_proof=True)
 
 
 def delivered(delivery: Delivery) -> Delivered:
