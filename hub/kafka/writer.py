@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import MessageSizeTooLargeError, RecordTooLargeError
 
+from hub.kafka.partitioner import CachedKeyPartitioner
 from hub.kafka.records import refuse_unsealed
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class RecordWriter:
             linger_ms=self._linger_ms,
             max_batch_size=self._max_batch_size,
             max_request_size=self._max_request_size,
+            partitioner=CachedKeyPartitioner(),  # a broadcast writes 20 records of one key
         )
 
     async def start(self) -> None:
