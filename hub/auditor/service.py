@@ -50,7 +50,7 @@ from hub.journal.reading import (
     record_time,
     unreadable,
 )
-from hub.kafka.batches import batch_read, parse_keeping_records, raw_values
+from hub.kafka.batches import batch_read, parse_ignoring_headers, raw_values
 from hub.observability.hooks import NO_AUDITOR_METRICS
 from schemas.units import JOURNAL_TOPIC
 
@@ -137,7 +137,7 @@ def register_auditor(  # noqa: PLR0913 - all but the first two are keyword-only 
         # A new auditor (or a new store) must see the journal from its first record.
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
-        parser=parse_keeping_records,
+        parser=parse_ignoring_headers,
         decoder=raw_values,
     )
     async def record_journal_entries(
