@@ -129,8 +129,9 @@ class CommitPipeline:
         async with self._committing:
             # under the lock: the offsets come out in reading order, and are committed in it
             safe = self._commits.written(batch)
+            # the batch is settled: the next one may be opened while this commit is on its way
+            await self._notify()
             await self._commit(safe)
-        await self._notify()
 
     async def _failed(self, batch: InFlight, on_failed: Callable[[], object]) -> None:
         if not batch.abandoned:

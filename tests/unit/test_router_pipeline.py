@@ -117,6 +117,43 @@ async def test_a_third_batch_waits_while_two_are_in_flight() -> None:
     assert third.done()
 
 
+@dataclass
+class SlowCommits(SeenConsumer):
+    """A group coordinator that answers each commit when the test says."""
+
+    answers: list[asyncio.Future[None]] = field(default_factory=list)
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        answered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.answers.append(answered)
+        await answered
+        self.commits.append(offsets)
+
+
+async def test_the_next_batch_is_opened_while_an_earlier_commit_is_on_its_way() -> None:
+    writer, consumer = HeldWriter(), SlowCommits()
+    made = CommitPipeline(writer, lambda: consumer, depth=1)  # type: ignore[arg-type]
+    log: list[str] = []
+    await route(made, records(0), log)
+    second = asyncio.create_task(route(made, records(1), log))
+    await turns()
+    assert not second.done()  # no room: the first batch is in flight
+
+    writer.acks[0].set_result(None)
+    await turns()
+    assert len(consumer.answers) == 1  # the commit is asked for, not yet answered
+    assert second.done()  # a settled batch leaves room at once, before its commit returns
+
+    writer.acks[1].set_result(None)
+    await turns()
+    assert len(consumer.answers) == 1  # commits go one at a time, in reading order
+    consumer.answers[0].set_result(None)
+    await turns()
+    consumer.answers[1].set_result(None)
+    await made.drain()
+    assert consumer.commits == [{TopicPartition(OUTBOX, 0): 1}, {TopicPartition(OUTBOX, 0): 2}]
+
+
 async def test_a_failed_write_seeks_its_batch_and_every_later_one_back() -> None:
     made, writer, consumer = pipeline()
     log: list[str] = []
