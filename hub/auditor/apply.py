@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import ARRAY, and_, bindparam, delete, func, insert, select, tuple_, update
 
 from hub.auditor import rows
 from hub.auditor.changes import JOURNAL_CONSUMER, OUTBOX_CONSUMER, BatchChanges, KnownEvent
@@ -35,6 +35,7 @@ from hub.store.tables import (
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Sequence
 
+    from sqlalchemy import ColumnElement, Select
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from hub.deliveries.answered import Answered
@@ -85,22 +86,26 @@ async def apply_journal_batch(
     """Write what `records` (in journal order) add to the store; the caller commits."""
     audit = SqlAuditLog(session)
     await audit.lock()
-    done = await _processed_keys(session, JOURNAL_CONSUMER, [r.journal_key for r in records])
+    dialect = (await session.connection()).dialect.name
+    done = await _processed_keys(
+        session, dialect, JOURNAL_CONSUMER, [r.journal_key for r in records]
+    )
     fresh = _first_of_each(r for r in records if r.journal_key not in done)
     if not fresh:
         return BatchOutcome(already_applied=len(records))
     readable = [r for r in fresh if isinstance(r, JournalRecord)]
     changes = BatchChanges(
-        events=await _known_events(session, {r.event.key for r in readable if r.event}),
+        events=await _known_events(session, dialect, {r.event.key for r in readable if r.event}),
         deliveries=await _answered_deliveries(
             session,
+            dialect,
             {r.answered for r in readable if r.answered}
             | {key for r in readable for key in r.rescheduled}
             | {marked for r in readable if (marked := r.marked)},
             {r.refused_answer for r in readable if r.refused_answer},
         ),
         seen_positions=await _processed_keys(
-            session, OUTBOX_CONSUMER, [key for r in readable if (key := r.outbox_key)]
+            session, dialect, OUTBOX_CONSUMER, [key for r in readable if (key := r.outbox_key)]
         ),
     )
     changes.take_all(fresh)
@@ -127,32 +132,64 @@ def _first_of_each(
     return first
 
 
-async def _processed_keys(session: AsyncSession, consumer: str, keys: Collection[str]) -> set[str]:
+def _among(
+    query: Select[Any],
+    dialect: str,
+    columns: Sequence[ColumnElement[Any]],
+    values: Collection[tuple[Any, ...]],
+) -> Select[Any]:
+    """`query` narrowed to the rows whose `columns` hold one of `values`, found through the
+    index that leads with those columns, however large the table.
+
+    On PostgreSQL a join with the values unnested from one array per column: the IN list the
+    other stores get is planned, once the prepared statement goes generic (after five runs),
+    as a filter over every row of the index's other columns, a cost that grows with the store
+    and with the batch (a batch of 500 against 6,000 stored keys: 40 ms a query, 1 ms as a join).
+    """
+    if dialect == "postgresql":
+        arrays = [
+            bindparam(None, [value[n] for value in values], type_=ARRAY(column.type))
+            for n, column in enumerate(columns)
+        ]
+        names = [f"c{n}" for n in range(len(columns))]
+        wanted = func.unnest(*arrays).table_valued(*names).render_derived(name="wanted")
+        on = [column == wanted.c[name] for column, name in zip(columns, names, strict=True)]
+        return query.join(wanted, on[0] if len(on) == 1 else and_(*on))
+    if len(columns) == 1:
+        return query.where(columns[0].in_([value[0] for value in values]))
+    return query.where(tuple_(*columns).in_(list(values)))
+
+
+async def _processed_keys(
+    session: AsyncSession, dialect: str, consumer: str, keys: Collection[str]
+) -> set[str]:
     if not keys:
         return set()
-    query = select(_processed.key).where(
-        _processed.consumer == consumer, _processed.key.in_(set(keys))
-    )
+    query = select(_processed.key).where(_processed.consumer == consumer)
+    query = _among(query, dialect, [_processed.key], [(key,) for key in set(keys)])
     return set((await session.execute(query)).scalars())
 
 
 async def _known_events(
-    session: AsyncSession, keys: Collection[EventKey]
+    session: AsyncSession, dialect: str, keys: Collection[EventKey]
 ) -> dict[EventKey, KnownEvent]:
     if not keys:
         return {}
     query = select(
         _events.source, _events.event_id, _events.type, _events.subject, _events.duplicate_count
-    ).where(_events.event_id.in_({event_id for _, event_id in keys}))
+    )
+    # By the whole primary key (source, id): by id alone no index serves, and every lookup
+    # would read the whole table.
+    query = _among(query, dialect, [_events.source, _events.event_id], set(keys))
     return {
         (row.source, row.event_id): KnownEvent(row.type, row.subject, row.duplicate_count)
         for row in await session.execute(query)
-        if (row.source, row.event_id) in keys
     }
 
 
 async def _answered_deliveries(
     session: AsyncSession,
+    dialect: str,
     keys: Collection[DeliveryKey],
     refused: Collection[tuple[str, str]] = (),
 ) -> dict[DeliveryKey, Delivery]:
@@ -160,21 +197,29 @@ async def _answered_deliveries(
     id and recipient (a refused record's claim of the original sender is not trusted)."""
     if not keys and not refused:
         return {}
-    query = (
-        select(
-            *DeliveryRow.__table__.columns,
-            _events.type.label("event_type"),
-            _events.subject.label("event_subject"),
-        )
-        .join_from(DeliveryRow, EventRow)
-        .where(
-            _deliveries.event_id.in_(
-                {key.event_id for key in keys} | {event_id for event_id, _ in refused}
-            )
-        )
-    )
+    query = select(
+        *DeliveryRow.__table__.columns,
+        _events.type.label("event_type"),
+        _events.subject.label("event_subject"),
+    ).join_from(DeliveryRow, EventRow)
     found: dict[DeliveryKey, Delivery] = {}
-    for row in (await session.execute(query)).mappings():
+    if keys:
+        # By the primary key's leading columns (source, event id), which its index serves.
+        pairs = {(key.event_source, key.event_id) for key in keys}
+        by_event = _among(query, dialect, [_deliveries.event_source, _deliveries.event_id], pairs)
+        found |= _deliveries_found(await session.execute(by_event), keys, ())
+    if refused:
+        # Rare (a refused reply that named what it answered): by event id alone.
+        named = query.where(_deliveries.event_id.in_({event_id for event_id, _ in refused}))
+        found |= _deliveries_found(await session.execute(named), (), refused)
+    return found
+
+
+def _deliveries_found(
+    result: Any, keys: Collection[DeliveryKey], refused: Collection[tuple[str, str]]
+) -> dict[DeliveryKey, Delivery]:
+    found: dict[DeliveryKey, Delivery] = {}
+    for row in result.mappings():
         key = DeliveryKey(row["event_source"], row["event_id"], row["recipient"])
         if key in keys or (key.event_id, key.recipient) in refused:
             found[key] = delivery_snapshot(row, row["event_type"], row["event_subject"])

@@ -196,7 +196,7 @@ def read_record(
         event = (
             None
             if isinstance(entry, RecordRejected | DeadlinesRecomputed | DeliveryMark)
-            else event_facts(entry.event)
+            else event_facts(entry.event, may_hold_unstorable=_may_hold_unstorable(raw))
         )
         answered = _answered(entry) if isinstance(entry, AnswerRouted) else None
         _check_storable(entry)
@@ -209,8 +209,18 @@ def read_record(
     return unreadable(partition, offset, timestamp_ms, raw, problems)
 
 
-def event_facts(event: Mapping[str, Any]) -> EventFacts:
-    if unholdable := unstorable_text(event):
+def _may_hold_unstorable(raw: bytes) -> bool:
+    """Whether JSON text `raw` can decode to a string holding a NUL or a lone surrogate: only
+    through a `\\u` escape, or bytes no valid JSON text (a raw NUL) or UTF-8 (a surrogate's lead
+    byte 0xED, which otherwise only Hangul syllables use) holds. Three scans of the bytes, where
+    walking every string of the decoded event costs a good part of reading it."""
+    return b"\\u" in raw or b"\x00" in raw or b"\xed" in raw
+
+
+def event_facts(event: Mapping[str, Any], *, may_hold_unstorable: bool = True) -> EventFacts:
+    """The facts of `event`; `may_hold_unstorable=False` when the caller knows from the bytes it
+    was decoded from that no string of it holds a NUL or a lone surrogate."""
+    if may_hold_unstorable and (unholdable := unstorable_text(event)):
         paths = ", ".join(problem.path for problem in unholdable[:10])
         raise _UnstorableError(f"event: text the store cannot hold (NUL or surrogate) at {paths}")
     subject = _optional_text(event, "subject", _SUBJECT)

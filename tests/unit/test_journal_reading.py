@@ -94,6 +94,26 @@ def test_an_entry_the_store_cannot_hold_is_unreadable(path: str, value: Any, pro
     assert record.problems == (problem,)
 
 
+@pytest.mark.parametrize("text", ["张三\x00", "\ud800", "a\udfffb"])
+@pytest.mark.parametrize("ensure_ascii", [True, False])
+def test_an_event_with_text_the_store_cannot_hold_is_unreadable_however_its_json_spells_it(
+    text: str, *, ensure_ascii: bool
+) -> None:
+    # The walk over the event's strings is skipped when the bytes cannot spell such text; each
+    # spelling here must still reach it (an escape, or raw bytes of a surrogate).
+    entry = routed(data={"case_no": CASE, "note": text})
+    raw = json.dumps(entry, ensure_ascii=ensure_ascii).encode("utf-8", "surrogatepass")
+    record = read_record(0, 7, 1_700_000_000_000, raw)
+    assert isinstance(record, UnreadableRecord)
+    assert any("cannot hold" in p or "json_invalid" in p for p in record.problems)
+
+
+def test_an_event_in_hangul_is_read() -> None:
+    # Hangul shares its UTF-8 lead byte with the surrogates: read the slow way, and read.
+    record = read(routed(data={"case_no": CASE, "note": "한국어"}))
+    assert isinstance(record, JournalRecord)
+
+
 def test_a_rejection_from_an_unknown_sender_is_unreadable() -> None:
     entry = Journal().rejected().model_dump(mode="json") | {"sender": "nobody"}
     record = read(entry)

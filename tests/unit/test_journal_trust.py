@@ -134,6 +134,27 @@ def test_a_record_sealed_with_its_batch_covers_its_value_key_topic_and_path() ->
     assert refusal_of(trusted(first, others_path)) is Refusal.BAD_SEAL
 
 
+def test_a_batch_whose_seal_verified_still_refuses_a_changed_record_and_another_hub_key() -> None:
+    # The root's seal is verified once and remembered; what is remembered must vouch for no
+    # record whose path leads to another root, nor for the same root under another key.
+    first, second, third = batch_sealed()
+    assert trusted(first) is None
+    assert trusted(second) is None
+    changed = replace(third, value=third.value.replace(b"tax.411121", b"nr.411121"))
+    assert refusal_of(trusted(changed)) is Refusal.BAD_SEAL
+    assert trusted(third) is None
+    forger = HubSigner(HUB_KEY_ID, generate_keypair()[0])
+    under_forger = trusted_record(
+        third.topic,
+        third.key,
+        third.value,
+        third.headers,
+        at=AT,
+        hub_keys=hub_keyring(hub_key(forger)),
+    )
+    assert refusal_of(under_forger) is Refusal.BAD_SEAL
+
+
 def test_a_roots_signature_is_no_seal_of_one_record_nor_the_other_way_round() -> None:
     (alone,) = batch_sealed(1)  # a tree of one: its root is its leaf, signed after another tag
     assert trusted(alone) is None
