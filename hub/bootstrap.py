@@ -171,7 +171,7 @@ def build_broker(
     )
     access = kafka_access(settings)
     return KafkaBroker(
-        access.bootstrap,
+        access.servers,
         security=access.faststream_security(),
         client_id=client_id,
         acks="all",

@@ -58,6 +58,12 @@ class KafkaAccess:
         """The same brokers, reached as another principal."""
         return replace(self, username=username, password=password)
 
+    @property
+    def servers(self) -> list[str]:
+        """The bootstrap addresses one by one: FastStream's `KafkaBroker` takes a string as one
+        address, so a cluster's `a:9092,b:9092,c:9092` must reach it as a list."""
+        return [address.strip() for address in self.bootstrap.split(",") if address.strip()]
+
     def ssl_context(self) -> SSLContext | None:
         """The TLS context (reads the CA file); None over PLAINTEXT."""
         if not self.secured:
@@ -70,7 +76,7 @@ class KafkaAccess:
     def client_options(self) -> dict[str, Any]:
         """`bootstrap_servers` and the security keywords of AIOKafkaProducer, AIOKafkaConsumer
         and AIOKafkaAdminClient."""
-        options: dict[str, Any] = {"bootstrap_servers": self.bootstrap}
+        options: dict[str, Any] = {"bootstrap_servers": self.servers}
         if self.secured:
             options |= {
                 "security_protocol": self.protocol,

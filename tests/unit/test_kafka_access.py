@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import pytest
+from faststream.kafka.configs.broker import KafkaBrokerConfig
 from faststream.security import SASLScram512
 
-from hub.bootstrap import kafka_access, load_settings
+from hub.bootstrap import build_broker, kafka_access, load_settings
 from hub.kafka.access import KafkaAccess, KafkaAccessError
 
 if TYPE_CHECKING:
@@ -17,8 +19,23 @@ if TYPE_CHECKING:
 def test_plaintext_gives_only_the_brokers() -> None:
     access = KafkaAccess("127.0.0.1:1", protocol="PLAINTEXT")
 
-    assert access.client_options() == {"bootstrap_servers": "127.0.0.1:1"}
+    assert access.client_options() == {"bootstrap_servers": ["127.0.0.1:1"]}
     assert access.faststream_security() is None
+
+
+def test_a_clusters_addresses_reach_every_client_one_by_one() -> None:
+    # FastStream's KafkaBroker takes one string as one address: "a,b,c" would be a host name.
+    settings = load_settings(
+        kafka={"bootstrap": "k1:9093, k2:9093,k3:9093", "security_protocol": "PLAINTEXT"}
+    )
+    access = kafka_access(settings)
+    (config,) = build_broker(settings, client_id="fyhub.router").config.configs
+
+    assert access.servers == ["k1:9093", "k2:9093", "k3:9093"]
+    assert access.client_options()["bootstrap_servers"] == access.servers
+    assert isinstance(config, KafkaBrokerConfig)
+    assert isinstance(config.builder, functools.partial)
+    assert config.builder.keywords["bootstrap_servers"] == access.servers
 
 
 def test_sasl_ssl_gives_scram_and_tls() -> None:
