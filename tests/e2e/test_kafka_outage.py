@@ -30,7 +30,7 @@ from tests.e2e.harness import (
     wait_for_answers,
 )
 from tests.e2e.test_court_failures import _exported
-from tests.fixtures.ports import free_port_block
+from tests.fixtures.ports import server_port_block
 from tests.integration.rig import Rig, running_rig
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ OUTAGE_S = 30.0
 
 @pytest.fixture
 async def own_broker(tmp_path: Path) -> AsyncIterator[LocalKafka]:
-    port = free_port_block(2)
+    port = server_port_block(2)
     settings = bootstrap.load_settings(
         local_kafka={"home": tmp_path / "kafka", "port": port, "controller_port": port + 1}
     )
