@@ -12,11 +12,12 @@ PG := deploy/local/postgres.sh
 # Where the tests' PostgreSQL lived before it moved to build/test/postgres: `make down` stops it.
 OLD_TEST_PG := FYHUB_LOCAL_PG_DIR=$(CURDIR)/.fyhub/postgres FYHUB_LOCAL_PG_PORT=55432 bash $(PG)
 
-.PHONY: help up down test unit lint format contracts venv jars postgres debian-tools bench clean
+.PHONY: help up down test test-faults unit lint format contracts venv jars postgres debian-tools bench clean
 
 help:
 	@echo "make up     set everything up and run the hub on this machine"
 	@echo "make test   set everything up and run the whole test suite (real Kafka, SQLite, PostgreSQL)"
+	@echo "make test-faults  only the fault tests: broker, router, PostgreSQL and cluster lost mid-stream"
 	@echo "make unit   the tests that need no broker, server database or browser (the edit-test loop)"
 	@echo "make lint   ruff, mypy, the import layers and the contract drift check"
 	@echo "make down   stop the local broker and the tests' PostgreSQL"
@@ -61,6 +62,11 @@ test: venv jars postgres debian-tools
 
 unit: venv
 	$(BIN)/pytest tests/unit -q
+
+# The four fault tests alone (a broker, a router, PostgreSQL, the whole cluster lost mid-stream on
+# a production-shaped hub: docs/testing.md); `make test` runs them too.
+test-faults: venv jars
+	$(BIN)/pytest tests/faults -rA
 
 # The bench starts a broker (build/bench/kafka/) and a PostgreSQL (build/bench/postgres/) of its own,
 # on free ports, and removes them at the end; BENCH_ARGS=--quick for a short development run.

@@ -54,9 +54,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
-    from tests.fixtures.kafka import EXTERNAL_REPORTS  # noqa: PLC0415 - a plugin, loaded by pytest
+    from tests.faults.production_hub import FAULT_COUNTS  # noqa: PLC0415 - a plugin, loaded by pytest
+    from tests.fixtures.kafka import EXTERNAL_REPORTS  # noqa: PLC0415
 
     config = terminalreporter.config
+    if FAULT_COUNTS:
+        terminalreporter.section("the fault tests' counts", sep="-")
+        for counts in FAULT_COUNTS:
+            terminalreporter.write_line(counts.line())
     for report in EXTERNAL_REPORTS:
         terminalreporter.section("the external Kafka broker", sep="-")
         for line in report.lines():
