@@ -42,7 +42,7 @@ def test_plaintext_settings_make_a_plaintext_access() -> None:
         load_settings(kafka={"bootstrap": "b:9092", "security_protocol": "PLAINTEXT"})
     )
 
-    assert access.client_options() == {"bootstrap_servers": "b:9092"}
+    assert access.client_options() == {"bootstrap_servers": ["b:9092"]}
 
 
 def test_configured_brokers_without_credentials_are_refused() -> None:

@@ -154,4 +154,4 @@ def test_plaintext_needs_no_files(tmp_path: Path) -> None:
     settings = load_settings(
         local_kafka={"home": tmp_path / "kafka"}, kafka={"security_protocol": "PLAINTEXT"}
     )
-    assert kafka_access(settings).client_options() == {"bootstrap_servers": "127.0.0.1:19092"}
+    assert kafka_access(settings).client_options() == {"bootstrap_servers": ["127.0.0.1:19092"]}
