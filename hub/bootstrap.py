@@ -460,29 +460,34 @@ def build_tracker(settings: Settings, *, observed: Observation | None = None) ->
     from datetime import timedelta  # noqa: PLC0415
 
     from hub.deliveries.redelivery import RedeliveryPolicy  # noqa: PLC0415
+    from hub.kafka.writer import RecordWriter  # noqa: PLC0415
     from hub.observability.health import (  # noqa: PLC0415
-        broker_probe,
         provisional_deadlines_detail,
         store_probe,
+        writer_probe,
     )
     from hub.observability.hooks import NO_TRACKER_METRICS  # noqa: PLC0415
     from hub.observability.metrics import TrackerMetrics  # noqa: PLC0415
     from hub.tracker.service import Tracker  # noqa: PLC0415
 
     tracker = settings.tracker
-    broker = build_broker(settings, client_id="fyhub-tracker", observed=observed)
+    writer = RecordWriter(
+        kafka_access(settings),
+        client_id="fyhub-tracker",
+        max_request_size=producer_max_request_size(settings),
+    )
     # Read-only: the tracker journals its decisions, and the auditor writes them to the store.
     engine = build_engine(settings, read_only=True)
     metrics = None if observed is None else TrackerMetrics(observed.registry)
     if observed is not None and metrics is not None:
         timeout_s = settings.observability.probe_timeout_s
-        observed.health["tracker.kafka"] = broker_probe(broker, timeout_s=timeout_s)
+        observed.health["tracker.kafka"] = writer_probe(writer.ping, timeout_s=timeout_s)
         observed.health["tracker.store"] = store_probe(partial(store_engine.ping, engine))
         observed.details["tracker.calendar"] = provisional_deadlines_detail(
             lambda: metrics.provisional_open
         )
     return Tracker(
-        broker=broker,
+        writer=writer,
         store=engine,
         ctx=build_router_context(settings, load_contracts(settings)),
         policy=RedeliveryPolicy(

@@ -1,4 +1,5 @@
-"""A durable writer for the router's output: an idempotent `acks=all` aiokafka producer.
+"""A durable writer for the hub's output: an idempotent `acks=all` aiokafka producer (the
+router's copies, journal entries and dead letters; the tracker's notices and entries).
 
 The router consumes through FastStream (its subscriber, ack policy and middlewares), but writes its
 copies, journal entries and dead letters through this plain producer: FastStream's per-message
@@ -59,6 +60,9 @@ class RecordWriter:
         self._started: AIOKafkaProducer | None = None
         self._failed = False
         """A write failed and dropped the producer: the next write makes a new one."""
+        self._restarting = asyncio.Lock()
+        """Writes awaited side by side (the tracker's jobs) that all find the producer dropped
+        make one new producer between them, not one each."""
 
     def _durable_producer(self) -> AIOKafkaProducer:
         return AIOKafkaProducer(
@@ -85,6 +89,19 @@ class RecordWriter:
             await self._started.stop()
             self._started = None
 
+    async def ping(self, timeout_s: float) -> str | None:
+        """None while the brokers answer this writer's producer (a metadata request); else why
+        not, for its service's `/healthz`."""
+        producer = self._started
+        if producer is None:
+            return "no producer: the last write failed, the next one makes a new producer"
+        try:
+            async with asyncio.timeout(timeout_s):
+                await producer.client.fetch_all_metadata()
+        except Exception as error:
+            return f"Kafka did not answer within {timeout_s:g} s ({type(error).__name__})"
+        return None
+
     @property
     def _producer(self) -> AIOKafkaProducer:
         if self._started is None:
@@ -103,7 +120,9 @@ class RecordWriter:
         `write_all`). A failure to hand them over is raised here. The router sends its next
         batch while this one's acknowledgements are awaited (`hub.router.pipeline`)."""
         if self._started is None and self._failed:
-            await self.start()  # may raise while the brokers are still away: the caller retries
+            async with self._restarting:
+                if self._started is None and self._failed:
+                    await self.start()  # may raise while the brokers are away: the caller retries
         producer = self._producer
         sent: list[tuple[Outbound, asyncio.Future[Any]]] = []
         try:

@@ -43,6 +43,15 @@ def broker_probe(broker: KafkaBroker, *, timeout_s: float) -> Probe:
     return kafka_answers
 
 
+def writer_probe(ping: Callable[[float], Awaitable[str | None]], *, timeout_s: float) -> Probe:
+    """Healthy while a service's record writer reaches the brokers (`RecordWriter.ping`)."""
+
+    async def writer_answers() -> str | None:
+        return await ping(timeout_s)
+
+    return writer_answers
+
+
 def store_probe(ping: Callable[[], Awaitable[object]]) -> Probe:
     """Healthy while `ping` returns; what it raises is the problem (e.g. `hub.store.engine.ping`
     on the service's engine, which bootstrap wires: observability knows no database)."""

@@ -79,6 +79,10 @@ class TrackerHooks(Protocol):
     def provisional_counted(self, count: int) -> None:
         """A sweep found `count` open deliveries with provisional deadlines."""
 
+    def jobs_written(self, journalled: Mapping[str, int], failed: int) -> None:
+        """A sweep journalled these jobs by action (`overdue`, `redelivered`, `escalated`);
+        `failed` were not acknowledged and are tried again next sweep."""
+
 
 class _NoRouterMetrics:
     def batch_written(self, decisions: Sequence[RoutingDecision]) -> None:
@@ -98,6 +102,9 @@ class _NoTrackerMetrics:
         pass
 
     def provisional_counted(self, count: int) -> None:
+        pass
+
+    def jobs_written(self, journalled: Mapping[str, int], failed: int) -> None:
         pass
 
 

@@ -204,6 +204,18 @@ class TrackerMetrics:
             registry=registry,
         )
         self.provisional_open = 0
+        self.jobs = Counter(
+            "fyhub_tracker_jobs_total",
+            "Tracker jobs by action (overdue, redelivered, escalated) and outcome (journalled, "
+            "or failed: not acknowledged, tried again next sweep)",
+            ["action", "outcome"],
+            registry=registry,
+        )
+
+    def jobs_written(self, journalled: Mapping[str, int], failed: int) -> None:
+        for action, count in journalled.items():
+            self.jobs.labels(action, "journalled").inc(count)
+        self.jobs.labels("any", "failed").inc(failed)
 
     def provisional_counted(self, count: int) -> None:
         self.provisional_open = count

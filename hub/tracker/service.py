@@ -8,8 +8,10 @@ One sweep at time `now`:
    (`hub.tracker.pending`); steps 2 and 3 are done for each page before the next is read;
 2. ask the pure rules what is due: `due_notices` (one per delivery and stage not yet marked
    overdue) and `next_actions` (redeliver an unreceipted copy, or escalate);
-3. for each job (`hub.tracker.work`), publish its records for the units with the `acks=all`
-   producer and wait for the broker to acknowledge them, then journal its entry
+3. for each job (`hub.tracker.work`), write its records for the units with the hub's `acks=all`
+   idempotent writer (`hub.kafka.writer.RecordWriter`, which replaces its producer after a
+   failed write, so that a lost record never leaves the next ones refused as out of sequence)
+   and wait for the broker to acknowledge them, then journal its entry
    (`delivery.overdue`, `delivery.redelivered`) and wait again. Escalations are journalled last,
    after the overdue marks they follow, and only when they mark something. The auditor applies
    the entries to the store, the only writer of it; a replay of the journal restores them.
@@ -37,14 +39,13 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub.deliveries.overdue import OverdueNotice, due_notices
 from hub.deliveries.redelivery import Escalate, Redeliver, next_actions
 from hub.journal.marks import mark_changes
-from hub.kafka.publish import publish_all
 from hub.observability.hooks import NO_TRACKER_METRICS
 from hub.observability.outcomes import overdue_counts
 from hub.tracker.pending import PendingMarks
@@ -55,11 +56,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from datetime import timedelta
 
-    from faststream.kafka import KafkaBroker
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
     from hub.deliveries.redelivery import RedeliveryPolicy
     from hub.deliveries.state import Delivery, DeliveryKey
+    from hub.kafka.records import Outbound
     from hub.observability.hooks import TrackerHooks
     from hub.router.context import RouterContext
 
@@ -67,6 +68,17 @@ log = logging.getLogger(__name__)
 
 SWEEP_PAGE = 1_000
 """Open deliveries read, judged and journalled at a time by a sweep."""
+
+
+class RecordWrites(Protocol):
+    """What the tracker writes with (`hub.kafka.writer.RecordWriter`)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def write_all(self, records: Sequence[Outbound]) -> None:
+        """Return once the broker acknowledged every record; raise if any failed."""
 
 
 def utc_now() -> datetime:
@@ -84,13 +96,13 @@ class SweepReport:
 
 
 class Tracker:
-    """Owns the broker and the store engine it is given (`store`, read-only: the sweep's
+    """Owns the writer and the store engine it is given (`store`, read-only: the sweep's
     queries): `start` connects, `stop` closes both."""
 
     def __init__(  # noqa: PLR0913 - keyword-only options
         self,
         *,
-        broker: KafkaBroker,
+        writer: RecordWrites,
         store: AsyncEngine,
         ctx: RouterContext,
         policy: RedeliveryPolicy,
@@ -99,7 +111,7 @@ class Tracker:
         metrics: TrackerHooks = NO_TRACKER_METRICS,
         page_size: int = SWEEP_PAGE,
     ) -> None:
-        self._broker = broker
+        self._writer = writer
         self._store = store
         self._reads = async_sessionmaker(store, expire_on_commit=False)
         self._ctx = ctx
@@ -114,7 +126,7 @@ class Tracker:
 
     async def start(self) -> None:
         """Connect the producer and sweep now and every `interval` after, until `stop`."""
-        await self._broker.connect()
+        await self._writer.start()
         self._task = asyncio.create_task(self._sweep_periodically(), name="fyhub-tracker")
 
     async def stop(self) -> None:
@@ -123,13 +135,13 @@ class Tracker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        await self._broker.stop()
+        await self._writer.stop()
         await self._store.dispose()
 
     async def sweep(self, now: datetime) -> SweepReport:
         """One pass over the open deliveries at `now`, a page of `page_size` at a time (each
         page read, judged and journalled before the next is read: memory stays one page's,
-        whatever the backlog); the broker must be connected."""
+        whatever the backlog); the writer must be started."""
         report = SweepReport()
         overdue: Counter[tuple[str, str]] = Counter()
         # The deliveries with pending marks that are still open: bounded by the pending marks,
@@ -223,8 +235,8 @@ class Tracker:
     async def _publish(self, job: Job) -> None:
         # The entry only once the units' records are in: a mark journalled for a notice that
         # was never sent would keep it from ever being sent.
-        await publish_all(self._broker, job.records)
-        await publish_all(self._broker, [job.journal])
+        await self._writer.write_all(job.records)
+        await self._writer.write_all([job.journal])
 
     async def _sweep_periodically(self) -> None:
         while True:
@@ -234,6 +246,14 @@ class Tracker:
                 log.exception("tracker sweep failed; trying again in %s", self._interval)
             else:
                 _log_report(report)
+                self._metrics.jobs_written(
+                    {
+                        "overdue": len(report.overdue),
+                        "redelivered": len(report.redelivered),
+                        "escalated": len(report.escalated),
+                    },
+                    report.failed,
+                )
             await asyncio.sleep(self._interval.total_seconds())
 
 

@@ -189,14 +189,14 @@ async def hub(
 @pytest.fixture
 async def tracker_for(hub: Hub) -> Any:
     """Builds a tracker over the test's hub, its producer connected, for explicit sweeps."""
-    brokers = []
+    writers = []
 
     async def build(policy: RedeliveryPolicy) -> Tracker:
-        broker = bootstrap.build_broker(hub.settings, client_id="test-tracker")
-        await broker.connect()
-        brokers.append(broker)
+        writer = bootstrap.build_record_writer(hub.settings, client_id="test-tracker")
+        await writer.start()
+        writers.append(writer)
         return Tracker(
-            broker=broker,
+            writer=writer,
             store=hub.store,
             ctx=hub.ctx,
             policy=policy,
@@ -204,8 +204,8 @@ async def tracker_for(hub: Hub) -> Any:
         )
 
     yield build
-    for broker in brokers:
-        await broker.stop()
+    for writer in writers:
+        await writer.stop()
 
 
 NO_REDELIVERY = RedeliveryPolicy(interval=timedelta(days=30), max_attempts=1)

@@ -91,11 +91,11 @@ async def audit_head(store: AsyncEngine) -> tuple[int, str]:
 @pytest.fixture
 async def tracker(rig: Rig, store_engine: AsyncEngine) -> AsyncIterator[Tracker]:
     """A tracker over the live store, its producer connected, for sweeps at chosen times."""
-    broker = bootstrap.build_broker(rig.settings, client_id="test-tracker")
-    await broker.connect()
+    writer = bootstrap.build_record_writer(rig.settings, client_id="test-tracker")
+    await writer.start()
     try:
         yield Tracker(
-            broker=broker,
+            writer=writer,
             store=store_engine,
             ctx=bootstrap.build_router_context(
                 rig.settings, bootstrap.load_contracts(rig.settings)
@@ -104,7 +104,7 @@ async def tracker(rig: Rig, store_engine: AsyncEngine) -> AsyncIterator[Tracker]
             interval=timedelta(minutes=1),
         )
     finally:
-        await broker.stop()
+        await writer.stop()
 
 
 async def test_a_replayed_journal_restores_the_trackers_marks_row_for_row(

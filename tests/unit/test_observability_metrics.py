@@ -126,6 +126,18 @@ def test_the_tracker_shows_overdue_deliveries_and_zero_once_they_are_answered() 
     assert registry.get_sample_value(name, {"recipient": TAX, "stage": "receipt"}) == 0
 
 
+def test_the_trackers_jobs_are_counted_by_action_and_outcome() -> None:
+    registry = CollectorRegistry()
+    metrics = TrackerMetrics(registry)
+    metrics.jobs_written({"overdue": 3, "redelivered": 1, "escalated": 0}, 2)
+    metrics.jobs_written({"overdue": 1, "redelivered": 0, "escalated": 1}, 0)
+    name = "fyhub_tracker_jobs_total"
+    assert value(registry, name, action="overdue", outcome="journalled") == 4
+    assert value(registry, name, action="redelivered", outcome="journalled") == 1
+    assert value(registry, name, action="escalated", outcome="journalled") == 1
+    assert value(registry, name, action="any", outcome="failed") == 2
+
+
 KEY = DeliveryKey(f"fy:unit:{COURT}", "e1", TAX)
 
 

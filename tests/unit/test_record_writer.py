@@ -88,3 +88,29 @@ async def test_a_stopped_writer_does_not_come_back_after_a_failure() -> None:
 
     with pytest.raises(RuntimeError, match="start"):
         await writer.write_all(RECORDS)
+
+
+class SlowStartingProducer(FakeProducer):
+    async def start(self) -> None:
+        await asyncio.sleep(0.01)  # writers waiting side by side all see no producer meanwhile
+        await super().start()
+
+
+async def test_writes_side_by_side_after_a_failure_share_one_new_producer() -> None:
+    # The tracker awaits its jobs' writes together: each finding the producer dropped must not
+    # start one of its own (the others would be left running, never stopped).
+    broken, fresh, spare = (
+        FakeProducer(LeaderNotAvailableError()),
+        SlowStartingProducer(),
+        FakeProducer(),
+    )
+    writer = _writer([broken, fresh, spare])
+    await writer.start()
+    with pytest.raises(LeaderNotAvailableError):
+        await writer.write_all(RECORDS)
+
+    await asyncio.gather(*(writer.write_all(RECORDS) for _ in range(3)))
+
+    assert fresh.started
+    assert len(fresh.sent) == 6
+    assert not spare.started

@@ -5,7 +5,6 @@ store written only by the auditor applying the tracker's entries."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -30,9 +29,11 @@ from tests.fixtures.journal import CASE, COURT, T0, TAX, Journal, dump_store, ev
 from tests.hubkit import router_context
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from hub.kafka.records import Outbound
 
 OFFICE = "justice.411121"
 E1 = event_id(1)
@@ -40,21 +41,25 @@ RECEIPT_DUE = T0 + timedelta(days=1)
 NO_REDELIVERY = RedeliveryPolicy(interval=timedelta(hours=1), max_attempts=1)
 
 
-class FakeBroker:
-    """Records what is published, in order; refuses whatever goes to a topic in `refusing`."""
+class FakeWriter:
+    """Records what is written, in order; refuses whatever goes to a topic in `refusing` (the
+    records of the call to other topics are written, as a producer's other partitions are)."""
 
     def __init__(self) -> None:
         self.published: list[tuple[str, bytes | None, bytes]] = []
         self.refusing: set[str] = set()
 
-    async def publish(self, value: bytes, *, topic: str, key: bytes | None, **_: Any) -> Any:
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        if topic in self.refusing:
-            done.set_exception(ConnectionError(f"{topic} is not answering"))
-        else:
-            self.published.append((topic, key, value))
-            done.set_result(None)
-        return done
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
+    async def write_all(self, records: Sequence[Outbound]) -> None:
+        refused = [out.topic for out in records if out.topic in self.refusing]
+        self.published += [(o.topic, o.key, o.value) for o in records if o.topic not in refused]
+        if refused:
+            raise ConnectionError(f"{refused[0]} is not answering")
 
     def journal(self) -> list[dict[str, Any]]:
         return [json.loads(value) for topic, _, value in self.published if topic == JOURNAL_TOPIC]
@@ -74,14 +79,14 @@ async def store(sqlite_engine: AsyncEngine) -> AsyncEngine:
 
 
 @pytest.fixture
-def broker() -> FakeBroker:
-    return FakeBroker()
+def broker() -> FakeWriter:
+    return FakeWriter()
 
 
 @pytest.fixture
-def tracker(store: AsyncEngine, broker: FakeBroker) -> Tracker:
+def tracker(store: AsyncEngine, broker: FakeWriter) -> Tracker:
     return Tracker(
-        broker=broker,  # type: ignore[arg-type]
+        writer=broker,
         store=store,
         ctx=router_context(),
         policy=NO_REDELIVERY,
@@ -89,7 +94,7 @@ def tracker(store: AsyncEngine, broker: FakeBroker) -> Tracker:
     )
 
 
-async def apply_journalled(store: AsyncEngine, broker: FakeBroker) -> None:
+async def apply_journalled(store: AsyncEngine, broker: FakeWriter) -> None:
     """What the auditor does with the tracker's journal entries."""
     records = [
         read_record(0, offset, 0, value)
@@ -104,7 +109,7 @@ LATE = RECEIPT_DUE + timedelta(seconds=1)
 
 
 async def test_the_notices_go_first_then_the_overdue_mark_then_the_escalation(
-    tracker: Tracker, broker: FakeBroker
+    tracker: Tracker, broker: FakeWriter
 ) -> None:
     report = await tracker.sweep(LATE)
 
@@ -117,7 +122,7 @@ async def test_the_notices_go_first_then_the_overdue_mark_then_the_escalation(
 
 
 async def test_what_the_broker_refused_is_not_journalled_nor_the_escalation_after_it(
-    tracker: Tracker, broker: FakeBroker
+    tracker: Tracker, broker: FakeWriter
 ) -> None:
     broker.refusing.add(inbox_topic(OFFICE))
     refused = await tracker.sweep(LATE)
@@ -131,7 +136,7 @@ async def test_what_the_broker_refused_is_not_journalled_nor_the_escalation_afte
 
 
 async def test_nothing_is_sent_again_while_the_auditor_has_not_applied_the_marks(
-    tracker: Tracker, broker: FakeBroker, store: AsyncEngine
+    tracker: Tracker, broker: FakeWriter, store: AsyncEngine
 ) -> None:
     await tracker.sweep(LATE)
     sent = list(broker.published)
@@ -150,7 +155,7 @@ async def test_nothing_is_sent_again_while_the_auditor_has_not_applied_the_marks
 
 
 async def test_once_the_auditor_has_applied_them_the_store_shows_the_marks(
-    tracker: Tracker, broker: FakeBroker, store: AsyncEngine
+    tracker: Tracker, broker: FakeWriter, store: AsyncEngine
 ) -> None:
     await tracker.sweep(LATE)
     await apply_journalled(store, broker)
@@ -180,9 +185,12 @@ class SweptCounts:
     def provisional_counted(self, count: int) -> None:
         pass
 
+    def jobs_written(self, journalled: Mapping[str, int], failed: int) -> None:
+        pass
+
 
 async def test_a_sweep_reads_the_backlog_a_page_at_a_time_and_misses_none(
-    store: AsyncEngine, broker: FakeBroker
+    store: AsyncEngine, broker: FakeWriter
 ) -> None:
     j = Journal()
     j.next_offset = 100  # past the store fixture's entries, which the auditor has applied
@@ -199,7 +207,7 @@ async def test_a_sweep_reads_the_backlog_a_page_at_a_time_and_misses_none(
 
     counts = SweptCounts()
     tracker = Tracker(
-        broker=broker,  # type: ignore[arg-type]
+        writer=broker,
         store=store,
         ctx=router_context(),
         policy=NO_REDELIVERY,
