@@ -17,6 +17,7 @@ from hub import bootstrap
 from hub.cli.run import ProfileOption, with_profile
 from hub.doctor.checks import CheckResult, diagnose, failed
 from hub.doctor.gather import gather
+from hub.registry.problems import ContractError
 from schemas.identifiers import china_today
 
 _MARKS = {"error": "✗", "warning": "!"}
@@ -41,7 +42,16 @@ def doctor(
         f"fyhub doctor: profile {kafka.profile} (replication {kafka.replication}, "
         f"min.insync.replicas {kafka.min_insync_replicas}), today {today.isoformat()}"
     )
-    facts = asyncio.run(gather(settings, years=(today.year, today.year + 1), timeout_s=timeout_s))
+    years = (today.year, today.year + 1)
+    try:
+        facts = asyncio.run(gather(settings, years=years, timeout_s=timeout_s))
+    except ContractError as error:
+        # Without the registry nothing can be planned, so nothing else can be checked.
+        print("FAIL registry: the unit registry or the routing table cannot be used")
+        for problem in error.problems:
+            print(f"     ✗ {problem}")
+        print("       fix: `fyhub units check` and `fyhub routes check` name each problem")
+        raise typer.Exit(1) from None
     results = diagnose(facts, today)
     for result in results:
         print_result(result)

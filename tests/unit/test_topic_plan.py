@@ -9,6 +9,8 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
+from hub.bootstrap import load_settings
+from hub.cli.run import Profile, with_profile
 from hub.kafka.topics import (
     ConfigChange,
     Growth,
@@ -171,3 +173,23 @@ def test_a_topic_of_another_replication_factor_is_reported() -> None:
     }
 
     assert replication_mismatches(specs, states) == [ReplicationMismatch(JOURNAL_TOPIC, 1, 3)]
+
+
+def test_the_command_line_s_profile_keeps_the_other_kafka_settings_and_set_values() -> None:
+    settings = load_settings(
+        kafka={"bootstrap": "b1:9093,b2:9093", "username": "admin", "password": "pw"}
+    )
+
+    production = with_profile(settings, Profile.PRODUCTION).kafka
+
+    assert (production.profile, production.replication, production.min_insync_replicas) == (
+        "production",
+        3,
+        2,
+    )
+    assert (production.bootstrap, production.username) == ("b1:9093,b2:9093", "admin")
+    assert production.password is not None
+    assert production.password.get_secret_value() == "pw"
+    two = load_settings(kafka={"replication": 2, "min_insync_replicas": 2})
+    assert with_profile(two, Profile.PRODUCTION).kafka.replication == 2
+    assert with_profile(settings, None) is settings
