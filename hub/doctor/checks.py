@@ -71,8 +71,19 @@ def diagnose(facts: DeploymentFacts, today: date) -> list[CheckResult]:
     brokers = check_brokers(facts.brokers, replication=facts.replication)
     results = [brokers]
     if facts.brokers.error is None:
-        results.append(check_acls(facts.planned_acls, facts.present_acls))
-        results.append(check_topics(facts.planned_topics, facts.topics))
+        results.append(
+            _refused(ACLS, facts.acl_error, "list their ACLs")
+            or check_acls(facts.planned_acls, facts.present_acls)
+        )
+        if facts.acl_error is not None:
+            # Not the administrator: the topics it may not describe look missing to it.
+            unseen = "not checked: only the brokers' administrator sees every topic"
+            results.append(CheckResult(TOPICS, unseen, checked=False))
+        else:
+            results.append(
+                _refused(TOPICS, facts.topic_error, "describe the topics")
+                or check_topics(facts.planned_topics, facts.topics)
+            )
     else:
         skipped = "not checked: the brokers did not answer"
         results += [
@@ -82,6 +93,18 @@ def diagnose(facts: DeploymentFacts, today: date) -> list[CheckResult]:
     results += [check_store(facts.store), check_keys(facts.keys)]
     results.append(check_calendar(facts.calendar, today))
     return results
+
+
+def _refused(check: str, error: str | None, what: str) -> CheckResult | None:
+    if error is None:
+        return None
+    finding = Finding(
+        check,
+        f"the brokers answered but did not {what}: {error}",
+        "run `fyhub doctor` as the brokers' administrator (FYHUB_KAFKA__USERNAME and its "
+        "password file), the principal `fyhub acl apply` and `fyhub topics apply` run as",
+    )
+    return CheckResult(check, f"could not {what}", (finding,))
 
 
 def failed(results: Iterable[CheckResult]) -> bool:

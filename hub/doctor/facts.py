@@ -83,3 +83,8 @@ class DeploymentFacts:
     store: StoreFacts
     keys: KeyFacts
     calendar: CalendarFacts
+    acl_error: str | None = None
+    """Why the brokers, though answering, did not list their ACLs (a principal that is not
+    their administrator), or None."""
+    topic_error: str | None = None
+    """Why the brokers, though answering, did not describe the topics, or None."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from hub import bootstrap
 from hub.doctor.facts import (
@@ -21,7 +21,13 @@ from hub.doctor.facts import (
 )
 from hub.settings import SettingsError
 
+T = TypeVar("T")
+Answer = tuple[T, str | None]
+"""What the brokers answered, or an empty value and why they did not."""
+
 if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
     from sqlalchemy.engine import URL
 
     from hub.acl.plan import Acl
@@ -37,14 +43,18 @@ async def gather(
     from hub.kafka.topics import planned_topics  # noqa: PLC0415
 
     specs = planned_topics(bootstrap.load_contracts(settings).registry.units, settings.kafka)
-    brokers, present_acls, topics = await _ask_brokers(settings, specs, timeout_s=timeout_s)
+    brokers, (acls, acl_error), (topics, topic_error) = await _ask_brokers(
+        settings, specs, timeout_s=timeout_s
+    )
     return DeploymentFacts(
         replication=settings.kafka.replication,
         brokers=brokers,
         planned_acls=bootstrap.planned_acls(settings),
-        present_acls=present_acls,
+        present_acls=acls,
         planned_topics=specs,
         topics=topics,
+        acl_error=acl_error,
+        topic_error=topic_error,
         store=await _ask_store(settings, timeout_s=timeout_s),
         keys=_read_keys(settings),
         calendar=_read_calendar(settings, years),
@@ -53,33 +63,51 @@ async def gather(
 
 async def _ask_brokers(
     settings: Settings, specs: list[TopicSpec], *, timeout_s: float
-) -> tuple[BrokerFacts, list[Acl], dict[str, TopicState]]:
+) -> tuple[BrokerFacts, Answer[list[Acl]], Answer[dict[str, TopicState]]]:
     from hub.acl.broker import present_acls  # noqa: PLC0415
     from hub.kafka.access import KafkaAccessError  # noqa: PLC0415
     from hub.kafka.admin import admin_client  # noqa: PLC0415
     from hub.kafka.topics import topic_states  # noqa: PLC0415
 
     kafka = settings.kafka
+    unasked: tuple[Answer[list[Acl]], Answer[dict[str, TopicState]]] = (([], None), ({}, None))
     unanswered = BrokerFacts(bootstrap.kafka_bootstrap(settings), kafka.security_protocol, None)
     try:
         access = bootstrap.kafka_access(settings)
     except KafkaAccessError as error:
-        return _with_error(unanswered, str(error)), [], {}
+        return _with_error(unanswered, str(error)), *unasked
     said = BrokerFacts(access.bootstrap, access.protocol, access.username)
+
+    async def planned_states() -> dict[str, TopicState]:
+        async with admin_client(access, client_id="fyhub-doctor") as admin:
+            listed = set(await admin.list_topics())
+            return await topic_states(admin, [s.name for s in specs if s.name in listed])
+
     try:
         async with asyncio.timeout(timeout_s):
             async with admin_client(access, client_id="fyhub-doctor") as admin:
                 cluster = await admin.describe_cluster()
-                listed = set(await admin.list_topics())
-                topics = await topic_states(admin, [s.name for s in specs if s.name in listed])
-            acls = await present_acls(access)
     except TimeoutError:
-        return _with_error(said, f"no answer within {timeout_s:g} s"), [], {}
-    except Exception as error:  # any refusal is a finding: credentials, TLS, ACL requests
-        return _with_error(said, _first_line(error)), [], {}
+        return _with_error(said, f"no answer within {timeout_s:g} s"), *unasked
+    except Exception as error:  # any refusal is a finding: credentials, TLS, no broker
+        return _with_error(said, _first_line(error)), *unasked
     ids = tuple(sorted(broker["node_id"] for broker in cluster["brokers"]))
     facts = BrokerFacts(access.bootstrap, access.protocol, access.username, broker_ids=ids)
+    # Answered, the brokers may still refuse a principal that is not their administrator.
+    acls = await _answer(present_acls(access), [], timeout_s=timeout_s)
+    topics = await _answer(planned_states(), {}, timeout_s=timeout_s)
     return facts, acls, topics
+
+
+async def _answer(asked: Awaitable[T], empty: T, *, timeout_s: float) -> Answer[T]:
+    """What `asked` returned, or `empty` and why it failed."""
+    try:
+        async with asyncio.timeout(timeout_s):
+            return await asked, None
+    except TimeoutError:
+        return empty, f"no answer within {timeout_s:g} s"
+    except Exception as error:  # an authorization error, a broker gone meanwhile
+        return empty, _first_line(error)
 
 
 def _with_error(facts: BrokerFacts, error: str) -> BrokerFacts:

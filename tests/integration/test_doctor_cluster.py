@@ -4,8 +4,9 @@ A deployment set up as planned (topics applied with the production profile: repl
 min ISR 2; the registry's ACLs; a SQLite store at its head migration; a delivery-token secret
 and a hub key of its own; a calendar for this year and the next) passes: exit 0. Then one ACL is
 deleted, one inbox is made again with replication 1, and the shipped token secret is left in
-force: doctor names all three and exits 1. `fyhub topics apply` reports the replication it cannot
-change and exits 1 too.
+force: doctor names all three and exits 1. Run as a principal that is not the brokers'
+administrator, it says it could not read the ACLs. `fyhub topics apply` reports the replication
+it cannot change and exits 1 too.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ from hub.store.migrate import upgrade
 from schemas.identifiers import china_today
 from schemas.signing import dump_private_key_raw, generate_keypair
 from schemas.units import inbox_topic
+from tests.fixtures.own_kafka import CLUSTER_PRINCIPAL
 from tests.hubkit import ROUTING_TABLE, TEST_REGISTRY, kafka_env
 
 if TYPE_CHECKING:
+    from hub.devkit.local_kafka import LocalKafka
     from hub.kafka.access import KafkaAccess
 
 pytestmark = [pytest.mark.kafka, pytest.mark.cluster, pytest.mark.slow]
@@ -109,7 +112,7 @@ async def remade_with_one_replica(admin_access: KafkaAccess, topic: str) -> None
 
 
 async def test_doctor_passes_a_deployment_as_planned_and_names_what_was_broken(
-    kafka_cluster_access: KafkaAccess, tmp_path: Path
+    local_kafka_cluster: LocalKafka, kafka_cluster_access: KafkaAccess, tmp_path: Path
 ) -> None:
     env = deployment_env(kafka_cluster_access, tmp_path)
     units = sorted(load_registry(TEST_REGISTRY).units)
@@ -146,6 +149,14 @@ async def test_doctor_passes_a_deployment_as_planned_and_names_what_was_broken(
     assert "FAIL keys" in broken
     assert "ok   store" in broken
     assert "ok   calendar" in broken
+
+    # A principal that is not the brokers' administrator logs in, but may not read the ACLs.
+    unit = local_kafka_cluster.access(CLUSTER_PRINCIPAL)
+    code, not_admin = await fyhub("doctor", env=env | kafka_env(unit), cwd=tmp_path)
+    assert code == 1, not_admin
+    assert "ok   brokers: 3 broker(s) answer" in not_admin
+    assert "the brokers answered but did not list their ACLs" in not_admin
+    assert "skip topics: not checked: only the brokers' administrator sees every topic" in not_admin
 
     code, reapplied = await fyhub("topics", "apply", env=env, cwd=tmp_path)
     assert code == 1, reapplied

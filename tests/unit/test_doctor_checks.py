@@ -298,3 +298,18 @@ def test_a_calendar_file_that_cannot_be_read_is_named() -> None:
     broken = CalendarFacts(Path("deploy/calendar"), error="2027.yaml line 3: not a date")
 
     assert "2027.yaml line 3: not a date" in problems(check_calendar(broken, TODAY))[0]
+
+
+def test_brokers_that_answer_but_refuse_to_list_acls_ask_for_the_administrator() -> None:
+    refused = "AclError: the brokers refused the ACL request: error 31"
+    facts = replace(healthy(), present_acls=[], acl_error=refused)
+
+    results = {result.check: result for result in diagnose(facts, TODAY)}
+
+    assert results[BROKERS].ok
+    assert problems(results[ACLS]) == [
+        f"the brokers answered but did not list their ACLs: {refused}"
+    ]
+    assert "as the brokers' administrator" in results[ACLS].findings[0].fix
+    assert not results[TOPICS].checked
+    assert failed(results.values())
