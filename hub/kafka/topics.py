@@ -1,8 +1,12 @@
 """The hub's topics, planned from the unit registry and created on the broker (`topics apply`).
 
 Every unit gets its outbox and inbox; the hub has its journal and dead-letter topic. Planning is
-pure; `apply_topics` creates only what is missing and adds the partitions a topic lacks, so it
-is safe to run at every start.
+pure; `apply_topics` creates only what is missing, adds the partitions a topic lacks and sets the
+planned configuration values an existing topic does not hold, so it is safe to run at every
+start. The settings' profile (`KafkaSettings.profile`) gives the replication and min ISR; the
+retention of each topic is the same in every profile and its reason is stated below and in
+docs/operations.md. A topic's replication factor is never changed here: Kafka changes it only by
+reassigning partitions, so `apply_topics` reports a topic that differs.
 
 Partitions are what several routers share a unit's outbox by (one consumer group, each partition
 read by one router): the outboxes of busy departments (`KafkaSettings.outbox_partitions_by_dept`,
