@@ -8,9 +8,17 @@ on a fresh machine; production overrides them through `FYHUB_*` environment vari
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PositiveInt, SecretStr
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    SecretStr,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.registry.models import KeyId, KeyList
@@ -22,6 +30,8 @@ if TYPE_CHECKING:
 STATE_DIR = Path(".fyhub")
 ENV_PREFIX: Final = "FYHUB_"
 ENV_NESTED_DELIMITER: Final = "__"
+PRODUCTION_DURABILITY: Final = {"replication": 3, "min_insync_replicas": 2}
+"""What `kafka.profile=production` sets unless given: three replicas, two of them in sync."""
 
 
 class SettingsError(ValueError):
@@ -69,8 +79,16 @@ class KafkaSettings(_Section):
     several routers can share one (each partition is read by one router). `topics apply` raises
     an existing outbox to this, never lowers it. JSON: `FYHUB_KAFKA__OUTBOX_PARTITIONS_BY_DEPT=
     '{"court": 6, "police": 6}'`."""
+    profile: Literal["local", "production"] = "local"
+    """How the hub's topics are made durable (`hub.kafka.topics`, docs/operations.md): `local`
+    (one broker: replication 1, min ISR 1) or `production` (three brokers or more: replication 3,
+    min ISR 2, so that one broker may be lost without losing a write or refusing one). Retention
+    and unclean leader election are the same in both: the law does not depend on the size."""
     replication: int = Field(default=1, ge=1)
+    """Replicas of each topic; unset, the profile's (1 local, 3 production)."""
     min_insync_replicas: int = Field(default=1, ge=1)
+    """Replicas that must hold a write before the brokers acknowledge it (`acks=all`); unset,
+    the profile's (1 local, 2 production)."""
     max_record_bytes: int = Field(default=1_048_576, ge=1024)
     security_protocol: Literal["SASL_SSL", "PLAINTEXT"] = "SASL_SSL"
     """How every hub client connects (`hub.kafka.access`); also how `fyhub kafka up` runs the
@@ -85,6 +103,25 @@ class KafkaSettings(_Section):
     ca_file: Path | None = None
     """The CA that signed the brokers' certificates; unset trusts the system's store, or, for
     the local broker, its home's `tls/ca.crt`."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _profile_durability(cls, data: Any) -> Any:
+        # The profile gives replication and min ISR unless they are set themselves: a set value
+        # wins (a two-broker test deployment), and `fyhub doctor` then checks that one.
+        if isinstance(data, dict) and data.get("profile") == "production":
+            return PRODUCTION_DURABILITY | data
+        return data
+
+    @model_validator(mode="after")
+    def _writable(self) -> KafkaSettings:
+        if self.min_insync_replicas > self.replication:
+            # Every acks=all write would be refused (NOT_ENOUGH_REPLICAS).
+            raise ValueError(
+                f"min_insync_replicas ({self.min_insync_replicas}) exceeds replication "
+                f"({self.replication}): the brokers would refuse every write"
+            )
+        return self
 
 
 class LocalKafkaSettings(_Section):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +13,7 @@ from hub.cli.serve import serve
 from hub.kafka.topics import AppliedTopics, apply_topics, planned_topics
 from hub.observability.http import SERVICE_PORT_OFFSETS
 from hub.observability.logs import configure_logging
+from hub.settings import KafkaSettings
 from hub.store.migrate import upgrade_engine
 
 if TYPE_CHECKING:
@@ -20,6 +21,11 @@ if TYPE_CHECKING:
     from hub.settings import Settings
 
 topics_app = typer.Typer(help="The hub's Kafka topics.", no_args_is_help=True)
+
+
+class Profile(StrEnum):
+    LOCAL = "local"
+    PRODUCTION = "production"
 
 
 class ServiceName(StrEnum):
@@ -65,16 +71,52 @@ async def _run(service: ServiceName, settings: Settings) -> None:
     )
 
 
+ProfileOption = Annotated[
+    Profile | None,
+    typer.Option(
+        "--profile",
+        help="The topics' durability: local (replication 1) or production (replication 3, "
+        "min ISR 2); default FYHUB_KAFKA__PROFILE.",
+    ),
+]
+
+
 @topics_app.command("apply")
-def apply() -> None:
-    """Create every unit's outbox and inbox, the journal and the dead-letter topic, and add the
-    partitions a topic lacks (idempotent; a partition count is never lowered)."""
-    settings = bootstrap.load_settings()
+def apply(profile: ProfileOption = None) -> None:
+    """Create every unit's outbox and inbox, the journal and the dead-letter topic, add the
+    partitions a topic lacks (a count is never lowered) and set the planned configuration an
+    existing topic lacks; a topic of another replication factor is reported, not changed.
+    Idempotent."""
+    settings = with_profile(bootstrap.load_settings(), profile)
+    kafka = settings.kafka
+    print(
+        f"profile {kafka.profile}: replication {kafka.replication}, "
+        f"min.insync.replicas {kafka.min_insync_replicas}"
+    )
     applied = asyncio.run(ensure_topics(settings))
     created = applied.created
     print(f"created {len(created)} topic(s)" + (": " + ", ".join(created) if created else ""))
     for growth in applied.grown:
         print(f"{growth.topic}: {growth.partitions} → {growth.planned} partitions")
+    for change in applied.altered:
+        print(f"{change.topic}: set {change.name}={change.planned} (was {change.present})")
+    for mismatch in applied.replication:
+        print(
+            f"{mismatch.topic}: replication {mismatch.present}, planned {mismatch.planned}: "
+            "not changed (Kafka needs a partition reassignment for that; docs/operations.md)"
+        )
+    if applied.replication:
+        raise typer.Exit(1)
+
+
+def with_profile(settings: Settings, profile: Profile | None) -> Settings:
+    """`settings` with the topics' profile `profile`, its replication and min ISR unless they
+    were set themselves."""
+    if profile is None:
+        return settings
+    # Validated again, so that the profile's defaults apply (a model copy would skip them).
+    dumped = settings.kafka.model_dump(exclude_unset=True) | {"profile": profile.value}
+    return settings.model_copy(update={"kafka": KafkaSettings.model_validate(dumped)})
 
 
 async def ensure_topics(settings: Settings) -> AppliedTopics:
