@@ -13,6 +13,7 @@ from hub.cli.calendar import calendar_app
 from hub.cli.console import console_app
 from hub.cli.contracts import routes_app, units_app
 from hub.cli.dlq import dlq_app
+from hub.cli.k8s import k8s_app
 from hub.cli.kafka import kafka_app
 from hub.cli.run import run, topics_app
 from hub.cli.store import audit_app, overdue, replay, trace
@@ -44,6 +45,7 @@ app.command("replay")(replay)
 app.command("scorecard")(scorecard)
 app.command("annual")(annual)
 app.add_typer(console_app, name="console")
+app.add_typer(k8s_app, name="k8s")
 
 
 @app.callback()
