@@ -14,6 +14,8 @@ OLD_TEST_PG := FYHUB_LOCAL_PG_DIR=$(CURDIR)/.fyhub/postgres FYHUB_LOCAL_PG_PORT=
 # helm, built from its Go module at a pinned version (the chart's tests run build/tools/helm).
 HELM_VERSION := v4.3.2
 HELM_STAMP := build/tools/.helm-$(HELM_VERSION)
+# Go where PATH has it, else where its official archive installs it.
+GO ?= $(shell command -v go || echo /usr/local/go/bin/go)
 
 .PHONY: help up down test unit lint format contracts venv jars postgres debian-tools helm bench clean
 
@@ -52,9 +54,9 @@ debian-tools:
 # stamp names the version, so changing HELM_VERSION rebuilds it.
 helm: $(HELM_STAMP)
 $(HELM_STAMP):
-	@command -v go >/dev/null || { echo "Go 1.24+ is needed to build helm; install it (https://go.dev/doc/install)"; exit 1; }
+	@[[ -x "$(GO)" ]] || { echo "Go 1.24+ is needed to build helm; install it (https://go.dev/doc/install)"; exit 1; }
 	rm -f build/tools/.helm-*
-	GOBIN=$(CURDIR)/build/tools go install helm.sh/helm/v4/cmd/helm@$(HELM_VERSION)
+	GOBIN=$(CURDIR)/build/tools $(GO) install helm.sh/helm/v4/cmd/helm@$(HELM_VERSION)
 	@touch $@
 
 # --- the two commands -----------------------------------------------------------------------------

@@ -309,3 +309,22 @@ def test_render_writes_one_file_per_resource(tmp_path: Path, strimzi: list[Manif
     written = [documents(path.read_text())[0] for path in sorted(out.glob("*.yaml"))]
     key = lambda m: (m["kind"], m["metadata"]["name"])  # noqa: E731
     assert sorted(written, key=key) == sorted(strimzi, key=key)
+
+
+def test_the_settings_each_service_is_given_are_accepted(
+    chart: list[Manifest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for service, deployment in deployments(chart).items():
+        env = deployment["spec"]["template"]["spec"]["containers"][0]["env"]
+        with monkeypatch.context() as patched:
+            for variable in env:
+                # FYHUB_DB__URL comes from a Secret: its value is the chart's default.
+                patched.setenv(variable["name"], variable.get("value", "postgresql+asyncpg://x/y"))
+            settings = bootstrap.load_settings()
+        assert not bootstrap.is_local_run(settings), service
+        assert settings.kafka.replication == 3
+        assert settings.kafka.min_insync_replicas == 2
+        assert settings.registry == Path("/etc/fyhub/units")
+        if service != "console":
+            assert settings.kafka.username == f"fyhub.{service}"
+            assert settings.security.token_secret_file is not None
