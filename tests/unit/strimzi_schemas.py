@@ -206,7 +206,7 @@ KAFKA_TOPIC: Final = _resource(
 
 _ACL_RULE: Final[dict[str, Any]] = {
     "type": "object",
-    "required": ["resource"],
+    "required": ["resource", "operations"],
     "additionalProperties": False,
     "properties": {
         "type": {"enum": ["allow", "deny"]},

@@ -328,3 +328,28 @@ def test_the_settings_each_service_is_given_are_accepted(
         if service != "console":
             assert settings.kafka.username == f"fyhub.{service}"
             assert settings.security.token_secret_file is not None
+
+
+def test_a_cluster_acl_becomes_a_rule_without_name_or_pattern() -> None:
+    from hub.acl.plan import Acl, Operation  # noqa: PLC0415
+    from hub.k8s.strimzi import acl_rules  # noqa: PLC0415
+
+    acls = [
+        Acl("fyhub.router", ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, operation)
+        for operation in (Operation.IDEMPOTENT_WRITE, Operation.DESCRIBE)
+    ]
+    assert acl_rules(acls) == [
+        {
+            "type": "allow",
+            "resource": {"type": "cluster"},
+            "operations": ["Describe", "IdempotentWrite"],
+            "host": "*",
+        }
+    ]
+
+
+def test_a_principal_that_is_no_kubernetes_name_is_refused() -> None:
+    from hub.k8s.strimzi import ClusterShape, RenderError, kafka_users  # noqa: PLC0415
+
+    with pytest.raises(RenderError, match="Tax_411121"):
+        kafka_users(ClusterShape(), [], ["Tax_411121"])
