@@ -14,6 +14,7 @@ from hub.cli.console import console_app
 from hub.cli.contracts import routes_app, units_app
 from hub.cli.dlq import dlq_app
 from hub.cli.doctor import doctor
+from hub.cli.k8s import k8s_app
 from hub.cli.kafka import kafka_app
 from hub.cli.run import run, topics_app
 from hub.cli.store import audit_app, overdue, replay, trace
@@ -46,6 +47,7 @@ app.command("scorecard")(scorecard)
 app.command("annual")(annual)
 app.add_typer(console_app, name="console")
 app.command("doctor")(doctor)
+app.add_typer(k8s_app, name="k8s")
 
 
 @app.callback()

@@ -1,0 +1,1 @@
+"""Kubernetes: the resources a deployment on Kubernetes is made of, rendered from the registry."""
