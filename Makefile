@@ -12,7 +12,7 @@ PG := deploy/local/postgres.sh
 # Where the tests' PostgreSQL lived before it moved to build/test/postgres: `make down` stops it.
 OLD_TEST_PG := FYHUB_LOCAL_PG_DIR=$(CURDIR)/.fyhub/postgres FYHUB_LOCAL_PG_PORT=55432 bash $(PG)
 
-.PHONY: help up down test unit lint format contracts venv jars postgres debian-tools bench clean
+.PHONY: help up down test unit lint format contracts venv jars postgres debian-tools bench clean compose-schema
 
 help:
 	@echo "make up     set everything up and run the hub on this machine"
@@ -40,6 +40,11 @@ $(JARS)/.resolved: $(POM)
 
 postgres:
 	bash $(PG) up
+
+# The Compose Specification's JSON schema (pinned npm package) that tests/unit/test_compose.py
+# validates deploy/compose/compose.yaml against; the test fetches it too when it is missing.
+compose-schema: venv
+	$(BIN)/python -m tests.fixtures.compose_schema
 
 debian-tools:
 	bash deploy/local/debian-tools.sh
