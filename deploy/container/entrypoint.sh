@@ -10,4 +10,9 @@ if [ -n "${FYHUB_DB__URL_FILE:-}" ]; then
     export FYHUB_DB__URL
 fi
 unset FYHUB_DB__URL_FILE
+# The fyhub beside this script when there is one (a VM's /opt/fyhub/venv/bin), else PATH's.
+here="$(dirname "$0")"
+if [ -x "$here/fyhub" ]; then
+    exec "$here/fyhub" "$@"
+fi
 exec fyhub "$@"

@@ -16,6 +16,7 @@ import os
 import re
 import shlex
 import stat
+import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -440,3 +441,41 @@ def test_the_healthcheck_follows_the_configured_ports() -> None:
 )
 def test_a_container_without_a_service_has_no_healthz(argv: list[str]) -> None:
     assert healthcheck.health_url(argv, Settings()) is None
+
+
+def test_the_set_up_names_a_vms_brokers_and_database_when_told(tmp_path: Path) -> None:
+    out = tmp_path / "secrets"
+    code = make_secrets.main(
+        [str(out), "--no-chown", "--broker-host", "2=fyhub-2.county.lan", "--db-host", "db.lan"]
+    )
+    assert code == 0
+    node = x509.load_pem_x509_certificates((out / "kafka/node-2.pem").read_bytes())[0]
+    names = node.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert names.get_values_for_type(x509.DNSName) == ["kafka-2", "fyhub-2.county.lan", "localhost"]
+    assert "@db.lan:5432/fyhub" in (out / "hub/db.url").read_text()
+    with pytest.raises(SystemExit):
+        make_secrets.main([str(tmp_path / "other"), "--no-chown", "--broker-host", "4=x"])
+
+
+def test_the_entrypoint_hands_fyhub_the_store_url_from_its_file(tmp_path: Path) -> None:
+    entrypoint = tmp_path / "fyhub-entrypoint"
+    entrypoint.write_bytes((REPO / "deploy/container/entrypoint.sh").read_bytes())
+    stub = tmp_path / "fyhub"  # stands for fyhub: prints what it was given
+    stub.write_text('#!/bin/sh\necho "$FYHUB_DB__URL|${FYHUB_DB__URL_FILE:-unset}|$*"\n')
+    for script in (entrypoint, stub):
+        script.chmod(0o755)
+    url = tmp_path / "db.url"
+    url.write_text("postgresql+asyncpg://fyhub:secret@postgres:5432/fyhub\n")
+    environment = {"PATH": "/usr/bin:/bin", "FYHUB_DB__URL_FILE": str(url)}
+    done = subprocess.run(
+        [str(entrypoint), "run", "auditor"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
+        timeout=30,
+    )
+    # the _FILE name is gone: fyhub would refuse a setting it does not know
+    assert (
+        done.stdout == "postgresql+asyncpg://fyhub:secret@postgres:5432/fyhub|unset|run auditor\n"
+    )

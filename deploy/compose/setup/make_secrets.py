@@ -102,15 +102,19 @@ def new_ca(now: datetime) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]
 
 
 def node_keystore(
-    ca_key: ec.EllipticCurvePrivateKey, ca: x509.Certificate, node_id: int, now: datetime
+    ca_key: ec.EllipticCurvePrivateKey,
+    ca: x509.Certificate,
+    node_id: int,
+    now: datetime,
+    hosts: tuple[str, ...] = (),
 ) -> bytes:
-    """Key, certificate, CA certificate: TLS server and client of broker `kafka-<node_id>`."""
+    """Key, certificate, CA certificate: TLS server and client of broker `kafka-<node_id>`, and
+    of the `hosts` it is also reached by (a VM's host name, docs/install-vms.md)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    names = [
-        x509.DNSName(f"kafka-{node_id}"),
-        x509.DNSName("localhost"),
-        x509.IPAddress(ipaddress.IPv4Address("127.0.0.1")),
+    names: list[x509.GeneralName] = [
+        x509.DNSName(name) for name in dict.fromkeys((f"kafka-{node_id}", *hosts, "localhost"))
     ]
+    names.append(x509.IPAddress(ipaddress.IPv4Address("127.0.0.1")))
     certificate = (
         x509.CertificateBuilder()
         .subject_name(_name(f"{NODE_PRINCIPAL}-{node_id}"))
@@ -188,8 +192,17 @@ class Folder:
         temporary.replace(path)
 
 
-def make(root: Path, now: datetime, *, chown: bool) -> list[Path]:
-    """Every missing file under `root`; the files made, in order."""
+def make(
+    root: Path,
+    now: datetime,
+    *,
+    chown: bool,
+    broker_hosts: dict[int, tuple[str, ...]] | None = None,
+    db_host: str = "postgres",
+) -> list[Path]:
+    """Every missing file under `root`; the files made, in order. `broker_hosts`: more names
+    for a broker's certificate; `db_host`: PostgreSQL's host in the store's URL."""
+    hosts = broker_hosts or {}
     out = Folder(root, chown=chown)
     root.mkdir(parents=True, exist_ok=True)
     if out.path("ca", "ca.key").exists():
@@ -204,7 +217,8 @@ def make(root: Path, now: datetime, *, chown: bool) -> list[Path]:
     out.ensure("kafka", "ca.crt", _cert_pem(ca), public=True)
     for node_id in BROKER_IDS:
         if not out.path("kafka", f"node-{node_id}.pem").exists():
-            out.ensure("kafka", f"node-{node_id}.pem", node_keystore(ca_key, ca, node_id, now))
+            keystore = node_keystore(ca_key, ca, node_id, now, hosts.get(node_id, ()))
+            out.ensure("kafka", f"node-{node_id}.pem", keystore)
     out.ensure("kafka", "cluster.id", (cluster_id() + "\n").encode(), public=True)
 
     passwords: dict[str, str] = {}
@@ -229,7 +243,7 @@ def make(root: Path, now: datetime, *, chown: bool) -> list[Path]:
         )
     out.ensure("hub", "console-session.key", (secrets.token_urlsafe(48) + "\n").encode())
     db_password = out.ensure("postgres", "password", (secrets.token_urlsafe(32) + "\n").encode())
-    url = f"postgresql+asyncpg://fyhub:{db_password.decode().strip()}@postgres:5432/{DATABASE}\n"
+    url = f"postgresql+asyncpg://fyhub:{db_password.decode().strip()}@{db_host}:5432/{DATABASE}\n"
     out.ensure("hub", "db.url", url.encode())
     out.ensure("grafana", "admin.password", (secrets.token_urlsafe(24) + "\n").encode())
     if chown:
@@ -247,12 +261,34 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="leave every file to the user running this (the containers then cannot read them)",
     )
+    parser.add_argument(
+        "--broker-host",
+        action="append",
+        default=[],
+        metavar="ID=HOST",
+        help="another name of broker ID for its certificate (repeatable): 1=fyhub-1.county.lan",
+    )
+    parser.add_argument(
+        "--db-host", default="postgres", help="PostgreSQL's host in hub/db.url [postgres]"
+    )
     arguments = parser.parse_args(argv)
+    broker_hosts: dict[int, tuple[str, ...]] = {}
+    for given in arguments.broker_host:
+        node, _, host = given.partition("=")
+        if not node.isdigit() or int(node) not in BROKER_IDS or not host:
+            parser.error(f"--broker-host {given}: expected ID=HOST with ID one of 1, 2, 3")
+        broker_hosts[int(node)] = (*broker_hosts.get(int(node), ()), host)
     chown = not arguments.no_chown
     if chown and os.geteuid() != 0:
         sys.stderr.write("make_secrets: run as root (the setup service does), or pass --no-chown\n")
         return 2
-    made = make(arguments.out, datetime.now(UTC), chown=chown)
+    made = make(
+        arguments.out,
+        datetime.now(UTC),
+        chown=chown,
+        broker_hosts=broker_hosts,
+        db_host=arguments.db_host,
+    )
     for path in made:
         sys.stdout.write(f"made {path}\n")
     sys.stdout.write(f"{len(made)} file(s) made in {arguments.out}; existing ones kept\n")
