@@ -259,8 +259,15 @@ def test_the_init_service_applies_topics_and_acls_as_the_administrator(
 ) -> None:
     init = _services(compose)["init"]
     script = init["entrypoint"][-1]
-    commands = [shlex.split(part) for part in script.split("&&")]
+    assert init["entrypoint"][:2] == ["/bin/sh", "-c"]
+    commands = [shlex.split(found) for found in re.findall(r"fyhub [a-z]+ [a-z]+", script)]
     assert commands == [["fyhub", "topics", "apply"], ["fyhub", "acl", "apply"]]
+    # the shell gets one `$` of each `$$` (compose's escape), and the script is one it can run
+    shell = subprocess.run(
+        ["/bin/sh", "-n", "-c", script.replace("$$", "$")], capture_output=True, check=False
+    )
+    assert shell.returncode == 0, shell.stderr
+    assert "$" not in script.replace("$$", ""), "a lone $ is compose's interpolation"
     runner = CliRunner()
     for command in commands:
         assert runner.invoke(app, [*command[1:], "--help"]).exit_code == 0, command
