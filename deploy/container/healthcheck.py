@@ -35,7 +35,7 @@ def health_url(argv: list[str], settings: Settings) -> str | None:
     command = [word for word in words[start + 1 :] if not word.startswith("-")]
     if command[:1] == ["run"] and len(command) > 1 and command[1] in SERVICE_PORT_OFFSETS:
         port = settings.observability.port + SERVICE_PORT_OFFSETS[command[1]]
-    elif command == ["console"] and settings.console.enabled:
+    elif command[:1] == ["console"] and "accounts" not in command and settings.console.enabled:
         port = settings.console.port
     else:
         return None

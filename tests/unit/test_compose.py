@@ -430,6 +430,7 @@ def test_everything_the_containerfile_copies_is_in_the_build_context() -> None:
         (["fyhub", "run", "auditor"], 9462),
         (["/bin/sh", "/usr/local/bin/fyhub-entrypoint", "run", "tracker"], 9463),
         (["fyhub", "console"], 8470),
+        (["fyhub", "console", "--host", "0.0.0.0"], 8470),
     ],
 )
 def test_the_healthcheck_asks_the_port_the_service_serves(argv: list[str], port: int) -> None:
