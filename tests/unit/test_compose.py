@@ -29,6 +29,7 @@ from typer.testing import CliRunner
 
 from hub.acl.plan import hub_principals
 from hub.cli.main import app
+from hub.devkit.local_kafka.layout import NodeSecurity, server_properties, three_nodes
 from hub.observability.http import SERVICE_PORT_OFFSETS
 from hub.settings import Settings
 from tests.fixtures import compose_schema
@@ -487,3 +488,50 @@ def test_the_entrypoint_hands_fyhub_the_store_url_from_its_file(tmp_path: Path) 
     assert (
         done.stdout == "postgresql+asyncpg://fyhub:secret@postgres:5432/fyhub|unset|run auditor\n"
     )
+
+
+def test_the_brokers_are_configured_as_the_local_cluster_is() -> None:
+    """Listeners' security, authorizer, super users and durability as `fyhub kafka up --cluster`
+    renders them (its test-speed timings aside): the compose file cannot drift from them."""
+    topology = three_nodes(Path("/h"), (1, 2, 3), (4, 5, 6))
+    security = NodeSecurity(keystore=Path("/k"), ca_file=Path("/c"), node_password="p")
+    local = server_properties(topology, topology.nodes[0], security)
+    shared = dict(
+        line.split("=", 1)
+        for line in (COMPOSE_DIR / "kafka" / "server.properties").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    same = [
+        "process.roles",
+        "inter.broker.listener.name",
+        "controller.listener.names",
+        "listener.security.protocol.map",
+        "sasl.enabled.mechanisms",
+        "sasl.mechanism.inter.broker.protocol",
+        "ssl.keystore.type",
+        "ssl.truststore.type",
+        "ssl.endpoint.identification.algorithm",
+        "listener.name.controller.ssl.client.auth",
+        "ssl.principal.mapping.rules",
+        "authorizer.class.name",
+        "allow.everyone.if.no.acl.found",
+        "super.users",
+        "default.replication.factor",
+        "min.insync.replicas",
+        "unclean.leader.election.enable",
+        "auto.create.topics.enable",
+        "offsets.topic.replication.factor",
+        "transaction.state.log.replication.factor",
+        "transaction.state.log.min.isr",
+        "share.coordinator.state.topic.replication.factor",
+        "share.coordinator.state.topic.min.isr",
+        "message.max.bytes",
+        "replica.fetch.max.bytes",
+    ]
+    assert {key: shared.get(key) for key in same} == {key: local[key] for key in same}
+
+
+def test_the_compose_file_leaves_nothing_to_interpolation() -> None:
+    # compose replaces `$NAME` from the operator's shell: an unset one silently becomes empty
+    text = COMPOSE_FILE.read_text(encoding="utf-8").replace("$$", "")
+    assert "$" not in text
