@@ -132,7 +132,15 @@ def test_the_hub_unit_runs_a_fyhub_command(name: str, command: list[str]) -> Non
     program, *arguments = _one(unit, "Service", "ExecStart").split()
     assert program == ENTRYPOINT
     assert arguments == command
-    assert CliRunner().invoke(app, [*arguments, "--help"]).exit_code == 0
+    # `--help` is answered before an argument is checked, so the argument (`router`) is looked
+    # for among the choices the help lists.
+    command, values = arguments[:1], arguments[1:]
+    done = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    assert f"Usage: fyhub {command[0]} " in done.output
+    choices = {c for group in re.findall(r"<([\w|]+)>", done.output) for c in group.split("|")}
+    for value in values:
+        assert value in choices, f"fyhub {command[0]} takes none of {sorted(choices)}: {value}"
     assert _one(unit, "Service", "User") == "fyhub"
     assert _values(unit, "Service", "EnvironmentFile")[0] == "/etc/fyhub/fyhub.env"
     assert _environment(unit)["PATH"].startswith("/opt/fyhub/venv/bin:"), (
