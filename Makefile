@@ -26,7 +26,7 @@ help:
 	@echo "make unit   the tests that need no broker, server database or browser (the edit-test loop)"
 	@echo "make lint   ruff, mypy, the import layers and the contract drift check"
 	@echo "make down   stop the local broker and the tests' PostgreSQL"
-	@echo "make helm   build helm $(HELM_VERSION) from its Go module into build/tools (make test and unit need it)"
+	@echo "make helm   build helm $(HELM_VERSION) from its Go module into build/tools (make test needs it)"
 
 # --- set-up ---------------------------------------------------------------------------------------
 venv: $(VENV)/.installed
@@ -48,7 +48,7 @@ $(JARS)/.resolved: $(POM)
 postgres:
 	bash $(PG) up
 
-# The Compose Specification's JSON schema (pinned npm package) that tests/unit/test_compose.py
+# The Compose Specification's JSON schema (pinned npm package) that tests/deploy/test_compose.py
 # validates deploy/compose/compose.yaml against; the test fetches it too when it is missing.
 compose-schema: venv
 	$(BIN)/python -m tests.fixtures.compose_schema
@@ -77,7 +77,7 @@ down: venv
 
 # The suite runs on a broker (build/test/kafka/, free ports) and a PostgreSQL (build/test/postgres/,
 # port 55433) of its own, and fails when it wrote anything under .fyhub/.
-test: venv jars postgres debian-tools helm
+test: venv jars postgres debian-tools helm compose-schema
 	FYHUB_TEST_POSTGRES_URL="$$(bash $(PG) url)" $(BIN)/pytest --durations=20
 
 unit: venv

@@ -1,7 +1,7 @@
 """The Kubernetes files: the Helm chart in deploy/helm/fyhub (linted and rendered by helm built
 from its Go module, `make helm`) and the Strimzi resources of `fyhub k8s render`, each manifest
 checked against the Kubernetes schemas kubernetes-validate ships, the Strimzi ones against
-tests/unit/strimzi_schemas.py; and the KafkaUsers' ACLs against `fyhub acl plan`."""
+tests/deploy/strimzi_schemas.py; and the KafkaUsers' ACLs against `fyhub acl plan`."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from hub.cli.main import app
 from hub.k8s.strimzi import STRIMZI_OPERATIONS, STRIMZI_PATTERN_TYPES, STRIMZI_RESOURCE_TYPES
 from hub.observability.http import SERVICE_PORT_OFFSETS
 from hub.settings import ENV_NESTED_DELIMITER, ENV_PREFIX, Settings
-from tests.unit import strimzi_schemas
+from tests.deploy import strimzi_schemas
 
 ROOT = Path(__file__).resolve().parents[2]
 HELM = ROOT / "build" / "tools" / "helm"
