@@ -422,7 +422,8 @@ def _settings(home: Path, admin: KafkaAccess, region: str, registry: Path, db_ur
     write_hub_key(home / "hub-signing.key")
     return bootstrap.load_settings(
         registry=registry,
-        kafka=kafka_overrides(admin, partitions=3, replication=3, min_insync_replicas=2),
+        # production's topics: replication 3, min ISR 2, unclean election off, its retention
+        kafka=kafka_overrides(admin, partitions=3, profile="production"),
         security={
             "token_secret": TOKEN_SECRET.decode(),
             "signing_key_file": home / "hub-signing.key",
