@@ -94,8 +94,8 @@ async def test_postgresql_stopped_for_30_seconds_under_traffic_loses_nothing(
 async def test_the_whole_cluster_down_for_60_seconds_while_the_court_keeps_publishing(
     hub: ProductionHub,
 ) -> None:
-    # Slower filing, so that the court keeps filing all through the outage.
-    publishing = asyncio.create_task(hub.publish(hub.events(EVENTS), chunk=200, pause_s=0.8))
+    # Slower filing (about 40 s of it), so that the court is still filing when the cluster goes.
+    publishing = asyncio.create_task(hub.publish(hub.events(EVENTS), chunk=400, pause_s=0.8))
     await hub.wait_until_delivered(hub.unit("tax"), MID_STREAM // 3)
     stopped = await hub.cluster.down()
     assert len(stopped) == 3
