@@ -32,20 +32,19 @@ from __future__ import annotations
 
 import argparse
 import base64
-import ipaddress
 import os
 import secrets
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from hub.acl.plan import Service, hub_principals
+from hub.devkit.local_kafka import tls
 from hub.kafka.scram import credential
 from schemas.signing import dump_private_key_raw, dump_public_key, generate_keypair
 
@@ -56,9 +55,7 @@ DATABASE: Final = "fyhub"
 # The users the images run as: fyhub's own (Containerfile), apache/kafka's `appuser`, the
 # postgres image's `postgres`, grafana's `grafana`.
 OWNERS: Final = {"hub": 10001, "kafka": 1000, "postgres": 999, "grafana": 472, "ca": 0}
-CA_VALIDITY: Final = timedelta(days=3650)
-NODE_VALIDITY: Final = timedelta(days=825)
-_BACKDATE: Final = timedelta(minutes=5)
+CA_NAME: Final = "fyhub compose CA"
 
 
 def principals() -> tuple[str, ...]:
@@ -67,84 +64,14 @@ def principals() -> tuple[str, ...]:
     return tuple(dict.fromkeys((Service.ADMIN.value, NODE_PRINCIPAL, *hub_principals())))
 
 
-def _name(common_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
-def new_ca(now: datetime) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(_name("fyhub compose CA"))
-        .issuer_name(_name("fyhub compose CA"))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - _BACKDATE)
-        .not_valid_after(now + CA_VALIDITY)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    return key, certificate
-
-
 def node_keystore(
-    ca_key: ec.EllipticCurvePrivateKey,
-    ca: x509.Certificate,
-    node_id: int,
-    now: datetime,
-    hosts: tuple[str, ...] = (),
+    ca: tls.Issued, node_id: int, now: datetime, hosts: tuple[str, ...] = ()
 ) -> bytes:
     """Key, certificate, CA certificate: TLS server and client of broker `kafka-<node_id>`, and
-    of the `hosts` it is also reached by (a VM's host name, docs/install-vms.md)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    names: list[x509.GeneralName] = [
-        x509.DNSName(name) for name in dict.fromkeys((f"kafka-{node_id}", *hosts, "localhost"))
-    ]
-    names.append(x509.IPAddress(ipaddress.IPv4Address("127.0.0.1")))
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(_name(f"{NODE_PRINCIPAL}-{node_id}"))
-        .issuer_name(ca.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - _BACKDATE)
-        .not_valid_after(now + NODE_VALIDITY)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.SubjectAlternativeName(names), critical=False)
-        .add_extension(
-            x509.ExtendedKeyUsage(
-                [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
-            ),
-            critical=False,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    return _key_pem(key) + _cert_pem(certificate) + _cert_pem(ca)
-
-
-def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
-    # PKCS#8 unencrypted: the form Kafka's PEM keystore reads without `ssl.key.password`.
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-
-
-def _cert_pem(certificate: x509.Certificate) -> bytes:
-    return certificate.public_bytes(serialization.Encoding.PEM)
+    of the `hosts` it is also reached by (a VM's host name, docs/install-vms.md); the subject is
+    `CN=kafka-node-<id>`, which the brokers map to the principal `kafka-node`."""
+    issued = tls.node_certificate(ca, node_id, now, hosts=(f"kafka-{node_id}", *hosts))
+    return tls.keystore_pem(issued, ca.certificate)
 
 
 def cluster_id() -> str:
@@ -209,15 +136,16 @@ def make(
         loaded = serialization.load_pem_private_key(out.path("ca", "ca.key").read_bytes(), None)
         if not isinstance(loaded, ec.EllipticCurvePrivateKey):
             raise SystemExit(f"{out.path('ca', 'ca.key')} is not this script's CA key")
-        ca_key = loaded
-        ca = x509.load_pem_x509_certificate(out.path("kafka", "ca.crt").read_bytes())
+        ca = tls.Issued(
+            loaded, x509.load_pem_x509_certificate(out.path("kafka", "ca.crt").read_bytes())
+        )
     else:
-        ca_key, ca = new_ca(now)
-        out.ensure("ca", "ca.key", _key_pem(ca_key))
-    out.ensure("kafka", "ca.crt", _cert_pem(ca), public=True)
+        ca = tls.new_ca(CA_NAME, now)
+        out.ensure("ca", "ca.key", tls.key_pem(ca.key))
+    out.ensure("kafka", "ca.crt", tls.certificate_pem(ca.certificate), public=True)
     for node_id in BROKER_IDS:
         if not out.path("kafka", f"node-{node_id}.pem").exists():
-            keystore = node_keystore(ca_key, ca, node_id, now, hosts.get(node_id, ()))
+            keystore = node_keystore(ca, node_id, now, hosts.get(node_id, ()))
             out.ensure("kafka", f"node-{node_id}.pem", keystore)
     out.ensure("kafka", "cluster.id", (cluster_id() + "\n").encode(), public=True)
 

@@ -92,13 +92,20 @@ def new_ca(name: str, now: datetime) -> Issued:
     return Issued(key, certificate)
 
 
-def node_certificate(ca: Issued, node_id: int, now: datetime) -> Issued:
-    """A certificate for node `node_id` on 127.0.0.1 / localhost, for TLS server and client."""
+def node_certificate(
+    ca: Issued, node_id: int, now: datetime, *, hosts: Iterable[str] = ()
+) -> Issued:
+    """A certificate for node `node_id` on 127.0.0.1 / localhost and on `hosts` (the names a
+    deployment reaches it by: `kafka-1` in compose, a VM's host name), for TLS server and
+    client."""
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name(
         [x509.NameAttribute(NameOID.COMMON_NAME, NODE_COMMON_NAME.format(node_id=node_id))]
     )
-    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.IPv4Address("127.0.0.1"))]
+    names: list[x509.GeneralName] = [
+        x509.DNSName(name) for name in dict.fromkeys((*hosts, "localhost"))
+    ]
+    names.append(x509.IPAddress(ipaddress.IPv4Address("127.0.0.1")))
     certificate = (
         x509.CertificateBuilder()
         .subject_name(subject)
