@@ -3,15 +3,13 @@ clocks that read Kafka (inbox end offsets, consumer-group lag) rather than trust
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
 import sys
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -139,47 +137,6 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-class EndOffsets:
-    """Counts what has been written to a set of topics, by polling their end offsets."""
-
-    def __init__(self, kafka: KafkaAccess, topics: list[str]) -> None:
-        self._consumer = AIOKafkaConsumer(**kafka.client_options())
-        self._topics = topics
-        self._partitions: list[TopicPartition] = []
-
-    async def __aenter__(self) -> Self:
-        await self._consumer.start()
-        for topic in self._topics:
-            parts = self._consumer.partitions_for_topic(topic)
-            if parts is None:
-                await self._consumer._client.force_metadata_update()  # noqa: SLF001
-                parts = self._consumer.partitions_for_topic(topic) or set()
-            self._partitions += [TopicPartition(topic, p) for p in sorted(parts)]
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        await self._consumer.stop()
-
-    async def total(self) -> int:
-        ends = await self._consumer.end_offsets(self._partitions)
-        return sum(ends.values())
-
-    async def wait_for(self, base: int, target: int, *, limit_s: float) -> tuple[float, float]:
-        """Poll until `target` records exist; the times the first one beyond `base` and the last
-        one were seen (so a worker's start-up is not counted as its work)."""
-        first = last = 0.0
-        deadline = time.monotonic() + limit_s
-        while time.monotonic() < deadline:
-            now_total = await self.total()
-            if now_total > base and not first:
-                first = time.monotonic()
-            if now_total >= target:
-                last = time.monotonic()
-                return first, last
-            await asyncio.sleep(0.02)
-        raise TimeoutError(f"only {await self.total()} of {target} records after {limit_s} s")
 
 
 async def group_lag(kafka: KafkaAccess, group: str, topic: str) -> int:

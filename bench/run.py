@@ -42,6 +42,7 @@ from bench.tracker_sweep import seed_and_sweep
 from hub import bootstrap
 from schemas.units import JOURNAL_TOPIC, inbox_topic, outbox_topic
 from tests.fixtures import own_kafka
+from tests.fixtures.kafka import EndOffsets
 from tests.fixtures.ports import free_port_block
 
 if TYPE_CHECKING:
@@ -153,7 +154,7 @@ class Bench:
         values = sc.events(count)
         if not join_first:
             await produce_all(self.kafka, sc.outbox, values)
-        async with rig.EndOffsets(self.kafka, sc.inboxes) as counter:
+        async with EndOffsets(self.kafka, sc.inboxes) as counter:
             base = await counter.total()
             started = [self._start(worker, sc, group, n) for n in range(workers)]
             try:
@@ -284,8 +285,8 @@ class Bench:
             ends: list[tuple[float, int]] = []
             consumed: list[tuple[float, int]] = []
             async with (
-                rig.EndOffsets(self.kafka, [JOURNAL_TOPIC]) as journal,
-                rig.EndOffsets(self.kafka, sc.inboxes) as inbox,
+                EndOffsets(self.kafka, [JOURNAL_TOPIC]) as journal,
+                EndOffsets(self.kafka, sc.inboxes) as inbox,
             ):
                 inbox_base = await inbox.total()
                 start_journal = await journal.total()
@@ -369,7 +370,7 @@ async def wait_for_members(
 
 
 async def timed_drain(
-    counter: rig.EndOffsets, base: int, target: int, workers: list[subprocess.Popen[bytes]]
+    counter: EndOffsets, base: int, target: int, workers: list[subprocess.Popen[bytes]]
 ) -> tuple[float, float]:
     """Seconds from the first to the last expected delivery, and the workers' peak RSS (summed)."""
     peak = 0.0

@@ -25,8 +25,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.sdk import Connector, ConnectorOptions, KafkaSecurity
 from connectors.sdk.outgoing import OutboxRecord
@@ -39,10 +40,11 @@ from hub.routing.resolve import resolve_recipients
 from hub.store.audit_repository import SqlAuditLog
 from hub.store.engine import build_engine
 from hub.store.migrate import upgrade_engine
-from hub.store.tables import DeliveryRow
+from hub.store.tables import AuditLogRow, DeliveryRow
 from schemas.units import inbox_topic
 from tests.fixtures import own_kafka
 from tests.fixtures.journal import HUB_KEY_ID, write_hub_key
+from tests.fixtures.kafka import EndOffsets
 from tests.fixtures.ports import free_port_block
 from tests.hubkit import (
     TOKEN_SECRET,
@@ -289,22 +291,12 @@ class ProductionHub:
     async def wait_until_delivered(self, unit: str, count: int, *, timeout_s: float = 180) -> None:
         """Until `unit`'s inbox holds `count` records more than now (its end offsets): to land
         a fault mid-stream."""
-        topic = inbox_topic(unit)
-        consumer = AIOKafkaConsumer(**self.admin.client_options(), enable_auto_commit=False)
-        await consumer.start()
-        try:
-            await consumer._client.force_metadata_update()
-            partitions = [
-                TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()
-            ]
-            assert partitions, f"no metadata for {topic}"
-            base = sum((await consumer.end_offsets(partitions)).values())
+        async with EndOffsets(self.admin, [inbox_topic(unit)]) as inbox:
+            base = await inbox.total()
             async with asyncio.timeout(timeout_s):
-                while sum((await consumer.end_offsets(partitions)).values()) < base + count:
+                while await inbox.total() < base + count:
                     self.check_alive()
                     await asyncio.sleep(0.3)
-        finally:
-            await consumer.stop()
 
     def check_alive(self) -> None:
         dead = self.dead_services()
@@ -365,15 +357,11 @@ class ProductionHub:
                     await asyncio.sleep(1.0)
         return found
 
-    def _session(self) -> Any:
-        from sqlalchemy.ext.asyncio import async_sessionmaker  # noqa: PLC0415
-
+    def _session(self) -> AsyncSession:
         return async_sessionmaker(self.store, expire_on_commit=False)()
 
     @staticmethod
-    async def _audit_rows(session: Any) -> int:
-        from hub.store.tables import AuditLogRow  # noqa: PLC0415
-
+    async def _audit_rows(session: AsyncSession) -> int:
         return int(
             (await session.execute(select(func.count()).select_from(AuditLogRow))).scalar_one()
         )
