@@ -103,6 +103,26 @@ from schemas.nonlitigation import (
     RefusalGround,
     Ruling,
 )
+
+# --- notices (通报) ---
+from schemas.notice import (
+    DebtorStatus,
+    MajorCaseKind,
+    NoticeFinancialRiskIssued,
+    NoticeHousingProjectIssued,
+    NoticeMajorCaseIssued,
+    NoticePetitionHandled,
+    NoticePetitionReferred,
+    NoticePrejudgmentAcknowledged,
+    NoticePrejudgmentIssued,
+    NoticePublicDebtorMeasureReported,
+    NoticePublicDebtorNotified,
+    NoticeRiskResponded,
+    PetitionOutcome,
+    ReferralDirection,
+    RiskLevel,
+    RiskMeasure,
+)
 from schemas.parsing import MAX_RECORD_BYTES, ParsedEvent, parse_record
 from schemas.units import (
     DEPTS,
@@ -223,4 +243,24 @@ __all__ = [
     "unit_from_outbox",
     "unit_from_source",
     "validate_id",
+]
+
+# --- notices (通报) ---
+__all__ += [
+    "DebtorStatus",
+    "MajorCaseKind",
+    "NoticeFinancialRiskIssued",
+    "NoticeHousingProjectIssued",
+    "NoticeMajorCaseIssued",
+    "NoticePetitionHandled",
+    "NoticePetitionReferred",
+    "NoticePrejudgmentAcknowledged",
+    "NoticePrejudgmentIssued",
+    "NoticePublicDebtorMeasureReported",
+    "NoticePublicDebtorNotified",
+    "NoticeRiskResponded",
+    "PetitionOutcome",
+    "ReferralDirection",
+    "RiskLevel",
+    "RiskMeasure",
 ]
