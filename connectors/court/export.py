@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Final
 from pydantic import ValidationError
 from sqlalchemy import select, update
 
+from connectors.court import notices as court_notices  # --- notices (通报) ---
 from connectors.court import payloads
 from connectors.court.store import (
     admin_cases,
@@ -265,6 +266,8 @@ LOADERS: Final[Mapping[str, Loader]] = {
     "admincase.hearing.scheduled.v1": _hearing,
     "admincase.judged.v1": _judged,
     "judicial.suggestion.issued.v1": _suggestion,
+    # --- notices (通报) ---
+    **{notice.event_type: court_notices.load_notice for notice in court_notices.SENT_TYPES},
 }
 """Event type of an export → how to read its rows and build its payload."""
 
