@@ -148,6 +148,9 @@ def subject_of(payload: Payload) -> str | None:
     """The Kafka key: the case number, except for a suggestion, keyed by its own number."""
     if isinstance(payload, JudicialSuggestionIssued):
         return payload.suggestion_no
+    # --- notices (通报) ---
+    if isinstance(payload, court_notices.SENT_TYPES):
+        return court_notices.subject_for(payload)
     return None
 
 

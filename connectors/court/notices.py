@@ -66,6 +66,13 @@ def reference_of(payload: Payload) -> str:
     raise TypeError(f"{payload.event_type} names no notice, referral or case")
 
 
+def subject_for(notice: Payload) -> str:
+    """The Kafka key of a notice: its case number when it has one (the hub requires the subject
+    to equal `case_no`), else its own number, so a notice and its answers share a partition."""
+    case_no = getattr(notice, "case_no", None)
+    return case_no if isinstance(case_no, str) else reference_of(notice)
+
+
 def answer_values(answer_event_id: str, payload: Payload) -> tuple[Table, dict[str, Any]]:
     """The `notice_answers` row recording `payload`, keyed by the answer's event id."""
     if not isinstance(payload, ANSWER_TYPES):
