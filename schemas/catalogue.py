@@ -20,6 +20,7 @@ from schemas import (
     hubevents,
     judicial,
     linkage,
+    notice,  # --- notices (通报) ---
 )
 from schemas import nonlitigation as nonlit
 from schemas.common import Payload, Purpose
@@ -197,6 +198,40 @@ _ENTRIES: Final = (
     _entry(hubevents.HubReceipt, purpose=None),
     _entry(hubevents.HubRejected, purpose=None),
     _entry(hubevents.HubOverdue, purpose=None),
+    # --- notices (通报) ---
+    _entry(notice.NoticeMajorCaseIssued, purpose=_LINKAGE, deadline_field="respond_by"),
+    _entry(notice.NoticeFinancialRiskIssued, purpose=_LINKAGE, deadline_field="respond_by"),
+    _entry(notice.NoticeHousingProjectIssued, purpose=_LINKAGE, deadline_field="respond_by"),
+    _entry(
+        notice.NoticeRiskResponded,
+        purpose=_LINKAGE,
+        answers=(
+            notice.NoticeMajorCaseIssued,
+            notice.NoticeFinancialRiskIssued,
+            notice.NoticeHousingProjectIssued,
+        ),
+    ),
+    # A petitioner's name and ID travel for the mechanism's own 诉访分离 handling; no purpose of
+    # the existing five is closer (a `petition` purpose would be the coordinator's call).
+    _entry(notice.NoticePetitionReferred, purpose=_LINKAGE, personal=True),
+    _entry(
+        notice.NoticePetitionHandled,
+        purpose=_LINKAGE,
+        answers=(notice.NoticePetitionReferred,),
+        interim=("outcome", notice.PetitionOutcome.ACCEPTED.value),
+    ),
+    _entry(notice.NoticePrejudgmentIssued, purpose=_ADMIN, deadline_field="judgment_expected_on"),
+    _entry(
+        notice.NoticePrejudgmentAcknowledged,
+        purpose=_ADMIN,
+        answers=(notice.NoticePrejudgmentIssued,),
+    ),
+    _entry(notice.NoticePublicDebtorNotified, purpose=_CREDIT, personal=True),
+    _entry(
+        notice.NoticePublicDebtorMeasureReported,
+        purpose=_CREDIT,
+        answers=(notice.NoticePublicDebtorNotified,),
+    ),
 )
 
 CATALOGUE: Final[Mapping[str, EventType]] = MappingProxyType(

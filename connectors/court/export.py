@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Final
 from pydantic import ValidationError
 from sqlalchemy import select, update
 
+from connectors.court import notices as court_notices  # --- notices (通报) ---
 from connectors.court import payloads
 from connectors.court.store import (
     admin_cases,
@@ -147,6 +148,9 @@ def subject_of(payload: Payload) -> str | None:
     """The Kafka key: the case number, except for a suggestion, keyed by its own number."""
     if isinstance(payload, JudicialSuggestionIssued):
         return payload.suggestion_no
+    # --- notices (通报) ---
+    if isinstance(payload, court_notices.SENT_TYPES):
+        return court_notices.subject_for(payload)
     return None
 
 
@@ -265,6 +269,8 @@ LOADERS: Final[Mapping[str, Loader]] = {
     "admincase.hearing.scheduled.v1": _hearing,
     "admincase.judged.v1": _judged,
     "judicial.suggestion.issued.v1": _suggestion,
+    # --- notices (通报) ---
+    **{notice.event_type: court_notices.load_notice for notice in court_notices.SENT_TYPES},
 }
 """Event type of an export → how to read its rows and build its payload."""
 

@@ -488,3 +488,28 @@ async def create_court_schema(engine: AsyncEngine) -> None:
     """Create the court database's tables that do not exist yet."""
     async with engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
+
+
+# --- notices (通报) ---------------------------------------------------------------------------
+# A notice is a document the court drafts whole (no case rows to assemble it from), so the row
+# keeps the payload as the court wrote it; the answers keep theirs beside the ledger row.
+
+court_notices: Final = Table(
+    "court_notices",
+    metadata,
+    _id(),
+    Column("event_type", String(128), nullable=False),
+    Column("reference", String(SHORT), nullable=False, index=True),
+    Column("payload", JSON, nullable=False),
+    Column("to_units", String(SHORT), nullable=False),
+    Column("created_at", ChinaDateTime, nullable=False),
+)
+
+notice_answers: Final = Table(
+    "notice_answers",
+    metadata,
+    Column("answer_event_id", ForeignKey("answers.answer_event_id"), primary_key=True),
+    Column("type", String(128), nullable=False),
+    Column("reference", String(SHORT), nullable=False, index=True),
+    Column("payload", JSON, nullable=False),
+)

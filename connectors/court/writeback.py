@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from connectors.court import notices as court_notices  # --- notices (通报) ---
 from connectors.court.store import (
     admin_defences,
     appearance_reports,
@@ -47,6 +48,8 @@ ANSWER_TYPES = (
     AdmincaseDefenceSubmitted,
     AdmincaseAppearanceReported,
     JudicialSuggestionReplied,
+    # --- notices (通报) ---
+    *court_notices.ANSWER_TYPES,
 )
 """The answers the court connector writes back."""
 
@@ -70,7 +73,7 @@ def ledger_row(
     }
 
 
-def answer_rows(answer_event_id: str, payload: Payload) -> Rows:  # noqa: PLR0911 - one per type
+def answer_rows(answer_event_id: str, payload: Payload) -> Rows:  # noqa: C901, PLR0911 - one per type
     """The family rows recording `payload`, each keyed by the answer's event id."""
     key = {"answer_event_id": answer_event_id}
     match payload:
@@ -100,6 +103,9 @@ def answer_rows(answer_event_id: str, payload: Payload) -> Rows:  # noqa: PLR091
             return [(appearance_reports, key | _appearance(payload))]
         case JudicialSuggestionReplied():
             return [(suggestion_replies, key | _suggestion_reply(payload))]
+        # --- notices (通报) ---
+        case _ if isinstance(payload, court_notices.ANSWER_TYPES):
+            return [court_notices.answer_values(answer_event_id, payload)]
     raise TypeError(f"the court connector does not write back {payload.event_type}")
 
 

@@ -12,13 +12,21 @@ import logging
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from connectors.department import agency
+from connectors.department import agency, notices
 from connectors.department.desk import AnswerDesk
 from connectors.sdk.outgoing import china_now
 from schemas.admincase import AdmincaseFiled, AdmincaseHearingScheduled, AdmincaseJudged
 from schemas.dates import CHINA_TIME
 from schemas.judicial import JudicialSuggestionIssued
 from schemas.linkage import LinkageTaskAssigned, UnitLiaisonChanged
+from schemas.notice import (  # --- notices (通报) ---
+    NoticeFinancialRiskIssued,
+    NoticeHousingProjectIssued,
+    NoticeMajorCaseIssued,
+    NoticePetitionReferred,
+    NoticePrejudgmentIssued,
+    NoticePublicDebtorNotified,
+)
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -74,6 +82,17 @@ class DepartmentApp:
                 UnitLiaisonChanged: self.note,
             }
         )
+        # --- notices (通报) ---
+        self.register(
+            {
+                NoticeMajorCaseIssued: self.respond_to_risk,
+                NoticeFinancialRiskIssued: self.respond_to_risk,
+                NoticeHousingProjectIssued: self.respond_to_risk,
+                NoticePrejudgmentIssued: self.acknowledge_prejudgment,
+                NoticePublicDebtorNotified: self.report_public_debtor,
+                NoticePetitionReferred: self.handle_petition,
+            }
+        )
         connector.on_rejected(self.refused)
         connector.on_overdue(self.overdue)
 
@@ -121,6 +140,31 @@ class DepartmentApp:
     async def overdue(self, event: DeliveredEvent[HubOverdue]) -> None:
         notice = event.payload
         log.warning("the %s of %s is overdue since %s", notice.stage, notice.event_id, notice.due)
+
+    # --- notices (通报) ---
+    # A notice is answered only by a unit that owes the answer: the hub stamps `hubreplyby` on
+    # the copies of named recipients and not on the joint-meeting office's copy, which is
+    # receipted only.
+
+    async def respond_to_risk(self, event: DeliveredEvent[Any]) -> None:
+        owed = event.envelope.hubreplyby is not None
+        reply = notices.risk_response(event.payload, self.today(), self.officials) if owed else None
+        await self.reply_with(event, reply)
+
+    async def acknowledge_prejudgment(self, event: DeliveredEvent[NoticePrejudgmentIssued]) -> None:
+        reply = notices.prejudgment_acknowledgement(
+            event.payload, self.today(), reserve_fen=self.litigation_reserve_fen
+        )
+        await self.reply_with(event, reply)
+
+    async def report_public_debtor(self, event: DeliveredEvent[NoticePublicDebtorNotified]) -> None:
+        await self.reply_with(event, notices.public_debtor_measures(event.payload, self.today()))
+
+    async def handle_petition(self, event: DeliveredEvent[NoticePetitionReferred]) -> None:
+        await self.reply_with(event, notices.petition_handling(event.payload, self.today()))
+
+    litigation_reserve_fen: int = 50_000_000
+    """The budget line for litigation payments the demo agencies keep (500 000 yuan)."""
 
 
 async def _just(reply: Payload | None, _connection: AsyncConnection) -> Payload | None:

@@ -335,6 +335,17 @@ DESIGN_TYPES = [
     "hub.receipt",
     "hub.rejected",
     "hub.overdue",
+    # --- notices (通报) ---
+    "notice.major_case.issued",
+    "notice.financial_risk.issued",
+    "notice.housing_project.issued",
+    "notice.risk.responded",
+    "notice.petition.referred",
+    "notice.petition.handled",
+    "notice.prejudgment.issued",
+    "notice.prejudgment.acknowledged",
+    "notice.public_debtor.notified",
+    "notice.public_debtor.measure.reported",
 ]
 
 

@@ -175,5 +175,73 @@ def test_every_reply_deadline_of_the_table_is_pinned_above() -> None:
         "judicial.suggestion.issued.v1",
         "nonlitigation.enforcement.applied.v1",
         "linkage.task.assigned.v1",
+        # --- notices (通报) ---
+        "notice.major_case.issued.v1",
+        "notice.financial_risk.issued.v1",
+        "notice.housing_project.issued.v1",
+        "notice.petition.referred.v1",
+        "notice.prejudgment.issued.v1",
+        "notice.public_debtor.notified.v1",
     }
     assert {name for name, route in TABLE.types.items() if route.reply is not None} == pinned
+
+
+# --- notices (通报) ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "event_type",
+    [
+        "notice.major_case.issued.v1",
+        "notice.financial_risk.issued.v1",
+        "notice.housing_project.issued.v1",
+    ],
+)
+def test_risk_notices_answered_in_5_working_days_unless_the_issuer_says(event_type: str) -> None:
+    # 舞政文〔2022〕56号 二(一)5 and 长春 二(三)4 fix no period: the mechanism's service level is 5
+    # working days; the issuer's `respond_by` wins.
+    deadline = deadline_of(event_type)
+    assert (deadline.working_days, deadline.payload_field) == (5, "respond_by")
+    assert TABLE.types[event_type].reply.owed_by == ["named"]  # type: ignore[union-attr]
+    # Thu 2026-12-24 → Fri 12-25 (1), Mon 12-28 … Thu 12-31 (5), before 元旦.
+    assert reply_by(event_type, date(2026, 12, 24), "housing", named=True) == end_of(
+        date(2026, 12, 31)
+    )
+
+
+def test_petition_referral_concluded_within_15_plus_60_days() -> None:
+    # 信访工作条例 art 24: accept or refuse within 15 days; art 32: conclude within 60 days of
+    # acceptance. Counted from the referral, the final answer is due on day 75.
+    deadline = deadline_of("notice.petition.referred.v1")
+    assert (deadline.calendar_days, deadline.working_days, deadline.payload_field) == (
+        75,
+        None,
+        None,
+    )
+    # Referred Mon 2026-11-02: day 75 is Sat 2027-01-16, so Mon 01-18 (民法典 art 203).
+    assert reply_by("notice.petition.referred.v1", date(2026, 11, 2), "petition", named=True) == (
+        end_of(date(2027, 1, 18))
+    )
+
+
+def test_prejudgment_notice_acknowledged_in_5_working_days_or_before_the_judgment() -> None:
+    # 长春 二(一)4 "要在判决前通报行政机关": no period; 5 working days, and the day the court
+    # intends to pronounce wins (a position after the judgment is of no use).
+    deadline = deadline_of("notice.prejudgment.issued.v1")
+    assert (deadline.working_days, deadline.payload_field) == (5, "judgment_expected_on")
+    # Tue 2026-09-29 → Wed 9-30 (1), 国庆, Thu 10-08 (2), Fri (3), Sat 10-10 调休 (4),
+    # Mon 10-12 (5).
+    assert reply_by("notice.prejudgment.issued.v1", date(2026, 9, 29), "nr", named=True) == end_of(
+        date(2026, 10, 12)
+    )
+
+
+def test_public_debtor_employer_reports_its_measure_in_15_working_days() -> None:
+    # 法释〔2017〕7号 art 8 requires the notice, not a period; like the joint-punishment feedback
+    # (发改财金〔2016〕141号) the mechanism's default is 15 working days.
+    deadline = deadline_of("notice.public_debtor.notified.v1")
+    assert (deadline.working_days, deadline.payload_field) == (15, None)
+    # Mon 2026-12-14: 12-15 … 12-31 (13), 元旦 2027-01-01, Mon 01-04 (14), Tue 01-05 (15).
+    assert reply_by("notice.public_debtor.notified.v1", date(2026, 12, 14), "samr", named=True) == (
+        end_of(date(2027, 1, 5))
+    )

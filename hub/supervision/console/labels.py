@@ -36,6 +36,17 @@ EVENT_TYPES: Final = MappingProxyType(
         "hub.receipt.v1": "签收回执",
         "hub.rejected.v1": "拒收通知",
         "hub.overdue.v1": "逾期督办通知",
+        # --- notices (通报) ---
+        "notice.major_case.issued.v1": "重大敏感、群体性案件通报",
+        "notice.financial_risk.issued.v1": "金融风险通报",
+        "notice.housing_project.issued.v1": "问题楼盘通报",
+        "notice.risk.responded.v1": "风险处置情况反馈",
+        "notice.petition.referred.v1": "涉诉信访转交",
+        "notice.petition.handled.v1": "信访事项办理情况",
+        "notice.prejudgment.issued.v1": "判决前通报（金钱给付义务）",
+        "notice.prejudgment.acknowledged.v1": "判决前通报回复",
+        "notice.public_debtor.notified.v1": "公职人员失信通报",
+        "notice.public_debtor.measure.reported.v1": "公职人员失信处理情况反馈",
     }
 )
 
