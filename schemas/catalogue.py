@@ -22,6 +22,7 @@ from schemas import (
     linkage,
     notice,  # --- notices (通报) ---
 )
+from schemas import key_enterprise as keyent  # --- key enterprises (涉企审慎执行) ---
 from schemas import nonlitigation as nonlit
 from schemas.common import Payload, Purpose
 
@@ -231,6 +232,15 @@ _ENTRIES: Final = (
         notice.NoticePublicDebtorMeasureReported,
         purpose=_CREDIT,
         answers=(notice.NoticePublicDebtorNotified,),
+    ),
+    # --- key enterprises (涉企审慎执行) ---
+    _entry(keyent.LinkageKeyEnterpriseListed, purpose=_LINKAGE),
+    _entry(keyent.LinkageKeyEnterpriseDelisted, purpose=_LINKAGE),
+    _entry(keyent.EnforcementKeyEnterpriseNotified, purpose=_ENF, deadline_field="planned_on"),
+    _entry(
+        keyent.EnforcementKeyEnterpriseAdvised,
+        purpose=_ENF,
+        answers=(keyent.EnforcementKeyEnterpriseNotified,),
     ),
 )
 

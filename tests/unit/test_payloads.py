@@ -346,6 +346,11 @@ DESIGN_TYPES = [
     "notice.prejudgment.acknowledged",
     "notice.public_debtor.notified",
     "notice.public_debtor.measure.reported",
+    # --- key enterprises (涉企审慎执行) ---
+    "linkage.key_enterprise.listed",
+    "linkage.key_enterprise.delisted",
+    "enforcement.key_enterprise.notified",
+    "enforcement.key_enterprise.advised",
 ]
 
 

@@ -182,6 +182,8 @@ def test_every_reply_deadline_of_the_table_is_pinned_above() -> None:
         "notice.petition.referred.v1",
         "notice.prejudgment.issued.v1",
         "notice.public_debtor.notified.v1",
+        # --- key enterprises (涉企审慎执行) ---
+        "enforcement.key_enterprise.notified.v1",
     }
     assert {name for name, route in TABLE.types.items() if route.reply is not None} == pinned
 
@@ -244,4 +246,19 @@ def test_public_debtor_employer_reports_its_measure_in_15_working_days() -> None
     # Mon 2026-12-14: 12-15 … 12-31 (13), 元旦 2027-01-01, Mon 01-04 (14), Tue 01-05 (15).
     assert reply_by("notice.public_debtor.notified.v1", date(2026, 12, 14), "samr", named=True) == (
         end_of(date(2027, 1, 5))
+    )
+
+
+# --- key enterprises (涉企审慎执行) -----------------------------------------------------------
+
+
+def test_key_enterprise_notice_advised_in_2_working_days_or_by_the_planned_day() -> None:
+    # 舞政文〔2022〕56号 二(一)2 asks for care, not a period: a prior notice, not a veto, so 2
+    # working days, and the day the court plans to send the control request wins.
+    deadline = deadline_of("enforcement.key_enterprise.notified.v1")
+    assert (deadline.working_days, deadline.payload_field) == (2, "planned_on")
+    assert TABLE.types["enforcement.key_enterprise.notified.v1"].reply.owed_by is None  # type: ignore[union-attr]
+    # Wed 2026-12-30 → Thu 12-31 (1), 元旦 Fri 2027-01-01, Mon 01-04 (2).
+    assert reply_by("enforcement.key_enterprise.notified.v1", date(2026, 12, 30), "justice") == (
+        end_of(date(2027, 1, 4))
     )

@@ -47,6 +47,11 @@ EVENT_TYPES: Final = MappingProxyType(
         "notice.prejudgment.acknowledged.v1": "判决前通报回复",
         "notice.public_debtor.notified.v1": "公职人员失信通报",
         "notice.public_debtor.measure.reported.v1": "公职人员失信处理情况反馈",
+        # --- key enterprises (涉企审慎执行) ---
+        "linkage.key_enterprise.listed.v1": "重点企业名单（列入）",
+        "linkage.key_enterprise.delisted.v1": "重点企业名单（移出）",
+        "enforcement.key_enterprise.notified.v1": "涉重点企业强制措施事先通报",
+        "enforcement.key_enterprise.advised.v1": "联席会议办公室意见",
     }
 )
 
