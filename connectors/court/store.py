@@ -513,3 +513,35 @@ notice_answers: Final = Table(
     Column("reference", String(SHORT), nullable=False, index=True),
     Column("payload", JSON, nullable=False),
 )
+
+# --- key enterprises (涉企审慎执行) -------------------------------------------------------------
+# The office's list arrives as events and is kept as they came (one row per listing or
+# delisting); a control request on a listed enterprise's operating asset waits in `held_requests`
+# until the office has advised or the planned day has passed, and only then gets its export row.
+
+key_enterprise_entries: Final = Table(
+    "key_enterprise_entries",
+    metadata,
+    Column("event_id", String(EVENT_ID), primary_key=True),
+    Column("type", String(128), nullable=False),
+    Column("office", String(SHORT), nullable=False, comment="The office unit that sent it."),
+    Column("uscc", String(18), nullable=False, index=True),
+    Column("list_no", String(SHORT), nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("until", Date),
+    Column("payload", JSON, nullable=False),
+    Column("received_at", ChinaDateTime, nullable=False),
+)
+
+held_requests: Final = Table(
+    "held_requests",
+    metadata,
+    Column("request_id", ForeignKey("enforcement_requests.id"), primary_key=True),
+    Column("event_id", String(EVENT_ID), nullable=False, unique=True),
+    Column("to_units", String(SHORT), nullable=False),
+    Column("notice_no", String(SHORT), nullable=False, unique=True),
+    Column("release_at", ChinaDateTime, nullable=False),
+    Column("released_at", ChinaDateTime),
+    Column("released_by", String(16)),
+    CheckConstraint("released_by IN ('advice', 'deadline')", name="released_by"),
+)
