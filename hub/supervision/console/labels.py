@@ -47,6 +47,8 @@ EVENT_TYPES: Final = MappingProxyType(
         "notice.prejudgment.acknowledged.v1": "判决前通报回复",
         "notice.public_debtor.notified.v1": "公职人员失信通报",
         "notice.public_debtor.measure.reported.v1": "公职人员失信处理情况反馈",
+        # --- measure-expiry watch ---
+        "enforcement.control.expiring.v1": "查封冻结到期提醒",
     }
 )
 
