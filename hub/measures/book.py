@@ -82,14 +82,14 @@ class Measure:
             "request_no": self.request_no,
             "action": self.action.value,
             "asset_kind": self.asset_kind,
-            "end": self.end,
+            "ends_on": self.end,
             "previous_request_no": self.previous_request_no,
             "state": self.state.value,
             "reminded_for_end": self.reminded_for_end,
         }
 
 
-def measure_from_row(row: Mapping[str, Any]) -> Measure:
+def measure_from_row(row: Mapping[Any, Any]) -> Measure:
     return Measure(
         event_source=row["event_source"],
         event_id=row["event_id"],
@@ -99,7 +99,7 @@ def measure_from_row(row: Mapping[str, Any]) -> Measure:
         request_no=row["request_no"],
         action=ControlAction(row["action"]),
         asset_kind=row["asset_kind"],
-        end=row["end"],
+        end=row["ends_on"],
         previous_request_no=row["previous_request_no"],
         state=MeasureState(row["state"]),
         reminded_for_end=row["reminded_for_end"],

@@ -78,6 +78,8 @@ AUDIT_KINDS: Final = MappingProxyType(
         "delivery.redelivered": "重新送达",
         "delivery.escalated": "升级督办",
         "deadlines.recomputed": "期限重新计算",
+        # --- measure-expiry watch ---
+        "measure.reminded": "查封冻结到期提醒",
     }
 )
 
