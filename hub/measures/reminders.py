@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Final
 from hub.measures.book import MeasureState
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable
+    from collections.abc import Container, Iterable
 
     from hub.calendar import WorkingCalendar
     from hub.measures.book import Measure
@@ -59,7 +59,7 @@ def reminders_due(
     lead_working_days: int,
     calendar: WorkingCalendar,
     *,
-    pending: Collection[tuple[str, date]] = (),
+    pending: Container[tuple[str, date]] = (),
 ) -> list[Reminder]:
     """The measures in force whose reminder day has come, not past their end, and not yet
     reminded for their current end (`reminded_for_end`, or a reminder in `pending`: sent, not

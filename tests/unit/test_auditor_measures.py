@@ -12,12 +12,22 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub.auditor.apply import apply_journal_batch
-from hub.journal.entries import AnswerRouted, Delivered, MeasureReminded
 from hub.measures.book import Measure, MeasureState, measure_from_row
 from hub.store.migrate import upgrade_engine
 from hub.store.tables import AuditLogRow, MeasureRow
-from tests.fixtures.corpus import samples
-from tests.fixtures.journal import COURT, T0, Journal, envelope, event_id
+from tests.fixtures.journal import COURT, Journal
+from tests.fixtures.measures import (
+    CONTINUATION,
+    CONTINUE_DATA,
+    FREEZE,
+    FREEZE_DATA,
+    SAMR,
+    UNFREEZE,
+    UNFREEZE_DATA,
+    answered,
+    reminded,
+    routed,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -25,12 +35,6 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from hub.journal.reading import JournalRecord, UnreadableRecord
-
-SAMR = "samr.411121"
-CASE = samples.ENF_CASE
-FREEZE, CONTINUATION, UNFREEZE = event_id(1), event_id(2), event_id(3)
-REQUESTED = "enforcement.control.requested.v1"
-ANSWERED = "enforcement.control.answered.v1"
 
 
 @pytest.fixture
@@ -48,57 +52,6 @@ async def measures(engine: AsyncEngine) -> dict[str, Measure]:
     async with engine.connect() as connection:
         rows = (await connection.execute(select(*MeasureRow.__table__.columns))).mappings()
         return {row["event_id"]: measure_from_row(row) for row in rows}
-
-
-def _request(request_no: str, action: str, **changes: Any) -> dict[str, Any]:
-    data = {**samples.EQUITY_FREEZE["data"], "request_no": request_no, "action": action}
-    data |= {"start": "2026-12-01", "end": "2027-01-08"} | changes
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def routed(journal: Journal, eid: str, data: dict[str, Any]) -> Any:
-    return journal.routed(
-        eid, type_=REQUESTED, data=data, to=((SAMR, "all"),), subject=CASE, reply_in=None
-    )
-
-
-def answered(journal: Journal, n: int, eid: str, request_no: str, **data: Any) -> AnswerRouted:
-    payload = {
-        "request_no": request_no,
-        "case_no": CASE,
-        "answered_on": "2026-12-02",
-        "result": "controlled",
-    } | data
-    event = envelope(
-        event_id(n), source=SAMR, type_=ANSWERED, correlationid=eid, data=payload, subject=CASE
-    )
-    return AnswerRouted(
-        at=T0,
-        position=journal.position(SAMR),
-        event=event,
-        answers=eid,
-        answered_by=SAMR,
-        original_sender=COURT,
-        receipt=False,
-        deliveries=[Delivered(recipient=COURT, fields="all", receipt_by=None, reply_by=None)],
-    )
-
-
-def reminded(end: date) -> MeasureReminded:
-    return MeasureReminded(
-        at=T0,
-        event_source=f"fy:unit:{COURT}",
-        event_id=FREEZE,
-        court=COURT,
-        end=end,
-        days_left=3,
-        notice="n-1",
-    )
-
-
-FREEZE_DATA = _request("KZ1", "freeze")
-CONTINUE_DATA = _request("KZ2", "continue_freeze", previous_request_no="KZ1", end="2027-06-30")
-UNFREEZE_DATA = _request("KZ3", "unfreeze", previous_request_no="KZ2", start=None, end=None)
 
 
 async def test_a_freeze_request_opens_its_row_and_the_answer_puts_it_in_force(
