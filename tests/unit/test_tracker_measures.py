@@ -18,6 +18,9 @@ from hub.deliveries.redelivery import RedeliveryPolicy
 from hub.journal.reading import read_record
 from hub.routing.deadlines import CHINA_TZ
 from hub.store.migrate import upgrade_engine
+from hub.supervision import reads
+from hub.supervision.console.labels import AUDIT_KINDS
+from hub.supervision.text import trace_lines
 from hub.tracker.service import Tracker
 from schemas.catalogue import CATALOGUE
 from schemas.units import JOURNAL_TOPIC, inbox_topic
@@ -193,3 +196,18 @@ async def test_a_tracker_without_the_watch_reminds_nothing(
 ) -> None:
     assert (await tracker_of(store, broker, lead=None).sweep(DUE_DAY)).reminded == ()
     assert broker.published == []
+
+
+async def test_fyhub_trace_shows_the_reminder_on_the_case(
+    store: AsyncEngine, broker: FakeWriter
+) -> None:
+    await tracker_of(store, broker).sweep(DUE_DAY)
+    await apply_journalled(store, broker)
+    async with async_sessionmaker(store)() as session:
+        found = await reads.trace(session, CASE)
+    assert found is not None
+    [line] = [line for line in trace_lines(found) if "measure.reminded" in line]
+    assert COURT in line
+    assert FREEZE in line
+    assert "lapses 2027-01-08, 3 days left" in line
+    assert AUDIT_KINDS["measure.reminded"] == "查封冻结到期提醒"
