@@ -36,7 +36,14 @@ from connectors.court.filing import (
     rule_in_bankruptcy,
     schedule_hearing,
 )
-from connectors.court.store import answers, create_court_schema, hub_notices, now
+from connectors.court.store import (
+    answers,
+    create_court_schema,
+    hub_notices,
+    measure_reminders,
+    now,
+)
+from schemas.hubevents import EnforcementControlExpiring
 
 if TYPE_CHECKING:
     from sqlalchemy import Column, Table
@@ -83,6 +90,8 @@ class CourtApp:
         connector.on_receipt(self.record_notice)
         connector.on_rejected(self.record_notice)
         connector.on_overdue(self.record_notice)
+        # --- measure-expiry watch ---
+        connector.handles(EnforcementControlExpiring)(self.record_reminder)
 
     async def start(self) -> None:
         """Start draining the export table (the connector must be started)."""
@@ -132,6 +141,13 @@ class CourtApp:
             received_at=now(),
         )
         await _insert_once(self.engine, hub_notices, hub_notices.c.notice_event_id, row, [])
+
+    # --- measure-expiry watch ---
+    async def record_reminder(self, event: DeliveredEvent[EnforcementControlExpiring]) -> None:
+        """Keep the hub's reminder that a seal or freeze lapses soon, once per reminder id."""
+        row = writeback.reminder_row(event.id, event.payload, received_at=now())
+        key = measure_reminders.c.notice_event_id
+        await _insert_once(self.engine, measure_reminders, key, row, [])
 
 
 async def _insert_once(

@@ -4,8 +4,10 @@ and the tracker (built by the composition root with `tracker.measure_reminder_wo
 longer than that) reminds the court once however often it sweeps; the court continues the
 freeze, and the old end is never reminded again while the new end is, once, when its day comes.
 
-The units are plain Kafka clients here; the router and the auditor run in this process, and
-the tracker is `fyhub run tracker`'s (its first sweep when it starts, more by hand).
+The court's and samr's requests and answers are written by plain Kafka clients; the court's
+connector (`connectors.court`) reads its inbox into its case database, where each reminder is
+one `measure_reminders` row. The router and the auditor run in this process, and the tracker is
+`fyhub run tracker`'s (its first sweep when it starts, more by hand).
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy import select
 
+from connectors.court.store import measure_reminders
 from hub import bootstrap
 from hub.measures.reminders import reminder_day
 from hub.routing.deadlines import CHINA_TZ
 from hub.store.tables import MeasureRow
 from schemas.hub_proof import check_hub_signature
 from schemas.units import inbox_topic, outbox_topic, source_uri
+from tests.e2e.harness import count, court_database, eventually, rows, running_court
 from tests.hubkit import as_region, corpus_event, fresh_id, signed_by
 from tests.integration.rig import Rig, bodies, read_matching, running_rig, wait_for_rows
 
@@ -126,8 +130,31 @@ async def wait_until(store: AsyncEngine, *where: Any) -> None:
 
 
 async def test_the_court_is_reminded_once_before_a_freeze_lapses_and_once_for_its_new_end(
-    rig: Rig,
+    rig: Rig, tmp_path: Path
 ) -> None:
+    court_db = await court_database(tmp_path / "court.db")
+    try:
+        async with running_court(rig, court_db, tmp_path / "court-connector"):
+            end, new_end = await reminded_twice(rig)
+            await eventually(
+                lambda: _counted(court_db, 2), what="both reminders in the court database"
+            )
+        kept = await rows(court_db, select(measure_reminders).order_by(measure_reminders.c.ends_on))
+    finally:
+        await court_db.dispose()
+    assert [(r["request_no"], r["ends_on"], r["unit"]) for r in kept] == [
+        ("KZ-EXPIRY-1", end, rig.unit("samr")),
+        ("KZ-EXPIRY-1", new_end, rig.unit("samr")),
+    ]
+
+
+async def _counted(engine: AsyncEngine, expected: int) -> bool:
+    return await count(engine, measure_reminders) >= expected
+
+
+async def reminded_twice(rig: Rig) -> tuple[date, date]:
+    """The freeze, reminded once; continued, and reminded once for its new end. Returns the
+    two ends."""
     store = rig.store
     assert store is not None
     calendar = bootstrap.build_calendar(rig.settings)
@@ -193,6 +220,7 @@ async def test_the_court_is_reminded_once_before_a_freeze_lapses_and_once_for_it
     assert f"lapses {end.isoformat()}" in lines[0]
     assert f"lapses {new_end.isoformat()}" in lines[1]
     assert rig.unit("court") in lines[1]
+    return end, new_end
 
 
 async def fyhub_trace(rig: Rig, case_no: str) -> str:
