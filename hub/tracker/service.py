@@ -297,6 +297,7 @@ class Tracker:
                         "overdue": len(report.overdue),
                         "redelivered": len(report.redelivered),
                         "escalated": len(report.escalated),
+                        "reminded": len(report.reminded),
                     },
                     report.failed,
                 )

@@ -7,6 +7,7 @@ the next sweep."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -14,9 +15,11 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from hub.auditor.apply import apply_journal_batch
+from hub.bootstrap import load_settings
 from hub.deliveries.redelivery import RedeliveryPolicy
 from hub.journal.reading import read_record
 from hub.routing.deadlines import CHINA_TZ
+from hub.settings import SettingsError
 from hub.store.migrate import upgrade_engine
 from hub.supervision import reads
 from hub.supervision.console.labels import AUDIT_KINDS
@@ -211,3 +214,20 @@ async def test_fyhub_trace_shows_the_reminder_on_the_case(
     assert FREEZE in line
     assert "lapses 2027-01-08, 3 days left" in line
     assert AUDIT_KINDS["measure.reminded"] == "查封冻结到期提醒"
+
+
+# --- the setting ------------------------------------------------------------------------------
+
+
+def test_the_notice_period_defaults_to_15_working_days_and_is_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in [name for name in os.environ if name.startswith("FYHUB_")]:
+        monkeypatch.delenv(name)
+    assert load_settings().tracker.measure_reminder_working_days == 15
+    monkeypatch.setenv("FYHUB_TRACKER__MEASURE_REMINDER_WORKING_DAYS", "5")
+    assert load_settings().tracker.measure_reminder_working_days == 5
+    monkeypatch.setenv("FYHUB_TRACKER__MEASURE_REMINDER_WORKING_DAYS", "-1")
+    with pytest.raises(SettingsError) as refused:
+        load_settings()
+    assert "FYHUB_TRACKER__MEASURE_REMINDER_WORKING_DAYS" in str(refused.value.problems)
