@@ -46,13 +46,24 @@ if TYPE_CHECKING:
 _measures = MeasureRow.__table__.c
 
 
-async def measures_in_force(session: AsyncSession) -> list[Measure]:
-    """The seals and freezes in force, as the store has them."""
+async def measures_in_force(
+    session: AsyncSession, *, ending_from: date, ending_by: date
+) -> list[Measure]:
+    """The seals and freezes in force that end from `ending_from` to `ending_by`, as the store
+    has them (the state and end index serves it)."""
     query = select(*MeasureRow.__table__.columns).where(
         _measures.state == MeasureState.IN_FORCE.value,
+        _measures.ends_on.between(ending_from, ending_by),
         _measures.action.in_([action.value for action in IMPOSING]),
     )
     return [measure_from_row(row) for row in (await session.execute(query)).mappings()]
+
+
+def ends_to_look_at(now: datetime, lead: int, calendar: WorkingCalendar) -> tuple[date, date]:
+    """The ends a sweep at `now` may have to remind of: from today (China's date) to a working
+    day past the notice period, a bound the reminder days (`reminders_due`) then narrow."""
+    today = now.astimezone(CHINA_TZ).date()
+    return today, calendar.add_working_days(today, lead + 1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,7 @@ from hub.tracker.measures import (
     PendingReminders,
     ReminderJob,
     due_reminders,
+    ends_to_look_at,
     measures_in_force,
     reminder_job,
 )
@@ -179,8 +180,9 @@ class Tracker:
 
     async def _remind(self, now: datetime, lead: int) -> SweepReport:
         """The reminders due at `now`, each published to its court, then journalled."""
+        first, last = ends_to_look_at(now, lead, self._ctx.calendar)
         async with self._reads() as session:
-            in_force = await measures_in_force(session)
+            in_force = await measures_in_force(session, ending_from=first, ending_by=last)
         due = due_reminders(
             in_force,
             now,

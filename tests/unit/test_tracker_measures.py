@@ -18,14 +18,18 @@ from hub.auditor.apply import apply_journal_batch
 from hub.bootstrap import load_settings
 from hub.deliveries.redelivery import RedeliveryPolicy
 from hub.journal.reading import read_record
+from hub.measures.book import Measure, MeasureState
+from hub.measures.reminders import reminders_due
 from hub.routing.deadlines import CHINA_TZ
 from hub.settings import SettingsError
 from hub.store.migrate import upgrade_engine
 from hub.supervision import reads
 from hub.supervision.console.labels import AUDIT_KINDS
 from hub.supervision.text import trace_lines
+from hub.tracker.measures import ends_to_look_at
 from hub.tracker.service import Tracker
 from schemas.catalogue import CATALOGUE
+from schemas.control import ControlAction
 from schemas.units import JOURNAL_TOPIC, inbox_topic
 from tests.fixtures.corpus import samples
 from tests.fixtures.journal import COURT, Journal
@@ -231,3 +235,36 @@ def test_the_notice_period_defaults_to_15_working_days_and_is_read_from_the_envi
     with pytest.raises(SettingsError) as refused:
         load_settings()
     assert "FYHUB_TRACKER__MEASURE_REMINDER_WORKING_DAYS" in str(refused.value.problems)
+
+
+@pytest.mark.parametrize("lead", [0, 1, 3, 15])
+def test_the_ends_a_sweep_reads_hold_every_reminder_due(lead: int) -> None:
+    calendar = router_context().calendar
+    due = 0
+    for offset in range(45):
+        today = date(2026, 12, 15) + timedelta(days=offset)
+        now = datetime(today.year, today.month, today.day, 9, tzinfo=CHINA_TZ)
+        first, last = ends_to_look_at(now, lead, calendar)
+        for ahead in range(60):
+            end = today + timedelta(days=ahead)
+            measure = _in_force(end)
+            if reminders_due([measure], today, lead, calendar):
+                due += 1
+                assert first <= end <= last, (today, end)
+    assert due >= 45
+
+
+def _in_force(end: date) -> Measure:
+    return Measure(
+        event_source="fy:unit:court.411121",
+        event_id="e",
+        court="court.411121",
+        unit=SAMR,
+        case_no=CASE,
+        request_no="KZ1",
+        action=ControlAction.FREEZE,
+        asset_kind="equity",
+        end=end,
+        previous_request_no=None,
+        state=MeasureState.IN_FORCE,
+    )
