@@ -75,7 +75,14 @@ from schemas.enforcement import (
 )
 from schemas.envelope import CONTENT_TYPE, HUB_SOURCE, Envelope
 from schemas.errors import ErrorCode, FieldError, FieldValueError, Rejection, field_errors
-from schemas.hubevents import HubOverdue, HubReceipt, HubRejected, OverdueStage, RejectedField
+from schemas.hubevents import (
+    EnforcementControlExpiring,
+    HubOverdue,
+    HubReceipt,
+    HubRejected,
+    OverdueStage,
+    RejectedField,
+)
 from schemas.identifiers import (
     CaseNo,
     CaseNumber,
@@ -175,6 +182,7 @@ __all__ = [
     "DocumentKind",
     "Duration",
     "EnforcementControlAnswered",
+    "EnforcementControlExpiring",
     "EnforcementControlRequested",
     "EnforcementQueryAnswered",
     "EnforcementQueryRequested",

@@ -112,10 +112,20 @@ def _entry(
         purposes=purposes,
         deadline_field=deadline_field,
         is_receipt=payload is hubevents.HubReceipt,
-        hub_published=name in {hubevents.HubRejected.event_type, hubevents.HubOverdue.event_type},
+        hub_published=name in HUB_PUBLISHED,
         interim=interim,
     )
 
+
+HUB_PUBLISHED: Final = frozenset(
+    {
+        hubevents.HubRejected.event_type,
+        hubevents.HubOverdue.event_type,
+        # --- measure-expiry watch ---
+        hubevents.EnforcementControlExpiring.event_type,
+    }
+)
+"""Types only the hub publishes (into inboxes); units never write them to their outbox."""
 
 _ENF, _CREDIT, _BANKRUPTCY = Purpose.ENFORCEMENT, Purpose.CREDIT_SANCTION, Purpose.BANKRUPTCY
 _ADMIN, _LINKAGE = Purpose.ADMIN_LITIGATION, Purpose.LINKAGE_SUPERVISION
@@ -242,6 +252,8 @@ _ENTRIES: Final = (
         purpose=_ENF,
         answers=(keyent.EnforcementKeyEnterpriseNotified,),
     ),
+    # --- measure-expiry watch (措施到期提醒) ---
+    _entry(hubevents.EnforcementControlExpiring, purpose=_ENF),
 )
 
 CATALOGUE: Final[Mapping[str, EventType]] = MappingProxyType(

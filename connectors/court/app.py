@@ -41,8 +41,10 @@ from connectors.court.store import (
     create_court_schema,
     hub_notices,
     key_enterprise_entries,
+    measure_reminders,
     now,
 )
+from schemas.hubevents import EnforcementControlExpiring
 from schemas.key_enterprise import (  # --- key enterprises (涉企审慎执行) ---
     EnforcementKeyEnterpriseAdvised,
     LinkageKeyEnterpriseDelisted,
@@ -97,6 +99,8 @@ class CourtApp:
         connector.on_receipt(self.record_notice)
         connector.on_rejected(self.record_notice)
         connector.on_overdue(self.record_notice)
+        # --- measure-expiry watch ---
+        connector.handles(EnforcementControlExpiring)(self.record_reminder)
 
     async def start(self) -> None:
         """Start draining the export table (the connector must be started)."""
@@ -154,6 +158,13 @@ class CourtApp:
             received_at=now(),
         )
         await _insert_once(self.engine, hub_notices, hub_notices.c.notice_event_id, row, [])
+
+    # --- measure-expiry watch ---
+    async def record_reminder(self, event: DeliveredEvent[EnforcementControlExpiring]) -> None:
+        """Keep the hub's reminder that a seal or freeze lapses soon, once per reminder id."""
+        row = writeback.reminder_row(event.id, event.payload, received_at=now())
+        key = measure_reminders.c.notice_event_id
+        await _insert_once(self.engine, measure_reminders, key, row, [])
 
 
 async def _insert_once(

@@ -545,3 +545,23 @@ held_requests: Final = Table(
     Column("released_by", String(16)),
     CheckConstraint("released_by IN ('advice', 'deadline')", name="released_by"),
 )
+
+# --- measure-expiry watch ---
+# The hub's reminder that a seal or freeze the court imposed lapses soon
+# (`enforcement.control.expiring.v1`), one row per reminder: the court continues the measure
+# (a `continue_*` control request naming `request_no` as `previous_request_no`) or lets it lapse.
+
+measure_reminders: Final = Table(
+    "measure_reminders",
+    metadata,
+    Column("notice_event_id", String(EVENT_ID), primary_key=True),
+    Column("request_event_id", String(EVENT_ID), nullable=False, index=True),
+    Column("request_no", String(SHORT), nullable=False, index=True),
+    Column("case_no", String(SHORT), nullable=False),
+    Column("unit", String(UNIT), nullable=False, comment="The unit holding the measure."),
+    Column("action", String(32), nullable=False),
+    Column("asset_kind", String(32), nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("days_left", Integer, nullable=False),
+    Column("received_at", ChinaDateTime, nullable=False),
+)

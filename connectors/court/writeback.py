@@ -26,7 +26,7 @@ from schemas.bankruptcy import BankruptcyClaimDeclared, BankruptcyDeregistration
 from schemas.control import EnforcementControlAnswered
 from schemas.debtor import DebtorSanctionReported, Measure
 from schemas.enforcement import EnforcementQueryAnswered, QueryResult
-from schemas.hubevents import HubOverdue, HubReceipt, HubRejected
+from schemas.hubevents import EnforcementControlExpiring, HubOverdue, HubReceipt, HubRejected
 from schemas.judicial import JudicialSuggestionReplied
 
 if TYPE_CHECKING:
@@ -244,3 +244,24 @@ def notice_row(
                 "stage": payload.stage,
                 "due": payload.due,
             }
+
+
+# --- measure-expiry watch ---
+
+
+def reminder_row(
+    notice_event_id: str, payload: EnforcementControlExpiring, *, received_at: dt.datetime
+) -> Values:
+    """A `measure_reminders` row: the hub's reminder that a seal or freeze lapses soon."""
+    return {
+        "notice_event_id": notice_event_id,
+        "request_event_id": payload.event_id,
+        "request_no": payload.request_no,
+        "case_no": payload.case_no,
+        "unit": payload.unit,
+        "action": payload.action.value,
+        "asset_kind": payload.asset_kind.value,
+        "ends_on": payload.end,
+        "days_left": payload.days_left,
+        "received_at": received_at,
+    }

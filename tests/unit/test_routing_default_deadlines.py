@@ -157,7 +157,13 @@ def test_every_delivered_event_is_receipted_within_1_working_day_except_hub_noti
     # DESIGN §5: every delivered event needs a receipt (签收), default 1 working day; the hub's
     # own receipts, refusals and overdue notices are not receipted.
     unreceipted = {name for name, route in TABLE.types.items() if route.receipt_days is None}
-    assert unreceipted == {"hub.receipt.v1", "hub.rejected.v1", "hub.overdue.v1"}
+    assert unreceipted == {
+        "hub.receipt.v1",
+        "hub.rejected.v1",
+        "hub.overdue.v1",
+        # --- measure-expiry watch ---
+        "enforcement.control.expiring.v1",
+    }
     assert {route.receipt_days for route in TABLE.types.values()} == {1, None}
 
 
@@ -262,3 +268,13 @@ def test_key_enterprise_notice_advised_in_2_working_days_or_by_the_planned_day()
     assert reply_by("enforcement.key_enterprise.notified.v1", date(2026, 12, 30), "justice") == (
         end_of(date(2027, 1, 4))
     )
+
+
+# --- measure-expiry watch (措施到期提醒) ---
+
+
+def test_a_measure_expiry_reminder_owes_neither_receipt_nor_reply() -> None:
+    # 民诉法解释 art 485 sets the measure's term, not an answer to the reminder: the court acts
+    # by continuing the measure (a new control request), which has its own deadline.
+    route = TABLE.types["enforcement.control.expiring.v1"]
+    assert (route.receipt_days, route.reply) == (None, None)

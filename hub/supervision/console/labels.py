@@ -52,6 +52,8 @@ EVENT_TYPES: Final = MappingProxyType(
         "linkage.key_enterprise.delisted.v1": "重点企业名单（移出）",
         "enforcement.key_enterprise.notified.v1": "涉重点企业强制措施事先通报",
         "enforcement.key_enterprise.advised.v1": "联席会议办公室意见",
+        # --- measure-expiry watch ---
+        "enforcement.control.expiring.v1": "查封冻结到期提醒",
     }
 )
 
@@ -81,6 +83,8 @@ AUDIT_KINDS: Final = MappingProxyType(
         "delivery.redelivered": "重新送达",
         "delivery.escalated": "升级督办",
         "deadlines.recomputed": "期限重新计算",
+        # --- measure-expiry watch ---
+        "measure.reminded": "查封冻结到期提醒",
     }
 )
 
