@@ -22,6 +22,7 @@ from schemas import (
     linkage,
     notice,  # --- notices (通报) ---
 )
+from schemas import bankruptcy_followup as bkf  # --- bankruptcy follow-up ---
 from schemas import nonlitigation as nonlit
 from schemas.common import Payload, Purpose
 
@@ -232,6 +233,20 @@ _ENTRIES: Final = (
         purpose=_CREDIT,
         answers=(notice.NoticePublicDebtorNotified,),
     ),
+    # --- bankruptcy follow-up (art 19 release, credit repair, zombie list) ---
+    _entry(bkf.BankruptcyMeasuresReleaseRequested, purpose=_BANKRUPTCY, deadline_field="reply_by"),
+    _entry(
+        bkf.BankruptcyMeasuresReleased,
+        purpose=_BANKRUPTCY,
+        answers=(bkf.BankruptcyMeasuresReleaseRequested,),
+    ),
+    _entry(bkf.BankruptcyCreditRepairRequested, purpose=_BANKRUPTCY, deadline_field="reply_by"),
+    _entry(
+        bkf.BankruptcyCreditRepairReported,
+        purpose=_BANKRUPTCY,
+        answers=(bkf.BankruptcyCreditRepairRequested,),
+    ),
+    _entry(bkf.BankruptcyZombieListShared, purpose=_BANKRUPTCY),
 )
 
 CATALOGUE: Final[Mapping[str, EventType]] = MappingProxyType(

@@ -346,6 +346,12 @@ DESIGN_TYPES = [
     "notice.prejudgment.acknowledged",
     "notice.public_debtor.notified",
     "notice.public_debtor.measure.reported",
+    # --- bankruptcy follow-up ---
+    "bankruptcy.measures.release_requested",
+    "bankruptcy.measures.released",
+    "bankruptcy.credit_repair.requested",
+    "bankruptcy.credit_repair.reported",
+    "bankruptcy.zombie_list.shared",
 ]
 
 
