@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Final
 from pydantic import ValidationError
 from sqlalchemy import select, update
 
+from connectors.court import bankruptcy_followup as followup  # --- bankruptcy follow-up ---
 from connectors.court import notices as court_notices  # --- notices (通报) ---
 from connectors.court import payloads
 from connectors.court.store import (
@@ -151,6 +152,9 @@ def subject_of(payload: Payload) -> str | None:
     # --- notices (通报) ---
     if isinstance(payload, court_notices.SENT_TYPES):
         return court_notices.subject_for(payload)
+    # --- bankruptcy follow-up ---
+    if isinstance(payload, followup.SENT_TYPES):
+        return followup.subject_for(payload)
     return None
 
 
@@ -271,6 +275,8 @@ LOADERS: Final[Mapping[str, Loader]] = {
     "judicial.suggestion.issued.v1": _suggestion,
     # --- notices (通报) ---
     **{notice.event_type: court_notices.load_notice for notice in court_notices.SENT_TYPES},
+    # --- bankruptcy follow-up ---
+    **{sent.event_type: followup.load_request for sent in followup.SENT_TYPES},
 }
 """Event type of an export → how to read its rows and build its payload."""
 

@@ -68,15 +68,17 @@ def test_the_release_request_goes_to_one_registry_which_owes_the_answer() -> Non
     assert route.owes_reply("nr", named=True)
 
 
-def test_hrss_and_medins_get_the_enterprise_the_administrator_and_the_deadline_only() -> None:
+def test_hrss_and_medins_get_the_enterprise_the_administrator_and_the_dates_of_a_claim() -> None:
+    # The claims are computed to the acceptance date (企业破产法 art 46) and filed by the
+    # claims deadline with the administrator; nothing else of the acceptance is needed.
     route = TABLE.types["bankruptcy.accepted.v1"]
     for dept in ("hrss", "medins"):
         projection = route.projection_for(dept)
         assert projection is not None
         assert projection.fields != "all"
         fields = set(projection.fields)
-        assert {"debtor.uscc", "administrator.name", "claims_deadline", "court"} <= fields
-        assert not {"first_meeting_at", "announced_on", "procedure", "accepted_on"} & fields
+        assert {"debtor.uscc", "administrator.name", "claims_deadline", "accepted_on"} <= fields
+        assert not {"first_meeting_at", "announced_on", "procedure"} & fields
         assert route.owes_reply(dept)
     assert set(TABLE.types[CLAIM].publishers) == {"tax", "hrss", "medins"}
 
