@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from connectors.court import writeback
+from connectors.court import bankruptcy_followup, writeback
 from connectors.court.export import ExportDrainer
 from connectors.court.filing import (
     UnknownRecordError,
@@ -37,6 +37,7 @@ from connectors.court.filing import (
     schedule_hearing,
 )
 from connectors.court.store import answers, create_court_schema, hub_notices, now
+from schemas.bankruptcy_followup import BankruptcyZombieListShared
 
 if TYPE_CHECKING:
     from sqlalchemy import Column, Table
@@ -83,6 +84,8 @@ class CourtApp:
         connector.on_receipt(self.record_notice)
         connector.on_rejected(self.record_notice)
         connector.on_overdue(self.record_notice)
+        # --- bankruptcy follow-up ---
+        connector.handles(BankruptcyZombieListShared)(self.record_zombie_list)
 
     async def start(self) -> None:
         """Start draining the export table (the connector must be started)."""
@@ -116,6 +119,13 @@ class CourtApp:
         rows = writeback.answer_rows(event.id, payload)
         if not await _insert_once(self.engine, answers, answers.c.answer_event_id, ledger, rows):
             log.info("answer %s was already written back", event.id)
+
+    async def record_zombie_list(self, event: DeliveredEvent[BankruptcyZombieListShared]) -> None:
+        """Keep a zombie-company list samr or ndrc sent, once per event id (receipt only)."""
+        if not await bankruptcy_followup.record_zombie_list(
+            self.engine, event.id, event.sender, event.payload
+        ):
+            log.info("zombie list %s was already recorded", event.id)
 
     async def record_notice(
         self,

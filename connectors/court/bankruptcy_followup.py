@@ -11,7 +11,8 @@
 
 Each is drafted whole and kept in `court_notices` with its export row, in one transaction; the
 export drainer publishes it (`load_request`). The answers become rows of `measure_releases` and
-`credit_repair_reports` (`answer_rows`, pure).
+`credit_repair_reports` (`answer_rows`, pure); a zombie list samr or ndrc sends the court is kept
+in `received_zombie_lists` (`record_zombie_list`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import and_, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from connectors.court.store import (
     bankruptcy_cases,
@@ -34,6 +36,7 @@ from connectors.court.store import (
     measure_releases,
     now,
     parties,
+    received_zombie_lists,
 )
 from schemas.bankruptcy import Enterprise
 from schemas.bankruptcy_followup import (
@@ -221,6 +224,28 @@ async def share_zombie_list(
         raise ValueError("a list names the units it is for")
     async with engine.begin() as connection:
         return await _queue(connection, listing, listing.list_no, " ".join(to))
+
+
+async def record_zombie_list(
+    engine: AsyncEngine, event_id: str, sender: str | None, listing: BankruptcyZombieListShared
+) -> bool:
+    """Keep a received zombie list, once per event id; whether it was new."""
+    values = {
+        "event_id": event_id,
+        "sender": sender,
+        "list_no": listing.list_no,
+        "issuer": listing.issuer.name,
+        "as_of": listing.as_of,
+        "in_reply_to": listing.in_reply_to,
+        "enterprises": [e.model_dump(mode="json", exclude_none=True) for e in listing.enterprises],
+        "received_at": now(),
+    }
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(insert(received_zombie_lists).values(values))
+    except IntegrityError:
+        return False
+    return True
 
 
 async def load_request(connection: AsyncConnection, ref_id: int) -> Payload:

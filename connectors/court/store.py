@@ -545,3 +545,17 @@ credit_repair_reports: Final = Table(
     Column("reason", String(SHORT)),
     Column("note", Text),
 )
+
+received_zombie_lists: Final = Table(
+    "received_zombie_lists",
+    metadata,
+    Column("event_id", String(EVENT_ID), primary_key=True),
+    Column("sender", String(UNIT)),
+    Column("list_no", String(SHORT), nullable=False, index=True),
+    Column("issuer", String(NAME), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("in_reply_to", String(SHORT)),
+    Column("enterprises", JSON, nullable=False),
+    Column("received_at", ChinaDateTime, nullable=False),
+)
+"""僵尸企业名单 samr or ndrc sent the court (长春新区 2020 二(二)2), as received, once per event."""

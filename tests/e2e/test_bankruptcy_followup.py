@@ -3,7 +3,9 @@ freezes the debtor's equity (samr) and seals its building (nr); it accepts the b
 sends each registry a release request listing only its own measure (企业破产法 art 19); samr
 releases the freeze in its register and answers; hrss and medins, receiving the acceptance,
 declare their social-insurance and wage claims from their own books; the answers come back into
-the court's database, and `fyhub trace` shows them."""
+the court's database, and `fyhub trace` shows them. Then: samr's zombie-company list reaches the
+court's database, and after an approved reorganisation tax and samr report their credit repair
+back into it."""
 
 from __future__ import annotations
 
@@ -15,15 +17,28 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy import insert, select
 
-from connectors.court.bankruptcy_followup import request_release
-from connectors.court.filing import accept_bankruptcy, file_control_request
-from connectors.court.store import bankruptcy_claims, court_notices, hub_notices, measure_releases
+from connectors.court.bankruptcy_followup import request_credit_repair, request_release
+from connectors.court.filing import accept_bankruptcy, file_control_request, rule_in_bankruptcy
+from connectors.court.store import (
+    bankruptcy_claims,
+    court_notices,
+    credit_repair_reports,
+    hub_notices,
+    measure_releases,
+    received_zombie_lists,
+)
 from connectors.demo.members import ReceiptingMember
 from connectors.department.claims import ClaimantApp, create_claimant_schema, record_arrears
 from connectors.samr.store import enterprises, equity_freezes, equity_holdings
 from hub.store.engine import build_engine
 from hub.store.tables import EventRow
-from schemas.bankruptcy import BankruptcyAccepted, ClaimItem
+from schemas.bankruptcy import (
+    BankruptcyAccepted,
+    BankruptcyReorganizationApproved,
+    ClaimItem,
+    Enterprise,
+)
+from schemas.bankruptcy_followup import BankruptcyZombieListShared
 from schemas.control import EnforcementControlRequested
 from schemas.dates import CHINA_TIME
 from schemas.identifiers import china_today
@@ -239,5 +254,84 @@ async def test_acceptance_releases_the_measures_and_brings_in_the_social_insuran
         medins,
         samr,
         nr,
+    ):
+        assert shown in traced.stdout, shown
+
+
+REORGANIZED = "（2026）豫1121破12号"
+
+
+async def test_zombie_list_reaches_the_court_and_credit_repair_is_reported_back(
+    kafka_access: KafkaAccess, tmp_path: Path, court_db: AsyncEngine
+) -> None:
+    today = china_today()
+    store_path = tmp_path / "hubstore.db"
+    store = build_engine(f"sqlite+aiosqlite:///{store_path}")
+    xingda = sample_data("bankruptcy.credit_repair.requested.v1")["debtor"]
+    try:
+        async with running_rig(tmp_path, kafka_access, store=store) as rig:
+            court, samr, tax = rig.unit("court"), rig.unit("samr"), rig.unit("tax")
+            async with AsyncExitStack() as stack:
+                departments = await stack.enter_async_context(running_departments(rig, tmp_path))
+                await book_the_debtors_equity(departments.samr_engine)  # registers 兴达建材
+                await stack.enter_async_context(running_court(rig, court_db, tmp_path / "court"))
+
+                listing = BankruptcyZombieListShared.model_validate(
+                    sample_data("bankruptcy.zombie_list.shared.v1")
+                    | {
+                        "list_no": "舞市监僵〔2026〕3号",
+                        "issuer": {"unit": samr, "name": "舞阳县市场监督管理局"},
+                        "as_of": today.isoformat(),
+                    }
+                )
+                list_id = await departments.samr.publish(
+                    listing, subject=listing.list_no, to=(court,)
+                )
+
+                accepted = acceptance(today).model_copy(
+                    update={"case_no": REORGANIZED, "debtor": Enterprise(**xingda)}
+                )
+                await accept_bankruptcy(court_db, accepted)
+                approval = BankruptcyReorganizationApproved(
+                    case_no=REORGANIZED,
+                    court=COURT,
+                    debtor=accepted.debtor,
+                    date=today,
+                    ruling_no=f"{REORGANIZED}之四",
+                )
+                await rule_in_bankruptcy(court_db, approval)
+                repair_id = await request_credit_repair(
+                    court_db, REORGANIZED, request_no="XF-E2E-0001", today=today
+                )
+                await wait_for_answers(court_db, {repair_id: {tax, samr}}, timeout=90)
+
+                async def list_kept() -> bool:
+                    kept = await rows(court_db, select(received_zombie_lists))
+                    return any(row["event_id"] == list_id for row in kept)
+
+                await eventually(list_kept, what="the zombie list in the court database")
+            await wait_for_rows(
+                store,
+                select(EventRow).where(EventRow.type == "bankruptcy.credit_repair.reported.v1"),
+                2,
+            )
+    finally:
+        await store.dispose()
+
+    (kept,) = await rows(court_db, select(received_zombie_lists))
+    assert (kept["sender"], kept["list_no"]) == (samr, "舞市监僵〔2026〕3号")
+    assert [e["uscc"] for e in kept["enterprises"]] == [e.uscc for e in listing.enterprises]
+    reports = {row["measure"]: row for row in await rows(court_db, select(credit_repair_reports))}
+    assert set(reports) == {"tax_credit", "abnormal_operations_list"}
+    assert {row["outcome"] for row in reports.values()} == {"repaired"}
+    assert {row["request_no"] for row in reports.values()} == {"XF-E2E-0001"}
+
+    traced = await asyncio.to_thread(fyhub_trace, REORGANIZED, store_path)
+    assert traced.returncode == 0, traced.stderr
+    for shown in (
+        "bankruptcy.credit_repair.requested.v1",
+        "bankruptcy.credit_repair.reported.v1",
+        tax,
+        samr,
     ):
         assert shown in traced.stdout, shown
