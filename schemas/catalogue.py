@@ -22,6 +22,7 @@ from schemas import (
     linkage,
     notice,  # --- notices (通报) ---
 )
+from schemas import bankruptcy_followup as bkf  # --- bankruptcy follow-up ---
 from schemas import key_enterprise as keyent  # --- key enterprises (涉企审慎执行) ---
 from schemas import nonlitigation as nonlit
 from schemas.common import Payload, Purpose
@@ -254,6 +255,20 @@ _ENTRIES: Final = (
     ),
     # --- measure-expiry watch (措施到期提醒) ---
     _entry(hubevents.EnforcementControlExpiring, purpose=_ENF),
+    # --- bankruptcy follow-up (art 19 release, credit repair, zombie list) ---
+    _entry(bkf.BankruptcyMeasuresReleaseRequested, purpose=_BANKRUPTCY, deadline_field="reply_by"),
+    _entry(
+        bkf.BankruptcyMeasuresReleased,
+        purpose=_BANKRUPTCY,
+        answers=(bkf.BankruptcyMeasuresReleaseRequested,),
+    ),
+    _entry(bkf.BankruptcyCreditRepairRequested, purpose=_BANKRUPTCY, deadline_field="reply_by"),
+    _entry(
+        bkf.BankruptcyCreditRepairReported,
+        purpose=_BANKRUPTCY,
+        answers=(bkf.BankruptcyCreditRepairRequested,),
+    ),
+    _entry(bkf.BankruptcyZombieListShared, purpose=_BANKRUPTCY),
 )
 
 CATALOGUE: Final[Mapping[str, EventType]] = MappingProxyType(

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from connectors.court import key_enterprises, writeback
+from connectors.court import bankruptcy_followup, key_enterprises, writeback
 from connectors.court.export import ExportDrainer
 from connectors.court.filing import (
     UnknownRecordError,
@@ -44,6 +44,7 @@ from connectors.court.store import (
     measure_reminders,
     now,
 )
+from schemas.bankruptcy_followup import BankruptcyZombieListShared
 from schemas.hubevents import EnforcementControlExpiring
 from schemas.key_enterprise import (  # --- key enterprises (涉企审慎执行) ---
     EnforcementKeyEnterpriseAdvised,
@@ -101,6 +102,8 @@ class CourtApp:
         connector.on_overdue(self.record_notice)
         # --- measure-expiry watch ---
         connector.handles(EnforcementControlExpiring)(self.record_reminder)
+        # --- bankruptcy follow-up ---
+        connector.handles(BankruptcyZombieListShared)(self.record_zombie_list)
 
     async def start(self) -> None:
         """Start draining the export table (the connector must be started)."""
@@ -142,6 +145,13 @@ class CourtApp:
         row = key_enterprises.entry_values(event.id, event.sender or "", event.payload)
         column = key_enterprise_entries.c.event_id
         await _insert_once(self.engine, key_enterprise_entries, column, row, [])
+
+    async def record_zombie_list(self, event: DeliveredEvent[BankruptcyZombieListShared]) -> None:
+        """Keep a zombie-company list samr or ndrc sent, once per event id (receipt only)."""
+        if not await bankruptcy_followup.record_zombie_list(
+            self.engine, event.id, event.sender, event.payload
+        ):
+            log.info("zombie list %s was already recorded", event.id)
 
     async def record_notice(
         self,

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Final
 from pydantic import ValidationError
 from sqlalchemy import select, update
 
+from connectors.court import bankruptcy_followup as followup  # --- bankruptcy follow-up ---
 from connectors.court import (
     key_enterprises,  # --- key enterprises (涉企审慎执行) ---
     payloads,
@@ -156,6 +157,9 @@ def subject_of(payload: Payload) -> str | None:
     # --- notices (通报) ---
     if isinstance(payload, court_notices.SENT_TYPES):
         return court_notices.subject_for(payload)
+    # --- bankruptcy follow-up ---
+    if isinstance(payload, followup.SENT_TYPES):
+        return followup.subject_for(payload)
     return None
 
 
@@ -277,6 +281,8 @@ LOADERS: Final[Mapping[str, Loader]] = {
     "judicial.suggestion.issued.v1": _suggestion,
     # --- notices (通报) ---
     **{notice.event_type: court_notices.load_notice for notice in court_notices.SENT_TYPES},
+    # --- bankruptcy follow-up ---
+    **{sent.event_type: followup.load_request for sent in followup.SENT_TYPES},
 }
 """Event type of an export → how to read its rows and build its payload."""
 

@@ -565,3 +565,48 @@ measure_reminders: Final = Table(
     Column("days_left", Integer, nullable=False),
     Column("received_at", ChinaDateTime, nullable=False),
 )
+# --- bankruptcy follow-up ----------------------------------------------------------------------
+# The release requests, credit-repair requests and zombie lists the court sends are drafted whole,
+# like notices, and kept in `court_notices`; the answers come back measure by measure.
+
+measure_releases: Final = Table(
+    "measure_releases",
+    metadata,
+    _id(),
+    _answer_key(),
+    Column("release_request_no", String(SHORT), nullable=False, index=True),
+    Column("measure_request_no", String(SHORT), nullable=False, index=True),
+    Column("outcome", String(16), nullable=False),
+    Column("released_on", Date),
+    Column("registration_no", String(SHORT)),
+    Column("reason", String(SHORT)),
+    CheckConstraint("outcome IN ('released', 'not_held')", name="outcome"),
+)
+"""企业破产法 art 19: each measure a registry released (or does not hold) on the debtor."""
+
+credit_repair_reports: Final = Table(
+    "credit_repair_reports",
+    metadata,
+    Column("answer_event_id", ForeignKey("answers.answer_event_id"), primary_key=True),
+    Column("request_no", String(SHORT), nullable=False, index=True),
+    Column("case_no", String(CASE_NO), nullable=False, index=True),
+    Column("measure", String(32), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("reported_on", Date, nullable=False),
+    Column("reason", String(SHORT)),
+    Column("note", Text),
+)
+
+received_zombie_lists: Final = Table(
+    "received_zombie_lists",
+    metadata,
+    Column("event_id", String(EVENT_ID), primary_key=True),
+    Column("sender", String(UNIT)),
+    Column("list_no", String(SHORT), nullable=False, index=True),
+    Column("issuer", String(NAME), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("in_reply_to", String(SHORT)),
+    Column("enterprises", JSON, nullable=False),
+    Column("received_at", ChinaDateTime, nullable=False),
+)
+"""僵尸企业名单 samr or ndrc sent the court (长春新区 2020 二(二)2), as received, once per event."""

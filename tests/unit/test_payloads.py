@@ -353,6 +353,12 @@ DESIGN_TYPES = [
     "enforcement.key_enterprise.advised",
     # --- measure-expiry watch ---
     "enforcement.control.expiring",
+    # --- bankruptcy follow-up ---
+    "bankruptcy.measures.release_requested",
+    "bankruptcy.measures.released",
+    "bankruptcy.credit_repair.requested",
+    "bankruptcy.credit_repair.reported",
+    "bankruptcy.zombie_list.shared",
 ]
 
 

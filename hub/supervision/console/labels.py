@@ -54,6 +54,12 @@ EVENT_TYPES: Final = MappingProxyType(
         "enforcement.key_enterprise.advised.v1": "联席会议办公室意见",
         # --- measure-expiry watch ---
         "enforcement.control.expiring.v1": "查封冻结到期提醒",
+        # --- bankruptcy follow-up (破产后续联动) ---
+        "bankruptcy.measures.release_requested.v1": "破产受理后解除保全措施通知",
+        "bankruptcy.measures.released.v1": "解除保全措施反馈",
+        "bankruptcy.credit_repair.requested.v1": "重整企业信用修复通知",
+        "bankruptcy.credit_repair.reported.v1": "信用修复情况反馈",
+        "bankruptcy.zombie_list.shared.v1": "僵尸企业名单通报",
     }
 )
 
