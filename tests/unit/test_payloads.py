@@ -346,6 +346,13 @@ DESIGN_TYPES = [
     "notice.prejudgment.acknowledged",
     "notice.public_debtor.notified",
     "notice.public_debtor.measure.reported",
+    # --- police linkage (公安协作) ---
+    "police.locate.requested",
+    "police.locate.answered",
+    "police.exit_control.requested",
+    "police.exit_control.answered",
+    "police.refusal.referred",
+    "police.refusal.handled",
 ]
 
 

@@ -47,6 +47,13 @@ EVENT_TYPES: Final = MappingProxyType(
         "notice.prejudgment.acknowledged.v1": "判决前通报回复",
         "notice.public_debtor.notified.v1": "公职人员失信通报",
         "notice.public_debtor.measure.reported.v1": "公职人员失信处理情况反馈",
+        # --- police linkage (公安协作) ---
+        "police.locate.requested.v1": "查人找物协助请求（布控/临控）",
+        "police.locate.answered.v1": "查人找物协助反馈",
+        "police.exit_control.requested.v1": "限制出境协助请求",
+        "police.exit_control.answered.v1": "限制出境协助反馈",
+        "police.refusal.referred.v1": "拒执犯罪线索移送",
+        "police.refusal.handled.v1": "拒执犯罪线索处理情况",
     }
 )
 
