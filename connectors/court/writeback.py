@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from connectors.court import notices as court_notices  # --- notices (通报) ---
+from connectors.court import police as court_police  # --- police linkage (公安协作) ---
 from connectors.court.store import (
     admin_defences,
     appearance_reports,
@@ -50,6 +51,8 @@ ANSWER_TYPES = (
     JudicialSuggestionReplied,
     # --- notices (通报) ---
     *court_notices.ANSWER_TYPES,
+    # --- police linkage (公安协作) ---
+    *court_police.ANSWER_TYPES,
 )
 """The answers the court connector writes back."""
 
@@ -106,6 +109,9 @@ def answer_rows(answer_event_id: str, payload: Payload) -> Rows:  # noqa: C901, 
         # --- notices (通报) ---
         case _ if isinstance(payload, court_notices.ANSWER_TYPES):
             return [court_notices.answer_values(answer_event_id, payload)]
+        # --- police linkage (公安协作) ---
+        case _ if isinstance(payload, court_police.ANSWER_TYPES):
+            return [court_police.answer_values(answer_event_id, payload)]
     raise TypeError(f"the court connector does not write back {payload.event_type}")
 
 
