@@ -1,8 +1,9 @@
 """From the court's database to the police's answers back in it, through the real broker and the
-real router: a debtor traced in the county is located, a sealed vehicle is seized, an exit
-restriction is entered in the border-control list, a 拒执 referral is filed as a criminal case.
-Each request's reply is tracked (the routing table's deadline on its delivery) and counted on
-time in the month's scorecard; `fyhub trace` shows a request and its answer."""
+real router: a debtor traced in the county is located, one traced elsewhere is reported as a
+sighting (interim: the watch stays open), a sealed vehicle is seized, an exit restriction is
+entered in the border-control list, a 拒执 referral is filed as a criminal case. Each request's
+reply is tracked (the routing table's deadline on its delivery) and counted in the month's
+scorecard; `fyhub trace` shows a request and its answer."""
 
 from __future__ import annotations
 
@@ -53,6 +54,8 @@ PLATE = "豫L3K528"
 
 def _requests(today: dt.date) -> dict[str, Any]:
     debtor = sample_data("police.locate.requested.v1")["person"]  # 王建军
+    petitioner = sample_data("notice.petition.referred.v1")["petitioner"]  # 李秀英
+    travelling = {key: petitioner[key] for key in ("name", "id_type", "id_no")}
     common = {"case_no": CASE, "court": COURT, "officer": OFFICER}
     watch = {"officer_phone": "13903951234", "start": today - dt.timedelta(days=2)}
     watch |= {"end": today + dt.timedelta(days=30)}
@@ -64,6 +67,15 @@ def _requests(today: dt.date) -> dict[str, Any]:
             decision_no=f"{CASE}之一",
             target=LocateTarget.PERSON,
             person=debtor,
+            mode=WatchMode.STANDING,
+        ),
+        "elsewhere": PoliceLocateRequested(
+            **common,
+            **watch,
+            request_no="CZ-E2E-3",
+            decision_no=f"{CASE}之三",
+            target=LocateTarget.PERSON,
+            person=travelling,
             mode=WatchMode.STANDING,
         ),
         "vehicle": PoliceLocateRequested(
@@ -104,10 +116,17 @@ def _aware(at: dt.datetime) -> dt.datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
 
 
-async def _trace_the_debtor(police_db: AsyncEngine, id_no: str, name: str) -> None:
-    """The police systems saw the debtor and the car in the county an hour ago."""
+async def _trace_the_debtors(police_db: AsyncEngine, requests: dict[str, Any]) -> None:
+    """The police systems saw the debtor and the car in the county an hour ago, and the other
+    debtor at a station in another city."""
     seen = dt.datetime.now(CHINA_TZ) - dt.timedelta(hours=1)
+    id_no, name = requests["person"].person.id_no, requests["person"].person.name
     async with police_db.begin() as connection:
+        await connection.execute(
+            update(persons)
+            .where(persons.c.id_no == requests["elsewhere"].person.id_no)
+            .values(seen_place="郑州东站", seen_at=seen)
+        )
         await connection.execute(
             update(persons)
             .where(persons.c.id_no == id_no)
@@ -132,18 +151,20 @@ async def test_police_requests_from_the_court_are_answered_back_into_its_databas
 ) -> None:
     today = china_today()
     requests = _requests(today)
-    debtor = requests["person"].person
     store_path = tmp_path / "hubstore.db"
     store = build_engine(f"sqlite+aiosqlite:///{store_path}")
     try:
         async with running_rig(tmp_path, kafka_access, store=store) as rig:
             police = rig.unit("police")
-            parties = [(debtor.name, str(debtor.id_type), debtor.id_no)]
+            parties = [
+                (request.person.name, str(request.person.id_type), request.person.id_no)
+                for request in (requests["person"], requests["elsewhere"])
+            ]
             async with (
                 running_police(rig, tmp_path, debtors=parties) as running,
                 running_court(rig, court_db, tmp_path / "court"),
             ):
-                await _trace_the_debtor(running.engine, debtor.id_no, debtor.name)
+                await _trace_the_debtors(running.engine, requests)
                 ids = {
                     name: await send_police_request(court_db, request, to=police)
                     for name, request in requests.items()
@@ -158,7 +179,12 @@ async def test_police_requests_from_the_court_are_answered_back_into_its_databas
             replied = select(DeliveryRow).where(
                 DeliveryRow.recipient == police, DeliveryRow.replied_at.is_not(None)
             )
-            await wait_for_rows(store, replied, len(ids))
+            await wait_for_rows(store, replied, len(ids) - 1)
+            # the sighting receipts its request and leaves the reply owed
+            sighted = select(DeliveryRow).where(
+                DeliveryRow.event_id == ids["elsewhere"], DeliveryRow.receipt_at.is_not(None)
+            )
+            await wait_for_rows(store, sighted, 1)
         routed = await rows(
             store, select(DeliveryRow).where(DeliveryRow.event_id.in_(ids.values()))
         )
@@ -172,6 +198,7 @@ async def test_police_requests_from_the_court_are_answered_back_into_its_databas
     assert {ref: row["outcome"] for ref, row in stored.items()} == {
         "CZ-E2E-1": "located",
         "CZ-E2E-2": "seized",
+        "CZ-E2E-3": "sighted",
         "XC-E2E-1": "entered",
         "舞法移〔2026〕77号": "filed",
     }
@@ -191,9 +218,13 @@ async def test_police_requests_from_the_court_are_answered_back_into_its_databas
     locate_due = _aware(due[ids["person"]]).astimezone(CHINA_TZ)
     assert locate_due.date() == requests["person"].end
     (score,) = [row for row in card.units if row.unit == police]
-    # its four requests (the court's receipts of its answers owe nothing and count no stage)
-    assert (score.receipts.on_time, score.receipts.decided) == (4, 4)
-    assert (score.replies.on_time, score.replies.decided, score.replies.pending) == (4, 4, 0)
+    # its five requests (the court's receipts of its answers owe nothing and count no stage); the
+    # watch with only a sighting is still owed its final answer, not yet due
+    assert (score.receipts.on_time, score.receipts.decided) == (5, 5)
+    assert (score.replies.on_time, score.replies.decided, score.replies.pending) == (4, 4, 1)
+    (open_watch,) = [row for row in routed if row["event_id"] == ids["elsewhere"]]
+    assert (open_watch["replied_at"], open_watch["reply_event_id"]) == (None, None)
+    assert stored["CZ-E2E-3"]["payload"]["place"] == "郑州东站"
 
     traced = await asyncio.to_thread(fyhub_trace, CASE, store_path)
     assert traced.returncode == 0, traced.stderr
