@@ -7,6 +7,8 @@
   registers do not know cannot be watched: `not_found` at once, saying why.
 - 限制出境: a restriction on a person the household register knows (or a passport holder, whom it
   cannot know) is entered from the day it is answered; a lift ends the restriction it names.
+- Inquiry (执行查询, category `vehicle`): the motor vehicles registered to each subject (车管所),
+  with a seal or seizure already registered on them.
 - 拒执 referrals: filed as a criminal case when the referral lists the judgment and at least one
   piece of evidence of the conduct; otherwise not filed, with the reason (the applicant may then
   prosecute privately, 法释〔2015〕16号 art 3).
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from schemas.dates import china_date
+from schemas.enforcement import AssetRecord, QueryCategory, QueryResult
 from schemas.identifiers import IdType
 from schemas.police import (
     ExitAction,
@@ -32,7 +35,9 @@ from schemas.police import (
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Sequence
 
+    from schemas.common import Subject
     from schemas.police import (
         PoliceExitControlRequested,
         PoliceLocateRequested,
@@ -75,6 +80,27 @@ class Control:
     request_no: str
     id_no: str
     state: str
+
+
+VEHICLE_BURDENS: Final = {"sealed": "已登记查封", "seized": "已扣押"}
+
+
+# --- 执行查询: vehicles ---------------------------------------------------------------------
+
+
+def vehicle_record(vehicle: VehicleRecord) -> AssetRecord:
+    return AssetRecord(
+        category=QueryCategory.VEHICLE,
+        description=f"机动车：{vehicle.model}，车辆识别代号{vehicle.vin}",
+        identifier=vehicle.plate_no,
+        encumbrances=VEHICLE_BURDENS.get(vehicle.state),
+    )
+
+
+def vehicle_query_result(subject: Subject, owned: Sequence[VehicleRecord]) -> QueryResult:
+    """The vehicles registered to `subject`, or not found."""
+    records = tuple(vehicle_record(vehicle) for vehicle in owned)
+    return QueryResult(subject=subject, found=bool(records), records=records)
 
 
 # --- 查人找物 ---------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ database.
     police.exit_control.requested.v1  → police.exit_control.answered.v1: entered in the border
                                         control list, lifted, or refused with the reason
     police.refusal.referred.v1        → police.refusal.handled.v1: filed, or not filed with why
+    enforcement.query.requested.v1    → enforcement.query.answered.v1: vehicles registered to
+                                        each subject (category `vehicle`)
     the agency answers and notices of every department (`DepartmentApp`)
 
 Every request is handled once, by its event id, in one transaction with its effect.
@@ -23,6 +25,7 @@ from connectors.police import answers, records
 from connectors.police.store import handled_requests
 from connectors.sdk.outgoing import china_now
 from schemas.common import Official
+from schemas.enforcement import EnforcementQueryAnswered, EnforcementQueryRequested, QueryCategory
 from schemas.police import (
     LocateOutcome,
     LocateTarget,
@@ -83,6 +86,7 @@ class PoliceApp(DepartmentApp):
                 PoliceLocateRequested: self.watch,
                 PoliceExitControlRequested: self.control_exit,
                 PoliceRefusalReferred: self.review_referral,
+                EnforcementQueryRequested: self.answer_query,
             }
         )
 
@@ -94,6 +98,26 @@ class PoliceApp(DepartmentApp):
 
     async def review_referral(self, event: DeliveredEvent[PoliceRefusalReferred]) -> None:
         await self.desk.answer(event, partial(self._refusal, event.payload))
+
+    async def answer_query(self, event: DeliveredEvent[EnforcementQueryRequested]) -> None:
+        await self.desk.answer(event, partial(self._query, event.payload))
+
+    async def _query(
+        self, request: EnforcementQueryRequested, connection: AsyncConnection
+    ) -> EnforcementQueryAnswered:
+        asked = QueryCategory.VEHICLE in request.categories
+        results = [
+            answers.vehicle_query_result(
+                subject, await records.vehicles_of(connection, subject.id_no) if asked else ()
+            )
+            for subject in request.subjects
+        ]
+        return EnforcementQueryAnswered(
+            request_no=request.request_no,
+            case_no=request.case_no,
+            answered_on=self.today(),
+            results=tuple(results),
+        )
 
     async def _locate(
         self, request: PoliceLocateRequested, connection: AsyncConnection

@@ -32,14 +32,24 @@ async def person(connection: AsyncConnection, id_no: str) -> Person | None:
     return None if row is None else Person(row.id_no, row.name, row.household, _trace(row))
 
 
-async def vehicle(connection: AsyncConnection, plate_no: str) -> VehicleRecord | None:
-    query = select(vehicles).where(vehicles.c.plate_no == plate_no)
-    row = (await connection.execute(query)).first()
-    if row is None:
-        return None
+def _vehicle(row: Any) -> VehicleRecord:
     return VehicleRecord(
         row.plate_no, row.vin, row.owner_id_no, row.owner_name, row.model, row.state, _trace(row)
     )
+
+
+async def vehicle(connection: AsyncConnection, plate_no: str) -> VehicleRecord | None:
+    query = select(vehicles).where(vehicles.c.plate_no == plate_no)
+    row = (await connection.execute(query)).first()
+    return None if row is None else _vehicle(row)
+
+
+async def vehicles_of(connection: AsyncConnection, owner_id_no: str) -> tuple[VehicleRecord, ...]:
+    """The vehicles registered to `owner_id_no`, by plate."""
+    query = (
+        select(vehicles).where(vehicles.c.owner_id_no == owner_id_no).order_by(vehicles.c.plate_no)
+    )
+    return tuple(_vehicle(row) for row in await connection.execute(query))
 
 
 async def mark_seized(connection: AsyncConnection, plate_no: str) -> None:

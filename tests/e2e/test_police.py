@@ -1,9 +1,10 @@
 """From the court's database to the police's answers back in it, through the real broker and the
 real router: a debtor traced in the county is located, one traced elsewhere is reported as a
 sighting (interim: the watch stays open), a sealed vehicle is seized, an exit restriction is
-entered in the border-control list, a 拒执 referral is filed as a criminal case. Each request's
-reply is tracked (the routing table's deadline on its delivery) and counted in the month's
-scorecard; `fyhub trace` shows a request and its answer."""
+entered in the border-control list, a 拒执 referral is filed as a criminal case, an inquiry finds
+the debtor's car in the vehicle register. Each request's reply is tracked (the routing table's
+deadline on its delivery) and counted in the month's scorecard; `fyhub trace` shows a request and
+its answer."""
 
 from __future__ import annotations
 
@@ -15,13 +16,15 @@ import pytest
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from connectors.court.filing import file_enforcement_query
 from connectors.court.police import send_police_request
-from connectors.court.store import hub_notices, police_answers
+from connectors.court.store import asset_findings, hub_notices, police_answers
 from connectors.police.store import border_controls, criminal_cases, persons, vehicles
 from hub.routing.deadlines import CHINA_TZ
 from hub.store.engine import build_engine
 from hub.store.tables import DeliveryRow
-from hub.supervision.scorecard import Month, monthly_scorecard
+from hub.supervision.scorecard import Month, Scorecard, monthly_scorecard
+from schemas.enforcement import EnforcementQueryRequested, QueryCategory
 from schemas.identifiers import china_today
 from schemas.police import (
     LocateTarget,
@@ -146,6 +149,27 @@ async def _trace_the_debtors(police_db: AsyncEngine, requests: dict[str, Any]) -
         )
 
 
+def _tracked_and_scored(
+    routed: list[dict[str, Any]],
+    ids: dict[str, str],
+    requests: dict[str, Any],
+    card: Scorecard,
+    police: str,
+) -> None:
+    # every request had a reply deadline from the routing table, and the reply was in time
+    due = {row["event_id"]: row["reply_due"] for row in routed}
+    assert all(due[event_id] is not None for event_id in ids.values())
+    locate_due = _aware(due[ids["person"]]).astimezone(CHINA_TZ)
+    assert locate_due.date() == requests["person"].end
+    (score,) = [row for row in card.units if row.unit == police]
+    # its six requests (the court's receipts of its answers owe nothing and count no stage); the
+    # watch with only a sighting is still owed its final answer, not yet due
+    assert (score.receipts.on_time, score.receipts.decided) == (6, 6)
+    assert (score.replies.on_time, score.replies.decided, score.replies.pending) == (5, 5, 1)
+    (open_watch,) = [row for row in routed if row["event_id"] == ids["elsewhere"]]
+    assert (open_watch["replied_at"], open_watch["reply_event_id"]) == (None, None)
+
+
 async def test_police_requests_from_the_court_are_answered_back_into_its_database(
     kafka_access: KafkaAccess, tmp_path: Path, court_db: AsyncEngine
 ) -> None:
@@ -169,6 +193,15 @@ async def test_police_requests_from_the_court_are_answered_back_into_its_databas
                     name: await send_police_request(court_db, request, to=police)
                     for name, request in requests.items()
                 }
+                inquiry = EnforcementQueryRequested(
+                    request_no="CX-E2E-1",
+                    case_no=CASE,
+                    court=COURT,
+                    officer=OFFICER,
+                    subjects=[requests["person"].person],
+                    categories=[QueryCategory.VEHICLE],
+                )
+                ids["inquiry"] = await file_enforcement_query(court_db, inquiry, to=police)
                 await wait_for_answers(court_db, {event_id: {police} for event_id in ids.values()})
                 controls = await rows(running.engine, select(border_controls))
                 cases = await rows(running.engine, select(criminal_cases))
@@ -203,28 +236,22 @@ async def test_police_requests_from_the_court_are_answered_back_into_its_databas
         "舞法移〔2026〕77号": "filed",
     }
     assert stored["CZ-E2E-1"]["payload"]["place"] == "舞阳县汽车站"
+    assert stored["CZ-E2E-3"]["payload"]["place"] == "郑州东站"
     filed = f"舞公（刑）立字〔{today.year}〕1号"
     assert stored["舞法移〔2026〕77号"]["payload"]["police_case_no"] == filed
     assert stored["XC-E2E-1"]["payload"]["effective_on"] == today.isoformat()
     assert await count(court_db, hub_notices, hub_notices.c.kind == "rejected") == 0
+    # the inquiry found the car in the vehicle register (车管所)
+    found = await rows(court_db, select(asset_findings))
+    assert [(f["category"], f["identifier"], f["found"]) for f in found] == [
+        ("vehicle", PLATE, True)
+    ]
     # the police's own records moved with its answers
     assert [(c["request_no"], c["state"]) for c in controls] == [("XC-E2E-1", "active")]
     assert [(c["police_case_no"], c["state"]) for c in cases] == [(filed, "filed")]
     assert car["state"] == "seized"
 
-    # every request had a reply deadline from the routing table, and the reply was in time
-    due = {row["event_id"]: row["reply_due"] for row in routed}
-    assert all(due[event_id] is not None for event_id in ids.values())
-    locate_due = _aware(due[ids["person"]]).astimezone(CHINA_TZ)
-    assert locate_due.date() == requests["person"].end
-    (score,) = [row for row in card.units if row.unit == police]
-    # its five requests (the court's receipts of its answers owe nothing and count no stage); the
-    # watch with only a sighting is still owed its final answer, not yet due
-    assert (score.receipts.on_time, score.receipts.decided) == (5, 5)
-    assert (score.replies.on_time, score.replies.decided, score.replies.pending) == (4, 4, 1)
-    (open_watch,) = [row for row in routed if row["event_id"] == ids["elsewhere"]]
-    assert (open_watch["replied_at"], open_watch["reply_event_id"]) == (None, None)
-    assert stored["CZ-E2E-3"]["payload"]["place"] == "郑州东站"
+    _tracked_and_scored(routed, ids, requests, card, police)
 
     traced = await asyncio.to_thread(fyhub_trace, CASE, store_path)
     assert traced.returncode == 0, traced.stderr

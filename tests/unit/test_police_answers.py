@@ -1,6 +1,7 @@
 """What the police answers: a trace in the watch finds (in the county) or is reported (elsewhere),
 the registers' silence is said at once, exit restrictions are entered or refused with the reason,
-and a referral is filed or its gaps named. Every answer is a valid catalogue payload."""
+a referral is filed or its gaps named, and an inquiry lists the subjects' vehicles. Every answer is
+a valid catalogue payload."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ from connectors.police.answers import (
     locate_answer,
     police_case_no,
     refusal_answer,
+    vehicle_query_result,
 )
 from schemas.catalogue import CATALOGUE
 from schemas.dates import CHINA_TIME
+from schemas.enforcement import QueryCategory
 from schemas.police import ExitOutcome, LocateOutcome, RefusalOutcome
 from tests.fixtures.corpus.loader import sample_data
 
@@ -170,3 +173,16 @@ def test_a_referral_with_the_judgment_alone_is_not_filed_and_says_what_is_missin
     assert (reply.outcome, reply.police_case_no) == (RefusalOutcome.NOT_FILED, None)
     assert "自诉" in (reply.reason or "")
     assert _round_trip(reply) == reply
+
+
+def test_an_inquiry_lists_the_subjects_vehicles_with_their_seals() -> None:
+    request = _sample("police.locate.requested.v1", "vehicle")
+    owner = request.vehicle.owner
+    sealed = _vehicle(request, None)
+    result = vehicle_query_result(owner, [sealed])
+    assert (result.found, [r.identifier for r in result.records]) == (True, [sealed.plate_no])
+    (record,) = result.records
+    assert (record.category, record.encumbrances) == (QueryCategory.VEHICLE, "已登记查封")
+    assert sealed.vin in record.description
+    none = vehicle_query_result(owner, [])
+    assert (none.found, none.records) == (False, ())

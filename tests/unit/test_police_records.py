@@ -67,6 +67,10 @@ async def test_controls_are_entered_and_lifted_and_cases_numbered(tmp_path: Path
         referral = _sample("police.refusal.referred.v1")
         async with engine.begin() as connection:
             assert await records.person(connection, PARTIES[1][2]) is not None
+            # the company owns a vehicle in the demo register, found by its USCC
+            (owned,) = await records.vehicles_of(connection, PARTIES[0][2])
+            assert await records.vehicle(connection, owned.plate_no) == owned
+            assert await records.vehicles_of(connection, "411121199001010000") == ()
             entered = answers.exit_answer(restrict, None, None, TODAY)
             assert entered.outcome is ExitOutcome.REFUSED  # 周志刚 is not in the demo register
             entered = entered.model_copy(
