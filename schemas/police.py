@@ -20,6 +20,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from schemas.common import Fen, LongText, Name, Party, Payload, Phone, Record, Subject, Text
 from schemas.dates import IsoDate, Timestamp, not_before
 from schemas.enforcement import EnforcementCaseNo, Officer
+from schemas.identifiers import IdType
 from schemas.rules import json_rules, when
 
 if TYPE_CHECKING:
@@ -30,6 +31,22 @@ _PLATE_RE: Final = (
     r"[A-HJ-NP-Z0-9]{4,5}[A-HJ-NP-Z0-9挂学警]$"
 )
 PlateNo = Annotated[str, Field(pattern=_PLATE_RE, description="motor-vehicle plate (号牌号码)")]
+
+
+PERSON_ID_TYPES: Final = (IdType.RESIDENT_ID, IdType.PASSPORT, IdType.OTHER)
+"""How a natural person is identified; a watch or an exit restriction is on a person, never on an
+organisation (whose legal representative is named instead)."""
+_PERSON_RULE: Final = {
+    "properties": {
+        "person": {"properties": {"id_type": {"enum": [str(t) for t in PERSON_ID_TYPES]}}}
+    }
+}
+
+
+def _natural(value: Subject | None) -> Subject | None:
+    if value is not None and value.id_type not in PERSON_ID_TYPES:
+        raise ValueError(f"a person is identified by one of {', '.join(PERSON_ID_TYPES)}")
+    return value
 
 
 def _required_when(
@@ -72,6 +89,7 @@ class PoliceLocateRequested(Payload):
         json_schema_extra=json_rules(
             when("target", [LocateTarget.PERSON], require=["person"], forbid=["vehicle"]),
             when("target", [LocateTarget.VEHICLE], require=["vehicle"], forbid=["person"]),
+            _PERSON_RULE,
         )
     )
     event_type = "police.locate.requested.v1"
@@ -93,6 +111,8 @@ class PoliceLocateRequested(Payload):
     """Last day of the watch; the police's final answer is due by then."""
     seize: bool = False
     """Whether the police is to hold the vehicle (扣押) for the court when it finds it."""
+
+    _person_is_natural = field_validator("person")(_natural)
 
     @field_validator("vehicle")
     @classmethod
@@ -170,6 +190,7 @@ class PoliceExitControlRequested(Payload):
         json_schema_extra=json_rules(
             when("action", [ExitAction.LIFT], require=["previous_request_no"]),
             when("capacity", [ExitCapacity.LEGAL_REP], require=["debtor_unit"]),
+            _PERSON_RULE,
         )
     )
     event_type = "police.exit_control.requested.v1"
@@ -189,6 +210,8 @@ class PoliceExitControlRequested(Payload):
     """End of the restriction, if the decision fixes one (else until lifted)."""
     previous_request_no: Text | None = Field(default=None, validate_default=True)
     """The restriction a lift ends."""
+
+    _person_is_natural = field_validator("person")(_natural)
 
     @field_validator("debtor_unit")
     @classmethod

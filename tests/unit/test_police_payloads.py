@@ -108,3 +108,13 @@ def test_a_referral_follows_the_judgment_and_lists_its_evidence() -> None:
 def test_each_refusal_outcome_carries_its_detail(sample: str, field: str) -> None:
     assert field in _problems("police.refusal.handled.v1", sample, **{field: ...})
     assert _problems("police.refusal.handled.v1", sample) == {}
+
+
+@pytest.mark.parametrize(
+    "event_type", ["police.locate.requested.v1", "police.exit_control.requested.v1"]
+)
+def test_a_watch_or_an_exit_restriction_is_on_a_person_not_an_organisation(event_type: str) -> None:
+    company = {"name": "舞阳县兴达建材有限公司", "id_type": "uscc", "id_no": "91411121MA45R8Q2XR"}
+    problems = _problems(event_type, person=company)
+    assert set(problems) == {"person"}
+    assert "resident_id, passport, other" in problems["person"]
