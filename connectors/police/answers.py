@@ -3,8 +3,9 @@
 - 查人找物: a trace inside the watch period finds the debtor or the vehicle. In the county the
   police acts on it (`located`, or `seized` when the court asked for the vehicle to be held); a
   trace elsewhere is reported as a `sighting` (interim: the watch goes on and the court may ask
-  the police of that place). No trace yet: no answer, the watch goes on. Someone or something the
-  registers do not know cannot be watched: `not_found` at once, saying why.
+  the police of that place). No trace yet: no answer, the watch goes on (`watch_answer` reports
+  each newer trace, and `not_found` on the watch's last day). Someone or something the registers
+  do not know cannot be watched: `not_found` at once, saying why.
 - 限制出境: a restriction on a person the household register knows (or a passport holder, whom it
   cannot know) is entered from the day it is answered; a lift ends the restriction it names.
 - Inquiry (执行查询, category `vehicle`): the motor vehicles registered to each subject (车管所),
@@ -157,6 +158,25 @@ def locate_answer(
         return None
     outcome = found if COUNTY in trace.place else LocateOutcome.SIGHTED
     return _seen(request, trace, outcome, today)
+
+
+def watch_answer(
+    request: PoliceLocateRequested,
+    person: Person | None,
+    vehicle: VehicleRecord | None,
+    today: dt.date,
+    reported_until: dt.datetime | None = None,
+) -> PoliceLocateAnswered | None:
+    """What a running watch has to report today: a trace newer than `reported_until` (the latest
+    one already reported), else, on the watch's last day, that nothing was found; else None."""
+    answer = locate_answer(request, person, vehicle, today)
+    seen = None if answer is None else answer.seen_at
+    if seen is not None and reported_until is not None and seen <= reported_until:
+        answer = None
+    if answer is None and today >= request.end:
+        span = f"{request.start.isoformat()}至{request.end.isoformat()}"
+        return _unknown(request, f"布控期间（{span}）未发现", today)
+    return answer
 
 
 # --- 限制出境 ---------------------------------------------------------------------------------

@@ -3,7 +3,8 @@ database.
 
     police.locate.requested.v1        → police.locate.answered.v1: located, seized, a sighting
                                         elsewhere, or not found when the registers do not know
-                                        the person or vehicle (no answer while the watch goes on)
+                                        the person or vehicle; a watch left open is looked at
+                                        again every `watch_poll_s` (`connectors.police.watch`)
     police.exit_control.requested.v1  → police.exit_control.answered.v1: entered in the border
                                         control list, lifted, or refused with the reason
     police.refusal.referred.v1        → police.refusal.handled.v1: filed, or not filed with why
@@ -23,6 +24,7 @@ from connectors.department.agency import AgencyOfficials
 from connectors.department.department import DepartmentApp
 from connectors.police import answers, records
 from connectors.police.store import handled_requests
+from connectors.police.watch import WatchSweep, open_watch
 from connectors.sdk.outgoing import china_now
 from schemas.common import Official
 from schemas.enforcement import EnforcementQueryAnswered, EnforcementQueryRequested, QueryCategory
@@ -58,9 +60,10 @@ POLICE_OFFICIALS = AgencyOfficials(
 
 class PoliceApp(DepartmentApp):
     """The police on `connector`, answering from its database `engine` (the tables of
-    `connectors.police.store`, made by `create_police_schema`). Knobs as `TaxApp`'s."""
+    `connectors.police.store`, made by `create_police_schema`). Knobs as `TaxApp`'s; the
+    running watches are looked at every `watch_poll_s` seconds while started."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - every knob is keyword-only
         self,
         connector: Connector,
         engine: AsyncEngine,
@@ -70,6 +73,7 @@ class PoliceApp(DepartmentApp):
         late_by_s: float = 30.0,
         officials: AgencyOfficials = POLICE_OFFICIALS,
         clock: Callable[[], dt.datetime] = china_now,
+        watch_poll_s: float = 60.0,
     ) -> None:
         super().__init__(
             connector,
@@ -81,6 +85,7 @@ class PoliceApp(DepartmentApp):
             late_by_s=late_by_s,
             clock=clock,
         )
+        self.watches = WatchSweep(connector, engine, poll_s=watch_poll_s, clock=clock)
         self.register(
             {
                 PoliceLocateRequested: self.watch,
@@ -90,8 +95,16 @@ class PoliceApp(DepartmentApp):
             }
         )
 
+    async def start(self) -> None:
+        await super().start()
+        await self.watches.start()
+
+    async def stop(self) -> None:
+        await self.watches.stop()
+        await super().stop()
+
     async def watch(self, event: DeliveredEvent[PoliceLocateRequested]) -> None:
-        await self.desk.answer(event, partial(self._locate, event.payload))
+        await self.desk.answer(event, partial(self._locate, event))
 
     async def control_exit(self, event: DeliveredEvent[PoliceExitControlRequested]) -> None:
         await self.desk.answer(event, partial(self._exit, event.payload))
@@ -120,16 +133,18 @@ class PoliceApp(DepartmentApp):
         )
 
     async def _locate(
-        self, request: PoliceLocateRequested, connection: AsyncConnection
+        self, event: DeliveredEvent[PoliceLocateRequested], connection: AsyncConnection
     ) -> PoliceLocateAnswered | None:
+        request = event.payload
         person = vehicle = None
         if request.target is LocateTarget.PERSON and request.person is not None:
             person = await records.person(connection, request.person.id_no)
         elif request.vehicle is not None:
             vehicle = await records.vehicle(connection, request.vehicle.plate_no)
-        answer = answers.locate_answer(request, person, vehicle, self.today())
+        answer = answers.watch_answer(request, person, vehicle, self.today())
         if answer is not None and answer.outcome is LocateOutcome.SEIZED and vehicle is not None:
             await records.mark_seized(connection, vehicle.plate_no)
+        await open_watch(connection, event, answer)
         return answer
 
     async def _exit(

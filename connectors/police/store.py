@@ -1,12 +1,12 @@
 """The police's own database: the household register with last known whereabouts (户籍, 轨迹),
-motor vehicles (车管), the border-control list (边控) and the criminal-case register (刑事案件),
-and the requests it has handled."""
+motor vehicles (车管), the border-control list (边控), the criminal-case register (刑事案件), the
+watches still running, and the requests it has handled."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import CheckConstraint, Column, Date, Integer, String, Table
+from sqlalchemy import JSON, CheckConstraint, Column, Date, Integer, String, Table
 
 from connectors.department.desk import (
     AwareDateTime,
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 VEHICLE_STATES: Final = ("normal", "sealed", "seized")
 CONTROL_STATES: Final = ("active", "lifted")
 CASE_STATES: Final = ("filed", "not_filed", "transferred")
+WATCH_STATES: Final = ("open", "closed")
 
 METADATA: Final = department_metadata()
 
@@ -92,6 +93,22 @@ criminal_cases: Final = Table(
     CheckConstraint("(state = 'filed') <= (police_case_no IS NOT NULL)", name="filed_numbered"),
 )
 """受案立案登记: referrals received and the filing decision on each."""
+
+watches: Final = Table(
+    "watches",
+    METADATA,
+    Column("source", String(96), primary_key=True),
+    Column("event_id", String(64), primary_key=True),
+    Column("request", JSON, nullable=False),
+    Column("delivered", JSON, nullable=False),
+    Column("reported_until", AwareDateTime()),
+    Column("state", String(8), nullable=False),
+    Column("closed_at", AwareDateTime()),
+    CheckConstraint(one_of("state", WATCH_STATES), name="state_known"),
+    CheckConstraint("(state = 'closed') = (closed_at IS NOT NULL)", name="close_dated"),
+)
+"""布控/临控 still running: the court's request and its copy as delivered (to answer later), and
+the latest trace already reported, so a sighting is sent once."""
 
 handled_requests: Final = handled_requests_table(METADATA)
 

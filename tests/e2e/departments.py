@@ -83,17 +83,22 @@ class Police:
 
 @asynccontextmanager
 async def running_police(
-    rig: Rig, tmp_path: Path, *, debtors: Sequence[DemoParty] = (), seed: int = 7
+    rig: Rig,
+    tmp_path: Path,
+    *,
+    debtors: Sequence[DemoParty] = (),
+    seed: int = 7,
+    watch_poll_s: float = 60.0,
 ) -> AsyncIterator[Police]:
     """The police connector (`connectors.police`) on its demo database, with `debtors` in its
-    registers, answering until the block ends."""
+    registers, answering until the block ends (its watches looked at every `watch_poll_s`)."""
     async with AsyncExitStack() as stack:
         engine = build_engine(sqlite_url(tmp_path / "police.db"))
         stack.push_async_callback(engine.dispose)
         await create_police_schema(engine)
         await seed_police_demo(engine, random.Random(seed), debtors=debtors, count=20)
         unit = connector(rig, "police", tmp_path / "police")
-        app = PoliceApp(unit, engine)
+        app = PoliceApp(unit, engine, watch_poll_s=watch_poll_s)
         await stack.enter_async_context(unit)
         await app.start()
         stack.push_async_callback(app.stop)

@@ -1,10 +1,10 @@
 """From the court's database to the police's answers back in it, through the real broker and the
-real router: a debtor traced in the county is located, one traced elsewhere is reported as a
-sighting (interim: the watch stays open), a sealed vehicle is seized, an exit restriction is
-entered in the border-control list, a 拒执 referral is filed as a criminal case, an inquiry finds
-the debtor's car in the vehicle register. Each request's reply is tracked (the routing table's
-deadline on its delivery) and counted in the month's scorecard; `fyhub trace` shows a request and
-its answer."""
+real router: a debtor traced in the county is located; one traced elsewhere is reported as a
+sighting (interim: the watch stays open) and located once back in the county; a sealed vehicle
+is seized, an exit restriction entered in the border-control list, a 拒执 referral filed as a
+criminal case, and an inquiry finds the debtor's car in the vehicle register. Each request's reply
+is tracked (the routing table's deadline on its delivery) and counted in the month's scorecard;
+`fyhub trace` shows a request and its answer."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from schemas.police import (
     WatchMode,
 )
 from tests.e2e.departments import running_police
-from tests.e2e.harness import count, rows, running_court, wait_for_answers
+from tests.e2e.harness import count, eventually, rows, running_court, wait_for_answers
 from tests.e2e.test_notices import fyhub_trace
 from tests.fixtures.corpus.loader import sample_data
 from tests.integration.rig import running_rig, wait_for_rows
@@ -119,6 +119,15 @@ def _aware(at: dt.datetime) -> dt.datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
 
 
+async def _seen(police_db: AsyncEngine, id_no: str, place: str) -> None:
+    async with police_db.begin() as connection:
+        await connection.execute(
+            update(persons)
+            .where(persons.c.id_no == id_no)
+            .values(seen_place=place, seen_at=dt.datetime.now(CHINA_TZ))
+        )
+
+
 async def _trace_the_debtors(police_db: AsyncEngine, requests: dict[str, Any]) -> None:
     """The police systems saw the debtor and the car in the county an hour ago, and the other
     debtor at a station in another city."""
@@ -162,12 +171,41 @@ def _tracked_and_scored(
     locate_due = _aware(due[ids["person"]]).astimezone(CHINA_TZ)
     assert locate_due.date() == requests["person"].end
     (score,) = [row for row in card.units if row.unit == police]
-    # its six requests (the court's receipts of its answers owe nothing and count no stage); the
-    # watch with only a sighting is still owed its final answer, not yet due
+    # its six requests (the court's receipts of its answers owe nothing and count no stage)
     assert (score.receipts.on_time, score.receipts.decided) == (6, 6)
-    assert (score.replies.on_time, score.replies.decided, score.replies.pending) == (5, 5, 1)
-    (open_watch,) = [row for row in routed if row["event_id"] == ids["elsewhere"]]
-    assert (open_watch["replied_at"], open_watch["reply_event_id"]) == (None, None)
+    assert (score.replies.on_time, score.replies.decided, score.replies.pending) == (6, 6, 0)
+
+
+def _inquiry(requests: dict[str, Any]) -> EnforcementQueryRequested:
+    return EnforcementQueryRequested(
+        request_no="CX-E2E-1",
+        case_no=CASE,
+        court=COURT,
+        officer=OFFICER,
+        subjects=[requests["person"].person],
+        categories=[QueryCategory.VEHICLE],
+    )
+
+
+async def _answer_written_back(court_db: AsyncEngine, reference: str, outcome: str) -> None:
+    where = (police_answers.c.reference == reference, police_answers.c.outcome == outcome)
+    await eventually(
+        lambda: _exists(court_db, police_answers, *where), what=f"{outcome} on {reference}"
+    )
+
+
+async def _exists(engine: AsyncEngine, table: Any, *where: Any) -> bool:
+    return await count(engine, table, *where) > 0
+
+
+async def _sighting_leaves_the_watch_open(store: AsyncEngine, event_id: str) -> None:
+    """The auditor took the sighting as interim: the request is receipted, its reply still owed."""
+    sighted = select(DeliveryRow).where(
+        DeliveryRow.event_id == event_id, DeliveryRow.receipt_at.is_not(None)
+    )
+    await wait_for_rows(store, sighted, 1)
+    (row,) = await rows(store, select(DeliveryRow).where(DeliveryRow.event_id == event_id))
+    assert (row["replied_at"], row["reply_event_id"]) == (None, None)
 
 
 async def test_police_requests_from_the_court_are_answered_back_into_its_database(
@@ -175,6 +213,7 @@ async def test_police_requests_from_the_court_are_answered_back_into_its_databas
 ) -> None:
     today = china_today()
     requests = _requests(today)
+    travelling = requests["elsewhere"].person
     store_path = tmp_path / "hubstore.db"
     store = build_engine(f"sqlite+aiosqlite:///{store_path}")
     try:
@@ -185,7 +224,7 @@ async def test_police_requests_from_the_court_are_answered_back_into_its_databas
                 for request in (requests["person"], requests["elsewhere"])
             ]
             async with (
-                running_police(rig, tmp_path, debtors=parties) as running,
+                running_police(rig, tmp_path, debtors=parties, watch_poll_s=0.5) as running,
                 running_court(rig, court_db, tmp_path / "court"),
             ):
                 await _trace_the_debtors(running.engine, requests)
@@ -193,16 +232,14 @@ async def test_police_requests_from_the_court_are_answered_back_into_its_databas
                     name: await send_police_request(court_db, request, to=police)
                     for name, request in requests.items()
                 }
-                inquiry = EnforcementQueryRequested(
-                    request_no="CX-E2E-1",
-                    case_no=CASE,
-                    court=COURT,
-                    officer=OFFICER,
-                    subjects=[requests["person"].person],
-                    categories=[QueryCategory.VEHICLE],
+                ids["inquiry"] = await file_enforcement_query(
+                    court_db, _inquiry(requests), to=police
                 )
-                ids["inquiry"] = await file_enforcement_query(court_db, inquiry, to=police)
                 await wait_for_answers(court_db, {event_id: {police} for event_id in ids.values()})
+                await _sighting_leaves_the_watch_open(store, ids["elsewhere"])
+                # the watch goes on: the debtor comes back to the county and is located there
+                await _seen(running.engine, travelling.id_no, "舞阳县某宾馆")
+                await _answer_written_back(court_db, "CZ-E2E-3", "located")
                 controls = await rows(running.engine, select(border_controls))
                 cases = await rows(running.engine, select(criminal_cases))
                 (car,) = await rows(
@@ -212,12 +249,7 @@ async def test_police_requests_from_the_court_are_answered_back_into_its_databas
             replied = select(DeliveryRow).where(
                 DeliveryRow.recipient == police, DeliveryRow.replied_at.is_not(None)
             )
-            await wait_for_rows(store, replied, len(ids) - 1)
-            # the sighting receipts its request and leaves the reply owed
-            sighted = select(DeliveryRow).where(
-                DeliveryRow.event_id == ids["elsewhere"], DeliveryRow.receipt_at.is_not(None)
-            )
-            await wait_for_rows(store, sighted, 1)
+            await wait_for_rows(store, replied, len(ids))
         routed = await rows(
             store, select(DeliveryRow).where(DeliveryRow.event_id.in_(ids.values()))
         )
@@ -227,19 +259,22 @@ async def test_police_requests_from_the_court_are_answered_back_into_its_databas
     finally:
         await store.dispose()
 
-    stored = {row["reference"]: row for row in await rows(court_db, select(police_answers))}
-    assert {ref: row["outcome"] for ref, row in stored.items()} == {
-        "CZ-E2E-1": "located",
-        "CZ-E2E-2": "seized",
-        "CZ-E2E-3": "sighted",
-        "XC-E2E-1": "entered",
-        "舞法移〔2026〕77号": "filed",
-    }
-    assert stored["CZ-E2E-1"]["payload"]["place"] == "舞阳县汽车站"
-    assert stored["CZ-E2E-3"]["payload"]["place"] == "郑州东站"
+    stored = await rows(court_db, select(police_answers).order_by(police_answers.c.reference))
+    assert sorted((row["reference"], row["outcome"]) for row in stored) == [
+        ("CZ-E2E-1", "located"),
+        ("CZ-E2E-2", "seized"),
+        ("CZ-E2E-3", "located"),
+        ("CZ-E2E-3", "sighted"),
+        ("XC-E2E-1", "entered"),
+        ("舞法移〔2026〕77号", "filed"),
+    ]
+    payloads = {(row["reference"], row["outcome"]): row["payload"] for row in stored}
+    assert payloads["CZ-E2E-1", "located"]["place"] == "舞阳县汽车站"
+    assert payloads["CZ-E2E-3", "sighted"]["place"] == "郑州东站"
+    assert payloads["CZ-E2E-3", "located"]["place"] == "舞阳县某宾馆"
     filed = f"舞公（刑）立字〔{today.year}〕1号"
-    assert stored["舞法移〔2026〕77号"]["payload"]["police_case_no"] == filed
-    assert stored["XC-E2E-1"]["payload"]["effective_on"] == today.isoformat()
+    assert payloads["舞法移〔2026〕77号", "filed"]["police_case_no"] == filed
+    assert payloads["XC-E2E-1", "entered"]["effective_on"] == today.isoformat()
     assert await count(court_db, hub_notices, hub_notices.c.kind == "rejected") == 0
     # the inquiry found the car in the vehicle register (车管所)
     found = await rows(court_db, select(asset_findings))

@@ -20,7 +20,9 @@ from connectors.police.answers import (
     police_case_no,
     refusal_answer,
     vehicle_query_result,
+    watch_answer,
 )
+from connectors.police.watch import watch_reply_id
 from schemas.catalogue import CATALOGUE
 from schemas.dates import CHINA_TIME
 from schemas.enforcement import QueryCategory
@@ -186,3 +188,37 @@ def test_an_inquiry_lists_the_subjects_vehicles_with_their_seals() -> None:
     assert sealed.vin in record.description
     none = vehicle_query_result(owner, [])
     assert (none.found, none.records) == (False, ())
+
+
+def test_a_running_watch_reports_only_newer_traces_and_not_found_on_its_last_day() -> None:
+    request = _sample("police.locate.requested.v1")  # watch 2026-12-01 … 2027-02-28
+    first = Trace("郑州东站", _at(dt.date(2026, 12, 2)))
+    person = _person(request, first)
+    assert watch_answer(request, person, None, TODAY, reported_until=first.at) is None
+    again = watch_answer(request, person, None, TODAY, reported_until=first.at - dt.timedelta(1))
+    assert again is not None
+    assert again.outcome is LocateOutcome.SIGHTED
+    last_day = dt.date(2027, 2, 28)
+    ended = watch_answer(request, _person(request, None), None, last_day)
+    assert ended is not None
+    assert (ended.outcome, ended.answered_on) == (LocateOutcome.NOT_FOUND, last_day)
+    assert "2026-12-01至2027-02-28" in (ended.remarks or "")
+    assert watch_answer(request, _person(request, None), None, last_day - dt.timedelta(1)) is None
+    assert _round_trip(ended) == ended
+
+
+def test_a_sweeps_reply_id_follows_the_request_the_outcome_and_the_trace() -> None:
+    request = _sample("police.locate.requested.v1")
+    seen = Trace("郑州东站", _at(dt.date(2026, 12, 2)))
+    sighting = locate_answer(request, _person(request, seen), None, TODAY)
+    later = Trace("郑州东站", _at(dt.date(2026, 12, 3)))
+    next_sighting = locate_answer(request, _person(request, later), None, TODAY)
+    assert sighting is not None
+    assert next_sighting is not None
+    ids = {
+        watch_reply_id("police.411121", "e-1", sighting),
+        watch_reply_id("police.411121", "e-1", next_sighting),
+        watch_reply_id("police.411121", "e-2", sighting),
+    }
+    assert len(ids) == 3
+    assert watch_reply_id("police.411121", "e-1", sighting) in ids
