@@ -232,6 +232,23 @@ _ENTRIES: Final = (
         purpose=_CREDIT,
         answers=(notice.NoticePublicDebtorNotified,),
     ),
+    # --- non-litigation enforcement end to end (行政强制法 arts 56–58) ---
+    _entry(
+        nonlit.NonlitigationEnforcementAccepted,
+        purpose=_ADMIN,
+        answers=(nonlit.NonlitigationEnforcementApplied,),
+    ),
+    _entry(
+        nonlit.NonlitigationEnforcementServed,
+        purpose=_ADMIN,
+        answers=(nonlit.NonlitigationEnforcementApplied,),
+    ),
+    _entry(nonlit.NonlitigationReconsiderationApplied, purpose=_ADMIN, deadline_field="decide_by"),
+    _entry(
+        nonlit.NonlitigationReconsiderationRuled,
+        purpose=_ADMIN,
+        answers=(nonlit.NonlitigationReconsiderationApplied,),
+    ),
 )
 
 CATALOGUE: Final[Mapping[str, EventType]] = MappingProxyType(

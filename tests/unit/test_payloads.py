@@ -346,6 +346,11 @@ DESIGN_TYPES = [
     "notice.prejudgment.acknowledged",
     "notice.public_debtor.notified",
     "notice.public_debtor.measure.reported",
+    # --- non-litigation enforcement end to end ---
+    "nonlitigation.enforcement.accepted",
+    "nonlitigation.enforcement.served",
+    "nonlitigation.reconsideration.applied",
+    "nonlitigation.reconsideration.ruled",
 ]
 
 

@@ -47,6 +47,11 @@ EVENT_TYPES: Final = MappingProxyType(
         "notice.prejudgment.acknowledged.v1": "判决前通报回复",
         "notice.public_debtor.notified.v1": "公职人员失信通报",
         "notice.public_debtor.measure.reported.v1": "公职人员失信处理情况反馈",
+        # --- non-litigation enforcement end to end ---
+        "nonlitigation.enforcement.accepted.v1": "非诉执行申请受理决定",
+        "nonlitigation.enforcement.served.v1": "非诉执行裁定送达",
+        "nonlitigation.reconsideration.applied.v1": "非诉执行复议申请",
+        "nonlitigation.reconsideration.ruled.v1": "非诉执行复议结果",
     }
 )
 
