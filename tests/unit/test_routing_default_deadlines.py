@@ -149,9 +149,9 @@ def test_non_litigation_enforcement_acceptance_within_5_working_days() -> None:
     assert TABLE.types["nonlitigation.enforcement.applied.v1"].reply is not None
     # Applied Thu 2026-09-24: 9-25 中秋, Mon 9-28 (1) .. Wed 9-30 (3), 国庆 10-01..10-07,
     # Thu 10-08 (4), Fri 10-09 (5).
-    assert reply_by("nonlitigation.enforcement.applied.v1", date(2026, 9, 24), "court") == end_of(
-        date(2026, 10, 9)
-    )
+    assert reply_by(
+        "nonlitigation.enforcement.applied.v1", date(2026, 9, 24), "court", named=True
+    ) == end_of(date(2026, 10, 9))
 
 
 def test_a_linkage_task_is_due_when_the_office_says() -> None:

@@ -1,0 +1,175 @@
+"""Non-litigation enforcement end to end, through the real broker and the real router: market
+supervision applies from its database; the court receives the application into its own, accepts,
+rules and serves; the answers land back in the agency's database; `fyhub trace` shows the chain
+and the hub's deliveries of the application were answered on time."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import subprocess
+import sys
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import select
+
+from connectors.court.app import CourtApp
+from connectors.court.review_app import CourtReview, create_review_schema, nonlit_sent
+from connectors.department.nonlitigation import (
+    AgencyEnforcement,
+    create_agency_schema,
+    enforcement_applications,
+    nonlit_answers,
+    record_decision,
+)
+from hub.store.engine import build_engine
+from hub.store.tables import DeliveryRow, EventRow
+from schemas.identifiers import china_today
+from schemas.nonlitigation import NonlitigationEnforcementApplied
+from tests.calendars import shipped_calendar
+from tests.e2e.harness import connector, eventually, rows, sqlite_url
+from tests.fixtures.corpus.loader import sample_data
+from tests.integration.rig import running_rig, wait_for_rows
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from hub.kafka.access import KafkaAccess
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+FYHUB = Path(sys.executable).parent / "fyhub"
+REPO = Path(__file__).resolve().parents[2]
+COURT = "舞阳县人民法院"
+
+
+def fyhub_trace(query: str, db: Path) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("FYHUB_")}
+    environment["FYHUB_DB__URL"] = f"sqlite+aiosqlite:///{db}"
+    return subprocess.run(
+        [str(FYHUB), "trace", query],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def application(no: str, decision_no: str, obligation: str) -> NonlitigationEnforcementApplied:
+    today = china_today()
+    return NonlitigationEnforcementApplied(
+        application_no=no,
+        court=COURT,
+        decision_no=decision_no,
+        decided_on=today - dt.timedelta(days=200),
+        party=sample_data("nonlitigation.enforcement.applied.v1")["party"],
+        obligation=obligation,
+        amount=5_000_000,
+        reminded_on=today - dt.timedelta(days=15),
+        suit_period_ended_on=today - dt.timedelta(days=20),
+        applied_on=today,
+    )
+
+
+GRANTED = application(
+    "舞市监执申〔2026〕21号",
+    "舞市监罚〔2026〕31号",
+    "依据《中华人民共和国产品质量法》第四十九条，缴纳罚款50000元",
+)
+REFUSED = application("舞市监执申〔2026〕22号", "舞市监罚〔2026〕32号", "缴纳罚款50000元")
+
+
+async def served_everything(engine: AsyncEngine) -> bool:
+    found = await rows(engine, select(enforcement_applications.c.status))
+    return len(found) == 2 and all(row["status"] == "served" for row in found)
+
+
+async def test_an_agency_applies_and_the_court_accepts_rules_and_serves_back_into_its_database(
+    kafka_access: KafkaAccess, tmp_path: Path, court_db: AsyncEngine
+) -> None:
+    store_path = tmp_path / "hubstore.db"
+    store = build_engine(f"sqlite+aiosqlite:///{store_path}")
+    samr_db = build_engine(sqlite_url(tmp_path / "samr.db"))
+    await create_agency_schema(samr_db)
+    await create_review_schema(court_db)
+    try:
+        async with (
+            running_rig(tmp_path, kafka_access, store=store) as rig,
+            AsyncExitStack() as stack,
+        ):
+            court_unit = rig.unit("court")
+            court = connector(rig, "court", tmp_path / "court")
+            samr = connector(rig, "samr", tmp_path / "samr")
+            court_app = CourtApp(court, court_db, poll_s=0.2)
+            CourtReview(court, court_db, calendar=shipped_calendar())
+            agency = AgencyEnforcement(samr, samr_db)
+            await stack.enter_async_context(court)
+            await stack.enter_async_context(samr)
+            await court_app.start()
+            stack.push_async_callback(court_app.stop)
+            for applied in (GRANTED, REFUSED):
+                await record_decision(samr_db, applied, court_unit=court_unit)
+            sent = await agency.apply_pending()
+            assert len(sent) == 2
+            await eventually(lambda: served_everything(samr_db), what="both applications served")
+            # the auditor has the service of both, and their receipts, before the store is read
+            served = select(EventRow).where(EventRow.type == "nonlitigation.enforcement.served.v1")
+            await wait_for_rows(store, served, 2)
+            receipted = select(DeliveryRow).where(
+                DeliveryRow.recipient == rig.unit("samr"), DeliveryRow.receipt_at.is_not(None)
+            )
+            await wait_for_rows(store, receipted, 6)
+            deliveries = await rows(
+                store, select(DeliveryRow.__table__).where(DeliveryRow.event_id.in_(sent))
+            )
+    finally:
+        await store.dispose()
+
+    # The agency's database holds the court's answers and the state they put the rows in.
+    stored = {
+        row["application_no"]: row for row in await rows(samr_db, select(enforcement_applications))
+    }
+    granted, refused = stored[GRANTED.application_no], stored[REFUSED.application_no]
+    assert (granted["accepted"], granted["ruling"]) == (True, "granted")
+    assert (refused["accepted"], refused["ruling"]) == (True, "refused")
+    assert "行审" in granted["case_no"]
+    assert granted["rule_by"] == shipped_calendar().add_working_days(granted["accepted_on"], 7)
+    answers = await rows(samr_db, select(nonlit_answers.c.type, nonlit_answers.c.application_no))
+    assert len(answers) == 6
+    await samr_db.dispose()
+    # The court's database holds what it sent: three answers to each application.
+    court_sent = await rows(court_db, select(nonlit_sent.c.type, nonlit_sent.c.case_no))
+    assert sorted(row["type"] for row in court_sent) == sorted(
+        [
+            "nonlitigation.enforcement.accepted.v1",
+            "nonlitigation.enforcement.ruled.v1",
+            "nonlitigation.enforcement.served.v1",
+        ]
+        * 2
+    )
+
+    # The hub's deliveries of the applications: answered (accepted) before the 5 working days.
+    assert len(deliveries) == 2
+    for delivery in deliveries:
+        assert delivery["recipient"] == court_unit
+        assert delivery["status"] == "replied"
+        assert delivery["reply_due"] is not None
+        assert delivery["replied_at"] <= delivery["reply_due"]
+        assert delivery["reply_overdue_at"] is None
+
+    traced = await asyncio.to_thread(fyhub_trace, sent[0], store_path)
+    assert traced.returncode == 0, traced.stderr
+    for event_type in (
+        "nonlitigation.enforcement.applied.v1",
+        "nonlitigation.enforcement.accepted.v1",
+        "nonlitigation.enforcement.ruled.v1",
+        "nonlitigation.enforcement.served.v1",
+    ):
+        assert event_type in traced.stdout, event_type
+    assert court_unit in traced.stdout
