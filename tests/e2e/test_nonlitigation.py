@@ -12,7 +12,7 @@ import subprocess
 import sys
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import select
@@ -47,11 +47,11 @@ REPO = Path(__file__).resolve().parents[2]
 COURT = "舞阳县人民法院"
 
 
-def fyhub_trace(query: str, db: Path) -> subprocess.CompletedProcess[str]:
+def fyhub(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("FYHUB_")}
     environment["FYHUB_DB__URL"] = f"sqlite+aiosqlite:///{db}"
     return subprocess.run(
-        [str(FYHUB), "trace", query],
+        [str(FYHUB), *args],
         cwd=REPO,
         env=environment,
         capture_output=True,
@@ -103,7 +103,7 @@ async def test_an_agency_applies_and_the_court_accepts_rules_and_serves_back_int
             running_rig(tmp_path, kafka_access, store=store) as rig,
             AsyncExitStack() as stack,
         ):
-            court_unit = rig.unit("court")
+            court_unit, samr_unit = rig.unit("court"), rig.unit("samr")
             court = connector(rig, "court", tmp_path / "court")
             samr = connector(rig, "samr", tmp_path / "samr")
             court_app = CourtApp(court, court_db, poll_s=0.2)
@@ -131,6 +131,13 @@ async def test_an_agency_applies_and_the_court_accepts_rules_and_serves_back_int
     finally:
         await store.dispose()
 
+    await agency_and_court_databases_agree(samr_db, court_db)
+    await samr_db.dispose()
+    deliveries_answered_on_time(deliveries, court_unit)
+    await trace_and_annual_show_it(store_path, sent[0], court_unit, samr_unit)
+
+
+async def agency_and_court_databases_agree(samr_db: AsyncEngine, court_db: AsyncEngine) -> None:
     # The agency's database holds the court's answers and the state they put the rows in.
     stored = {
         row["application_no"]: row for row in await rows(samr_db, select(enforcement_applications))
@@ -142,7 +149,6 @@ async def test_an_agency_applies_and_the_court_accepts_rules_and_serves_back_int
     assert granted["rule_by"] == shipped_calendar().add_working_days(granted["accepted_on"], 7)
     answers = await rows(samr_db, select(nonlit_answers.c.type, nonlit_answers.c.application_no))
     assert len(answers) == 6
-    await samr_db.dispose()
     # The court's database holds what it sent: three answers to each application.
     court_sent = await rows(court_db, select(nonlit_sent.c.type, nonlit_sent.c.case_no))
     assert sorted(row["type"] for row in court_sent) == sorted(
@@ -154,6 +160,8 @@ async def test_an_agency_applies_and_the_court_accepts_rules_and_serves_back_int
         * 2
     )
 
+
+def deliveries_answered_on_time(deliveries: list[dict[str, Any]], court_unit: str) -> None:
     # The hub's deliveries of the applications: answered (accepted) before the 5 working days.
     assert len(deliveries) == 2
     for delivery in deliveries:
@@ -163,7 +171,11 @@ async def test_an_agency_applies_and_the_court_accepts_rules_and_serves_back_int
         assert delivery["replied_at"] <= delivery["reply_due"]
         assert delivery["reply_overdue_at"] is None
 
-    traced = await asyncio.to_thread(fyhub_trace, sent[0], store_path)
+
+async def trace_and_annual_show_it(
+    store_path: Path, application_id: str, court_unit: str, samr_unit: str
+) -> None:
+    traced = await asyncio.to_thread(fyhub, store_path, "trace", application_id)
     assert traced.returncode == 0, traced.stderr
     for event_type in (
         "nonlitigation.enforcement.applied.v1",
@@ -173,3 +185,20 @@ async def test_an_agency_applies_and_the_court_accepts_rules_and_serves_back_int
     ):
         assert event_type in traced.stdout, event_type
     assert court_unit in traced.stdout
+
+    # `fyhub annual` counts both applications for market supervision, every limit met.
+    year = str(china_today().year)
+    annual = await asyncio.to_thread(
+        fyhub, store_path, "annual", "--year", year, "--nonlitigation", "--format", "csv"
+    )
+    assert annual.returncode == 0, annual.stderr
+    header, *lines = annual.stdout.splitlines()
+    (samr_row,) = [
+        dict(zip(header.split(","), line.split(","), strict=True))
+        for line in lines
+        if line.startswith(samr_unit)
+    ]
+    assert (samr_row["received"], samr_row["accepted"], samr_row["granted"]) == ("2", "2", "1")
+    assert samr_row["refused"] == "1"
+    assert (samr_row["acceptance_on_time"], samr_row["acceptance_late"]) == ("2", "0")
+    assert (samr_row["ruling_on_time"], samr_row["service_on_time"]) == ("2", "1")
