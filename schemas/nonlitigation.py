@@ -47,6 +47,8 @@ ReconsiderationCaseNo = Annotated[
     ),
     case_no_schema("行审复"),
 ]
+_SEVEN_WORKING_DAYS_SPAN: Final = 11
+"""Calendar days 7 working days span at most with two weekends in them; holidays add the slack."""
 _HOLIDAY_SLACK: Final = dt.timedelta(days=10)
 """The most a period ending in a holiday moves (the longest 连休 is 8 days), for checks that have
 no holiday arrangement at hand."""
@@ -208,7 +210,7 @@ class NonlitigationEnforcementAccepted(Payload):
         if value is None:
             raise ValueError("行政强制法 arts 57–58: an accepted application states rule_by")
         if accepted_on:
-            longest = HEARING_DAYS if info.data.get("hearing") else 7 + 4
+            longest = HEARING_DAYS if info.data.get("hearing") else _SEVEN_WORKING_DAYS_SPAN
             if not accepted_on < value <= accepted_on + dt.timedelta(days=longest) + _HOLIDAY_SLACK:
                 raise ValueError(
                     "行政强制法 arts 57–58: rule within 7 working days of acceptance, 30 days "
