@@ -26,6 +26,7 @@ from connectors.department.nonlitigation import (
     nonlit_answers,
     record_decision,
 )
+from hub.routing.deadlines import CHINA_TZ
 from hub.store.engine import build_engine
 from hub.store.tables import DeliveryRow, EventRow
 from schemas.identifiers import china_today
@@ -133,8 +134,22 @@ async def test_an_agency_applies_and_the_court_accepts_rules_and_serves_back_int
 
     await agency_and_court_databases_agree(samr_db, court_db)
     await samr_db.dispose()
-    deliveries_answered_on_time(deliveries, court_unit)
+    deliveries_answered_on_time(deliveries, court_unit, await rulings_of(court_db))
     await trace_and_annual_show_it(store_path, sent[0], court_unit, samr_unit)
+
+
+async def rulings_of(court_db: AsyncEngine) -> dict[str, tuple[str, dt.date]]:
+    sent = await rows(court_db, select(nonlit_sent))
+    rule_by = {
+        row["application_event_id"]: dt.date.fromisoformat(row["payload"]["rule_by"])
+        for row in sent
+        if row["type"] == "nonlitigation.enforcement.accepted.v1"
+    }
+    return {
+        row["application_event_id"]: (row["event_id"], rule_by[row["application_event_id"]])
+        for row in sent
+        if row["type"] == "nonlitigation.enforcement.ruled.v1"
+    }
 
 
 async def agency_and_court_databases_agree(samr_db: AsyncEngine, court_db: AsyncEngine) -> None:
@@ -161,13 +176,19 @@ async def agency_and_court_databases_agree(samr_db: AsyncEngine, court_db: Async
     )
 
 
-def deliveries_answered_on_time(deliveries: list[dict[str, Any]], court_unit: str) -> None:
-    # The hub's deliveries of the applications: answered (accepted) before the 5 working days.
+def deliveries_answered_on_time(
+    deliveries: list[dict[str, Any]], court_unit: str, rulings: dict[str, tuple[str, dt.date]]
+) -> None:
+    """The hub's deliveries of the applications: accepted within 5 working days (the reply
+    deadline the tracker watched first), then moved to the acceptance's `rule_by` and replied by
+    the ruling before it. `rulings`: per application event id, the ruling's id and `rule_by`."""
     assert len(deliveries) == 2
     for delivery in deliveries:
+        ruling_id, rule_by = rulings[delivery["event_id"]]
         assert delivery["recipient"] == court_unit
         assert delivery["status"] == "replied"
-        assert delivery["reply_due"] is not None
+        assert delivery["reply_event_id"] == ruling_id
+        assert delivery["reply_due"].astimezone(CHINA_TZ).date() == rule_by
         assert delivery["replied_at"] <= delivery["reply_due"]
         assert delivery["reply_overdue_at"] is None
 
