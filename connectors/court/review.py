@@ -21,6 +21,9 @@ from schemas.nonlitigation import (
     NonlitigationEnforcementApplied,
     NonlitigationEnforcementRuled,
     NonlitigationEnforcementServed,
+    NonlitigationReconsiderationApplied,
+    NonlitigationReconsiderationRuled,
+    ReconsiderationOutcome,
     RefusalGround,
     Ruling,
 )
@@ -103,3 +106,27 @@ def review(
 def review_case_no(year: int, court_code: str, serial: int) -> str:
     """The review case's number, e.g. （2026）豫1121行审9号."""
     return f"（{year}）{court_code}行审{serial}号"
+
+
+def reconsider(
+    request: NonlitigationReconsiderationApplied, *, case_no: str, today: dt.date
+) -> NonlitigationReconsiderationRuled:
+    """The higher court's decision, demo logic: a non-acceptance filed in time is reversed (the
+    court below accepts), a refusal stands (its ground was the decision's own)."""
+    non_acceptance = request.against.value == "non_acceptance"
+    return NonlitigationReconsiderationRuled(
+        case_no=case_no,
+        application_no=request.application_no,
+        outcome=ReconsiderationOutcome.REVERSED
+        if non_acceptance
+        else ReconsiderationOutcome.UPHELD,
+        ruled_on=today,
+        reason="撤销原不予受理裁定，由原审法院受理"
+        if non_acceptance
+        else "原裁定认定事实清楚，适用法律正确",
+    )
+
+
+def reconsideration_case_no(year: int, court_code: str, serial: int) -> str:
+    """The reconsideration case's number, e.g. （2026）豫11行审复2号."""
+    return f"（{year}）{court_code}行审复{serial}号"

@@ -17,11 +17,15 @@ from typing import TYPE_CHECKING, Final
 
 from sqlalchemy import JSON, Column, Date, DateTime, MetaData, String, Table, func, insert, select
 
-from connectors.court.review import review, review_case_no
+from connectors.court.review import reconsider, reconsideration_case_no, review, review_case_no
 from connectors.court.store import now
 from connectors.sdk.outgoing import china_now
 from schemas.dates import CHINA_TIME
-from schemas.nonlitigation import NonlitigationEnforcementApplied
+from schemas.nonlitigation import (
+    NonlitigationEnforcementApplied,
+    NonlitigationReconsiderationApplied,
+    NonlitigationReconsiderationRuled,
+)
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -81,13 +85,46 @@ class CourtReview:
         *,
         calendar: WorkingDays,
         court_code: str = "豫1121",
+        higher_court_code: str = "豫11",
         clock: Callable[[], dt.datetime] = china_now,
     ) -> None:
         self.engine = engine
         self.calendar = calendar
         self.court_code = court_code
+        self.higher_court_code = higher_court_code
         self.clock = clock
         connector.handles(NonlitigationEnforcementApplied)(self.receive)
+        connector.handles(NonlitigationReconsiderationApplied)(self.reconsider)
+
+    async def reconsider(self, event: DeliveredEvent[NonlitigationReconsiderationApplied]) -> None:
+        """As the higher court (a court unit the registry enrols as such): decide and answer,
+        writing the decision beside the others, once per request."""
+        today = self.clock().astimezone(CHINA_TIME).date()
+        answer_id = answer_event_id(event.id, NonlitigationReconsiderationRuled.event_type)
+        async with self.engine.begin() as connection:
+            known = await connection.scalar(
+                select(nonlit_sent.c.case_no).where(nonlit_sent.c.event_id == answer_id)
+            )
+            kind = nonlit_sent.c.type == NonlitigationReconsiderationRuled.event_type
+            decided = await connection.scalar(
+                select(func.count()).select_from(nonlit_sent).where(kind)
+            )
+            case_no = known or reconsideration_case_no(
+                today.year, self.higher_court_code, int(decided or 0) + 1
+            )
+            ruling = reconsider(event.payload, case_no=case_no, today=today)
+            await event.reply(ruling, event_id=answer_id)
+            if known is None:
+                await connection.execute(
+                    insert(nonlit_sent).values(
+                        event_id=answer_id,
+                        application_event_id=event.id,
+                        type=ruling.event_type,
+                        case_no=case_no,
+                        payload=ruling.model_dump(mode="json", exclude_none=True),
+                        sent_at=now(),
+                    )
+                )
 
     async def receive(self, event: DeliveredEvent[NonlitigationEnforcementApplied]) -> None:
         applied = event.payload

@@ -38,14 +38,20 @@ from schemas.nonlitigation import (
     NonlitigationEnforcementApplied,
     NonlitigationEnforcementRuled,
     NonlitigationEnforcementServed,
+    NonlitigationReconsiderationApplied,
     NonlitigationReconsiderationRuled,
 )
+from schemas.nonlitigation_limits import Reconsidered, reconsideration_decision_due
 
 if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Mapping
+
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from connectors.sdk import Connector, DeliveredEvent
     from schemas.common import Payload
+    from schemas.nonlitigation_limits import WorkingDays
 
 agency_metadata: Final = MetaData()
 
@@ -131,6 +137,36 @@ def application_update(payload: Payload) -> dict[str, Any]:
     raise TypeError(f"the agency does not record {payload.event_type}")
 
 
+def reconsideration_request(
+    row: Mapping[str, Any],
+    *,
+    today: dt.date,
+    higher_court: str,
+    grounds: str,
+    calendar: WorkingDays,
+) -> NonlitigationReconsiderationApplied:
+    """The request to the higher court to reconsider the non-acceptance or the refusal recorded
+    on the application `row`, filed `today` (行政强制法 arts 56, 58)."""
+    if row["accepted"] is False:
+        against, received_on, decide_by = Reconsidered.NON_ACCEPTANCE, row["accepted_on"], None
+    elif row["ruling"] == "refused" and row["served_on"] is not None:
+        against, received_on = Reconsidered.REFUSAL, row["served_on"]
+        decide_by = reconsideration_decision_due(today, calendar, against=against)
+    else:
+        raise ValueError(f"{row['application_no']}: nothing to reconsider (not refused or served)")
+    return NonlitigationReconsiderationApplied(
+        case_no=row["case_no"],
+        application_no=row["application_no"],
+        higher_court=higher_court,
+        against=against,
+        ruling_no=row["case_no"],
+        received_on=received_on,
+        applied_on=today,
+        grounds=grounds,
+        decide_by=decide_by,
+    )
+
+
 class AgencyEnforcement:
     """Applies from `engine` through `connector` and records the court's answers in it."""
 
@@ -170,6 +206,44 @@ class AgencyEnforcement:
                 )
             sent.append(event_id)
         return sent
+
+    async def reconsider(
+        self,
+        application_no: str,
+        *,
+        court_unit: str,
+        higher_court: str,
+        grounds: str,
+        calendar: WorkingDays,
+    ) -> str:
+        """Ask the higher court (`court_unit`) to reconsider; the event id."""
+        async with self.engine.connect() as connection:
+            row = (
+                (
+                    await connection.execute(
+                        select(enforcement_applications).where(
+                            enforcement_applications.c.application_no == application_no
+                        )
+                    )
+                )
+                .mappings()
+                .one()
+            )
+        request = reconsideration_request(
+            dict(row),
+            today=china_now().date(),
+            higher_court=higher_court,
+            grounds=grounds,
+            calendar=calendar,
+        )
+        event_id = await self.connector.publish(request, to=court_unit)
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                update(enforcement_applications)
+                .where(enforcement_applications.c.application_no == application_no)
+                .values(status="reconsideration_applied")
+            )
+        return event_id
 
     async def record(self, event: DeliveredEvent[Any]) -> None:
         """Record the court's answer and what it changes on the application, once per id."""

@@ -86,6 +86,16 @@ GRANTED = application(
 REFUSED = application("舞市监执申〔2026〕22号", "舞市监罚〔2026〕32号", "缴纳罚款50000元")
 
 
+async def reconsidered(engine: AsyncEngine) -> bool:
+    found = await rows(
+        engine,
+        select(enforcement_applications.c.status).where(
+            enforcement_applications.c.application_no == REFUSED.application_no
+        ),
+    )
+    return [row["status"] for row in found] == ["reconsidered_upheld"]
+
+
 async def served_everything(engine: AsyncEngine) -> bool:
     found = await rows(engine, select(enforcement_applications.c.status))
     return len(found) == 2 and all(row["status"] == "served" for row in found)
@@ -122,12 +132,28 @@ async def test_an_agency_applies_and_the_court_accepts_rules_and_serves_back_int
             # the auditor has the service of both, and their receipts, before the store is read
             served = select(EventRow).where(EventRow.type == "nonlitigation.enforcement.served.v1")
             await wait_for_rows(store, served, 2)
+            # The refusal goes to the higher court; the rig's one court unit stands for it.
+            asked = await agency.reconsider(
+                REFUSED.application_no,
+                court_unit=court_unit,
+                higher_court="漯河市中级人民法院",
+                grounds="处罚决定书载明了所依据的《中华人民共和国产品质量法》条款",
+                calendar=shipped_calendar(),
+            )
+            await eventually(lambda: reconsidered(samr_db), what="the reconsideration decided")
+            decided = select(DeliveryRow).where(
+                DeliveryRow.event_id == asked, DeliveryRow.replied_at.is_not(None)
+            )
+            await wait_for_rows(store, decided, 1)
             receipted = select(DeliveryRow).where(
                 DeliveryRow.recipient == rig.unit("samr"), DeliveryRow.receipt_at.is_not(None)
             )
-            await wait_for_rows(store, receipted, 6)
+            await wait_for_rows(store, receipted, 7)
             deliveries = await rows(
                 store, select(DeliveryRow.__table__).where(DeliveryRow.event_id.in_(sent))
+            )
+            (reconsideration,) = await rows(
+                store, select(DeliveryRow.__table__).where(DeliveryRow.event_id == asked)
             )
     finally:
         await store.dispose()
@@ -135,6 +161,10 @@ async def test_an_agency_applies_and_the_court_accepts_rules_and_serves_back_int
     await agency_and_court_databases_agree(samr_db, court_db)
     await samr_db.dispose()
     deliveries_answered_on_time(deliveries, court_unit, await rulings_of(court_db))
+    # The higher court's 30 days (行政强制法 art 58), stated in `decide_by`, were watched and met.
+    assert reconsideration["status"] == "replied"
+    assert reconsideration["replied_at"] <= reconsideration["reply_due"]
+    assert reconsideration["reply_overdue_at"] is None
     await trace_and_annual_show_it(store_path, sent[0], court_unit, samr_unit)
 
 
@@ -163,7 +193,7 @@ async def agency_and_court_databases_agree(samr_db: AsyncEngine, court_db: Async
     assert "行审" in granted["case_no"]
     assert granted["rule_by"] == shipped_calendar().add_working_days(granted["accepted_on"], 7)
     answers = await rows(samr_db, select(nonlit_answers.c.type, nonlit_answers.c.application_no))
-    assert len(answers) == 6
+    assert len(answers) == 7  # accepted, ruled, served twice; the higher court's decision
     # The court's database holds what it sent: three answers to each application.
     court_sent = await rows(court_db, select(nonlit_sent.c.type, nonlit_sent.c.case_no))
     assert sorted(row["type"] for row in court_sent) == sorted(
@@ -173,6 +203,7 @@ async def agency_and_court_databases_agree(samr_db: AsyncEngine, court_db: Async
             "nonlitigation.enforcement.served.v1",
         ]
         * 2
+        + ["nonlitigation.reconsideration.ruled.v1"]
     )
 
 
@@ -223,3 +254,5 @@ async def trace_and_annual_show_it(
     assert samr_row["refused"] == "1"
     assert (samr_row["acceptance_on_time"], samr_row["acceptance_late"]) == ("2", "0")
     assert (samr_row["ruling_on_time"], samr_row["service_on_time"]) == ("2", "1")
+    assert samr_row["reconsideration_application_on_time"] == "1"
+    assert samr_row["reconsideration_decision_on_time"] == "1"

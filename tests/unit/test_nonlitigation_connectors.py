@@ -6,9 +6,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from connectors.court.review import names_legal_basis, review, review_case_no
-from connectors.department.nonlitigation import application_update
-from schemas.nonlitigation import Acceptance, NonlitigationEnforcementApplied, RefusalGround, Ruling
+import pytest
+
+from connectors.court.review import (
+    names_legal_basis,
+    reconsider,
+    reconsideration_case_no,
+    review,
+    review_case_no,
+)
+from connectors.department.nonlitigation import application_update, reconsideration_request
+from schemas.nonlitigation import (
+    Acceptance,
+    NonlitigationEnforcementApplied,
+    ReconsiderationOutcome,
+    RefusalGround,
+    Ruling,
+)
+from schemas.nonlitigation_limits import Reconsidered
 from tests.calendars import shipped_calendar
 from tests.fixtures.corpus.loader import sample_data
 
@@ -85,3 +100,60 @@ def test_each_answer_moves_the_agencys_application_on() -> None:
         "status": "served",
         "served_on": date(2026, 6, 16),
     }
+
+
+ROW = {
+    "application_no": "舞市监执申〔2026〕22号",
+    "case_no": CASE,
+    "accepted": True,
+    "accepted_on": date(2026, 12, 7),
+    "ruling": "refused",
+    "served_on": date(2026, 12, 8),
+}
+
+
+def test_a_refusal_is_taken_to_the_higher_court_with_its_30_days() -> None:
+    # 行政强制法 art 58: within 15 days of service; the higher court rules in 30 days. Filed
+    # Mon 2026-12-14: the 30th day, Wed 2027-01-13.
+    request = reconsideration_request(
+        ROW,
+        today=date(2026, 12, 14),
+        higher_court="漯河市中级人民法院",
+        grounds="理由",
+        calendar=CALENDAR,
+    )
+    assert request.against is Reconsidered.REFUSAL
+    assert (request.received_on, request.decide_by) == (date(2026, 12, 8), date(2027, 1, 13))
+    ruled = reconsider(
+        request, case_no=reconsideration_case_no(2026, "豫11", 2), today=date(2027, 1, 4)
+    )
+    assert ruled.case_no == "（2026）豫11行审复2号"
+    assert ruled.outcome is ReconsiderationOutcome.UPHELD
+    assert application_update(ruled) == {"status": "reconsidered_upheld"}
+
+
+def test_a_non_acceptance_is_reconsidered_in_15_days_and_a_grant_not_at_all() -> None:
+    not_accepted = ROW | {"accepted": False, "ruling": None, "served_on": None}
+    request = reconsideration_request(
+        not_accepted,
+        today=date(2026, 12, 14),
+        higher_court="漯河市中级人民法院",
+        grounds="理由",
+        calendar=CALENDAR,
+    )
+    assert (request.against, request.received_on, request.decide_by) == (
+        Reconsidered.NON_ACCEPTANCE,
+        date(2026, 12, 7),
+        None,
+    )
+    assert reconsider(
+        request, case_no="（2026）豫11行审复3号", today=date(2026, 12, 20)
+    ).outcome is (ReconsiderationOutcome.REVERSED)
+    with pytest.raises(ValueError, match="nothing to reconsider"):
+        reconsideration_request(
+            ROW | {"ruling": "granted"},
+            today=date(2026, 12, 14),
+            higher_court="漯河市中级人民法院",
+            grounds="理由",
+            calendar=CALENDAR,
+        )
