@@ -58,6 +58,9 @@ class EventType:
     interim: tuple[str, str] | None = None
     """(payload field, value): a reply whose field has that value reports progress only; the
     request stays open until a reply without it (a task reported `done`)."""
+    interim_due_field: str | None = None
+    """A date in an interim reply's payload that becomes the request's reply deadline from then
+    on (a court's acceptance states by when it rules)."""
 
     @property
     def is_reply(self) -> bool:
@@ -75,6 +78,14 @@ class EventType:
         field, value = self.interim
         return data.get(field) == value
 
+    def interim_due(self, data: object) -> str | None:
+        """The new reply deadline an interim reply with this `data` states, if any."""
+        if self.interim_due_field is None or not self.is_interim(data):
+            return None
+        assert isinstance(data, dict)  # is_interim holds only for a dict
+        value = data.get(self.interim_due_field)
+        return value if isinstance(value, str) else None
+
     def validate_payload(
         self, data: Mapping[str, Any], *, context: Mapping[str, Any] | None = None
     ) -> Payload:
@@ -90,7 +101,7 @@ class EventType:
         return self.payload.model_validate_json(text, strict=True, context=context)
 
 
-def _entry(
+def _entry(  # noqa: PLR0913 - one keyword per catalogue attribute
     payload: type[Payload],
     *,
     purpose: Purpose | None,
@@ -99,6 +110,7 @@ def _entry(
     deadline_field: str | None = None,
     also: frozenset[Purpose] = frozenset(),
     interim: tuple[str, str] | None = None,
+    interim_due_field: str | None = None,
 ) -> EventType:
     name = payload.event_type
     # Personal data may travel only for the stated legal bases (PIPL arts 6, 34); other
@@ -116,6 +128,7 @@ def _entry(
         is_receipt=payload is hubevents.HubReceipt,
         hub_published=name in HUB_PUBLISHED,
         interim=interim,
+        interim_due_field=interim_due_field,
     )
 
 
@@ -286,6 +299,27 @@ _ENTRIES: Final = (
     ),
     _entry(police.PoliceRefusalReferred, purpose=_ENF, personal=True),
     _entry(police.PoliceRefusalHandled, purpose=_ENF, answers=(police.PoliceRefusalReferred,)),
+    # --- non-litigation enforcement end to end (行政强制法 arts 56–58) ---
+    # An acceptance keeps the application open and moves its reply deadline to `rule_by`: the
+    # ruling, 7 working days (30 days with a hearing) from the acceptance, closes it.
+    _entry(
+        nonlit.NonlitigationEnforcementAccepted,
+        purpose=_ADMIN,
+        answers=(nonlit.NonlitigationEnforcementApplied,),
+        interim=("outcome", nonlit.Acceptance.ACCEPTED.value),
+        interim_due_field="rule_by",
+    ),
+    _entry(
+        nonlit.NonlitigationEnforcementServed,
+        purpose=_ADMIN,
+        answers=(nonlit.NonlitigationEnforcementApplied,),
+    ),
+    _entry(nonlit.NonlitigationReconsiderationApplied, purpose=_ADMIN, deadline_field="decide_by"),
+    _entry(
+        nonlit.NonlitigationReconsiderationRuled,
+        purpose=_ADMIN,
+        answers=(nonlit.NonlitigationReconsiderationApplied,),
+    ),
 )
 
 CATALOGUE: Final[Mapping[str, EventType]] = MappingProxyType(

@@ -100,7 +100,7 @@ class Composer:
             )
         purpose = purpose or _inherited_purpose(delivered, entry)
         attributes = {**_correlation(delivered), "purpose": purpose}
-        return self._record(payload, delivered.subject, event_id, attributes)
+        return self._record(payload, _reply_subject(payload, delivered), event_id, attributes)
 
     def receipt(self, delivered: Envelope, received_at: datetime) -> OutboxRecord:
         """The `hub.receipt.v1` (签收) for a delivered copy."""
@@ -157,6 +157,17 @@ def _subject(payload: Payload, subject: str | None) -> str:
             f"{payload.event_type} has no case number: give subject= (the subject's identifier)"
         )
     return case_no
+
+
+def _reply_subject(payload: Payload, delivered: Envelope) -> str:
+    """The answered event's subject, unless the answer is keyed by a case number of its own
+    (the hub requires the subject to equal a required `case_no`): a court's review case
+    (行审) answering an agency's application filed under the decision's number."""
+    field = type(payload).model_fields.get("case_no")
+    case_no = getattr(payload, "case_no", None)
+    if field is not None and field.is_required() and isinstance(case_no, str):
+        return case_no
+    return delivered.subject
 
 
 def _recipients(to: Recipients) -> str | None:

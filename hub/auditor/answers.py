@@ -7,6 +7,7 @@ answer gets an effect, kept in its audit row, and the delivery keeps what came f
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from hub.deliveries.state import (
     receipt_arrived,
     reply_arrived,
 )
+from hub.routing.deadlines import end_of_day
 from schemas.catalogue import lookup
 
 if TYPE_CHECKING:
@@ -49,7 +51,8 @@ def answer_effect(
         return receipt_arrived(d, entry.at), AnswerEffect.RECORDED
     try:
         if is_interim(entry):
-            return progress_reported(d, entry.at), AnswerEffect.PROGRESS
+            moved = interim_reply_due(entry)
+            return progress_reported(d, entry.at, reply_due=moved), AnswerEffect.PROGRESS
         return reply_arrived(d, answer_id, entry.at), AnswerEffect.RECORDED
     except NotOwedError:
         return receipt_arrived(d, entry.at), AnswerEffect.REPLY_NOT_OWED
@@ -61,3 +64,16 @@ def is_interim(entry: AnswerRouted) -> bool:
     """Whether the routed reply only reports progress (`schemas.catalogue.EventType.interim`)."""
     known = lookup(str(entry.event.get("type")))
     return known is not None and known.is_interim(entry.event.get("data"))
+
+
+def interim_reply_due(entry: AnswerRouted) -> datetime | None:
+    """The reply deadline an interim reply moves its request to: the end of the day it states
+    (`schemas.catalogue.EventType.interim_due_field`), China Standard Time; None when none."""
+    known = lookup(str(entry.event.get("type")))
+    given = None if known is None else known.interim_due(entry.event.get("data"))
+    if given is None:
+        return None
+    try:
+        return end_of_day(date.fromisoformat(given))
+    except ValueError:
+        return None

@@ -72,6 +72,7 @@ def answer_values(d: Delivery) -> dict[str, Any]:
         "receipt_at": d.receipt_at,
         "reply_event_id": d.reply_event_id,
         "replied_at": d.replied_at,
+        "reply_due": d.reply_due,
         "status": status(d).value,
     }
 

@@ -24,6 +24,8 @@ from hub.auditor.liaisons import liaison_list, liaisons_text
 from hub.registry import ContractError, load_registry
 from hub.supervision import reads
 from hub.supervision.scorecard import Month, annual_admin_figures, monthly_scorecard
+from hub.supervision.scorecard.nonlitigation_queries import annual_nonlitigation_figures
+from hub.supervision.scorecard.nonlitigation_render import annual_report
 from hub.supervision.scorecard.render import (
     ReportFormat,
     annual_csv,
@@ -87,9 +89,18 @@ def annual(
     ] = None,
     fmt: FormatOption = ReportFormat.TABLE,
     out: OutOption = None,
+    nonlitigation: Annotated[
+        bool,
+        typer.Option(
+            "--nonlitigation",
+            help="Only the non-litigation enforcement figures (CSV carries one table).",
+        ),
+    ] = False,
 ) -> None:
     """The year's administrative-case figures (行政案件白皮书) per defendant agency: cases filed
-    and judged, agency-lost rate, head-appearance rate, judicial suggestions answered on time."""
+    and judged, agency-lost rate, head-appearance rate, judicial suggestions answered on time;
+    then non-litigation enforcement per applying unit: applications received, accepted, not
+    accepted, granted, refused, and each legal limit met on time or late."""
     today = china_date(datetime.now(UTC))
     chosen = year or today.year - 1
     settings = bootstrap.load_settings()
@@ -100,7 +111,15 @@ def annual(
         ReportFormat.CSV: annual_csv,
         ReportFormat.HTML: annual_html,
     }
-    _emit(renderers[fmt](figures, names), out)
+    # --- non-litigation enforcement end to end ---
+    calendar = bootstrap.build_calendar(settings)
+    enforcement = _read(
+        settings,
+        lambda session: annual_nonlitigation_figures(session, chosen, calendar=calendar),
+    )
+    _emit(
+        annual_report(fmt, renderers[fmt](figures, names), enforcement, names, nonlitigation), out
+    )
 
 
 def liaisons(

@@ -168,11 +168,16 @@ def reply_arrived(d: Delivery, reply_event_id: str, at: datetime) -> Delivery:
     return replace(d, receipt_at=d.receipt_at or at, replied_at=at, reply_event_id=reply_event_id)
 
 
-def progress_reported(d: Delivery, at: datetime) -> Delivery:
+def progress_reported(d: Delivery, at: datetime, *, reply_due: datetime | None = None) -> Delivery:
     """An interim reply (a task's progress report): it implies the receipt, and the reply stays
-    owed, its clock running, until the final one arrives."""
+    owed, its clock running, until the final one arrives. `reply_due`, when the interim reply
+    states one (a court's acceptance: by when it rules), is the reply's deadline from then on;
+    once the reply is in, nothing moves it."""
     _due(d, Stage.REPLY)
-    return receipt_arrived(d, at)
+    received = receipt_arrived(d, at)
+    if reply_due is None or d.replied_at is not None or reply_due == d.reply_due:
+        return received
+    return replace(received, reply_due=reply_due)
 
 
 def reply_refused(d: Delivery, at: datetime) -> Delivery:

@@ -22,6 +22,7 @@ from hub.journal.seal import journal_record
 from hub.kafka.records import case_key
 from hub.routing.deadlines import due_times
 from hub.routing.resolve import split_to
+from schemas.catalogue import lookup
 from schemas.units import JOURNAL_TOPIC, unit_dept
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from hub.journal.seal import HubSigner
     from hub.kafka.records import Outbound
     from hub.routing.deadlines import DeadlinePolicy
-    from hub.routing.table import RoutingTable
+    from hub.routing.table import RoutingTable, TypeRoute
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,6 +77,8 @@ def rescheduled(
     )
     receipt_by = copy.receipt_due if copy.receipt_at is not None else due.receipt_by
     reply_by = copy.reply_due if copy.replied_at is not None else due.reply_by
+    if _moved_by_interim_reply(route, copy.reply_due, reply_by):
+        reply_by = copy.reply_due
     if (receipt_by, reply_by, due.calendar) == (copy.receipt_due, copy.reply_due, copy.calendar):
         return None
     return Rescheduled(
@@ -115,3 +118,17 @@ def recomputation_records(  # noqa: PLR0913 - all but the first are keyword-only
         entry = DeadlinesRecomputed(at=now, reason=reason, deliveries=deliveries)
         records.append((entry, journal_record(entry, keys[event], signer, topic=topic)))
     return records
+
+
+def _moved_by_interim_reply(
+    route: TypeRoute, recorded: datetime | None, counted: datetime | None
+) -> bool:
+    """Whether the recorded reply deadline is one an interim reply set (a court's acceptance
+    stating by when it rules, `EventType.interim_due_field`): later than the table's default,
+    which it replaced, so counting the default again must not bring it back."""
+    if route.reply is None or recorded is None or counted is None or recorded <= counted:
+        return False
+    return any(
+        (known := lookup(name)) is not None and known.interim_due_field is not None
+        for name in route.reply.types
+    )

@@ -366,6 +366,11 @@ DESIGN_TYPES = [
     "police.exit_control.answered",
     "police.refusal.referred",
     "police.refusal.handled",
+    # --- non-litigation enforcement end to end ---
+    "nonlitigation.enforcement.accepted",
+    "nonlitigation.enforcement.served",
+    "nonlitigation.reconsideration.applied",
+    "nonlitigation.reconsideration.ruled",
 ]
 
 

@@ -136,13 +136,22 @@ def test_judicial_suggestion_two_months_unless_the_suggestion_says() -> None:
     )
 
 
-def test_non_litigation_enforcement_ruling_within_7_days() -> None:
-    # 行政强制法 art 57; 行诉解释 art 160: the court rules within 7 days of accepting.
-    assert deadline_of("nonlitigation.enforcement.applied.v1").calendar_days == 7
-    # Applied Thu 2026-09-24: the 7th day is Thu 10-01 → Thu 10-08.
-    assert reply_by("nonlitigation.enforcement.applied.v1", date(2026, 9, 24), "court") == end_of(
-        date(2026, 10, 8)
+def test_non_litigation_enforcement_acceptance_within_5_working_days() -> None:
+    # 行政强制法 art 56: the court decides on acceptance within 5 days of receiving the
+    # application; art 69: periods of ten days or less are working days. The ruling's 7 days
+    # (art 57) run from the acceptance, not from here (`rule_by` of the accepted event).
+    deadline = deadline_of("nonlitigation.enforcement.applied.v1")
+    assert (deadline.working_days, deadline.calendar_days, deadline.payload_field) == (
+        5,
+        None,
+        None,
     )
+    assert TABLE.types["nonlitigation.enforcement.applied.v1"].reply is not None
+    # Applied Thu 2026-09-24: 9-25 中秋, Mon 9-28 (1) .. Wed 9-30 (3), 国庆 10-01..10-07,
+    # Thu 10-08 (4), Fri 10-09 (5).
+    assert reply_by(
+        "nonlitigation.enforcement.applied.v1", date(2026, 9, 24), "court", named=True
+    ) == end_of(date(2026, 10, 9))
 
 
 def test_a_linkage_task_is_due_when_the_office_says() -> None:
@@ -197,6 +206,8 @@ def test_every_reply_deadline_of_the_table_is_pinned_above() -> None:
         "police.locate.requested.v1",
         "police.exit_control.requested.v1",
         "police.refusal.referred.v1",
+        # --- non-litigation enforcement end to end ---
+        "nonlitigation.reconsideration.applied.v1",
     }
     assert {name for name, route in TABLE.types.items() if route.reply is not None} == pinned
 
@@ -383,3 +394,17 @@ def test_refusal_referral_decided_within_7_days() -> None:
     assert reply_by("police.refusal.referred.v1", date(2026, 12, 25), "police", named=True) == (
         end_of(date(2027, 1, 4))
     )
+
+
+# --- non-litigation enforcement end to end (行政强制法 arts 56–58) -----------------------------
+
+
+def test_non_litigation_reconsideration_within_15_days_or_the_refusals_30() -> None:
+    # 行政强制法 art 56: the higher court decides on a non-acceptance within 15 days; art 58: on a
+    # refusal within 30 days, which the request states in `decide_by`; art 69: calendar days.
+    deadline = deadline_of("nonlitigation.reconsideration.applied.v1")
+    assert (deadline.calendar_days, deadline.payload_field) == (15, "decide_by")
+    # Applied Mon 2026-12-21: the 15th day is Tue 2027-01-05, a working day.
+    assert reply_by(
+        "nonlitigation.reconsideration.applied.v1", date(2026, 12, 21), "court", named=True
+    ) == end_of(date(2027, 1, 5))

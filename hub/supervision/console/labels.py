@@ -67,6 +67,11 @@ EVENT_TYPES: Final = MappingProxyType(
         "police.exit_control.answered.v1": "限制出境协助反馈",
         "police.refusal.referred.v1": "拒执犯罪线索移送",
         "police.refusal.handled.v1": "拒执犯罪线索处理情况",
+        # --- non-litigation enforcement end to end ---
+        "nonlitigation.enforcement.accepted.v1": "非诉执行申请受理决定",
+        "nonlitigation.enforcement.served.v1": "非诉执行裁定送达",
+        "nonlitigation.reconsideration.applied.v1": "非诉执行复议申请",
+        "nonlitigation.reconsideration.ruled.v1": "非诉执行复议结果",
     }
 )
 
