@@ -65,6 +65,7 @@ from schemas.debtor import (
     Performance,
     SanctionAction,
 )
+from schemas.documents import AttachmentKind, DocumentRef, MediaType
 from schemas.enforcement import (
     AssetRecord,
     EnforcementQueryAnswered,
@@ -150,6 +151,7 @@ __all__ = [
     "Asset",
     "AssetKind",
     "AssetRecord",
+    "AttachmentKind",
     "BankruptcyAccepted",
     "BankruptcyClaimDeclared",
     "BankruptcyDeclared",
@@ -173,6 +175,7 @@ __all__ = [
     "DishonestConduct",
     "Document",
     "DocumentKind",
+    "DocumentRef",
     "Duration",
     "EnforcementControlAnswered",
     "EnforcementControlRequested",
@@ -199,6 +202,7 @@ __all__ = [
     "ListingChanges",
     "MajorCaseKind",
     "Measure",
+    "MediaType",
     "NonlitigationEnforcementApplied",
     "NonlitigationEnforcementRuled",
     "NoticeFinancialRiskIssued",
