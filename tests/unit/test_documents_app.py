@@ -21,6 +21,8 @@ from hub.registry import load_registry
 from hub.router.context import unit_keyrings
 from hub.store.migrate import upgrade_engine
 from hub.store.tables import AuditLogRow, EventAttachmentRow
+from hub.supervision import reads
+from hub.supervision.text import trace_lines
 from schemas.document_requests import document_path, signed_headers
 from tests.fixtures.journal import Journal, event_id
 from tests.hubkit import TEST_REGISTRY, unit_key
@@ -181,3 +183,12 @@ async def test_the_audit_chain_and_the_store_record_the_digests(store: AsyncEngi
     assert received[0]["attachments"] == sorted([RULING_SHA, NOTICE_SHA])
     assert "attachments" not in received[1]
     assert sorted(attached) == sorted([RULING_SHA, NOTICE_SHA])
+
+
+async def test_the_trace_names_the_documents_an_event_attaches(store: AsyncEngine) -> None:
+    async with async_sessionmaker(store)() as session:
+        traced = await reads.trace(session, event_id(1))
+    assert traced is not None
+    lines = trace_lines(traced)
+    assert f"  document ruling ruling 1 sha256 {RULING_SHA}" in lines
+    assert f"  document notice notice 1 sha256 {NOTICE_SHA}" in lines
