@@ -497,6 +497,7 @@ def build_tracker(settings: Settings, *, observed: Observation | None = None) ->
         ),
         interval=timedelta(seconds=tracker.interval_s),
         metrics=metrics or NO_TRACKER_METRICS,
+        measure_reminder_working_days=tracker.measure_reminder_working_days,
     )
 
 

@@ -216,6 +216,10 @@ class TrackerSettings(_Section):
     """An unreceipted copy is delivered again this long after its last attempt."""
     max_attempts: int = Field(default=3, ge=1)
     """Deliveries of one copy, the first included, before it is escalated to the office."""
+    # --- measure-expiry watch ---
+    measure_reminder_working_days: int = Field(default=15, ge=0)
+    """Working days before a seal or freeze lapses that the court is reminded
+    (`enforcement.control.expiring.v1`); 0: on its last day only."""
 
 
 class ObservabilitySettings(_Section):

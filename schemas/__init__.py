@@ -30,6 +30,23 @@ from schemas.bankruptcy import (
     Procedure,
     TerminationGround,
 )
+
+# --- bankruptcy follow-up ---
+from schemas.bankruptcy_followup import (
+    BankruptcyCreditRepairReported,
+    BankruptcyCreditRepairRequested,
+    BankruptcyMeasuresReleased,
+    BankruptcyMeasuresReleaseRequested,
+    BankruptcyZombieListShared,
+    CreditRepairMeasure,
+    CreditRepairOutcome,
+    HeldMeasure,
+    MeasureRelease,
+    ReleaseOutcome,
+    ZombieEnterprise,
+    ZombieIndicator,
+    ZombieStatus,
+)
 from schemas.catalogue import CATALOGUE, EventType, field_paths, lookup, replies_to
 from schemas.common import (
     Contact,
@@ -76,7 +93,14 @@ from schemas.enforcement import (
 )
 from schemas.envelope import CONTENT_TYPE, HUB_SOURCE, Envelope
 from schemas.errors import ErrorCode, FieldError, FieldValueError, Rejection, field_errors
-from schemas.hubevents import HubOverdue, HubReceipt, HubRejected, OverdueStage, RejectedField
+from schemas.hubevents import (
+    EnforcementControlExpiring,
+    HubOverdue,
+    HubReceipt,
+    HubRejected,
+    OverdueStage,
+    RejectedField,
+)
 from schemas.identifiers import (
     CaseNo,
     CaseNumber,
@@ -154,10 +178,15 @@ __all__ = [
     "AttachmentKind",
     "BankruptcyAccepted",
     "BankruptcyClaimDeclared",
+    "BankruptcyCreditRepairReported",
+    "BankruptcyCreditRepairRequested",
     "BankruptcyDeclared",
     "BankruptcyDeregistrationReported",
+    "BankruptcyMeasuresReleaseRequested",
+    "BankruptcyMeasuresReleased",
     "BankruptcyReorganizationApproved",
     "BankruptcyTerminated",
+    "BankruptcyZombieListShared",
     "Basis",
     "CaseNo",
     "CaseNumber",
@@ -166,6 +195,8 @@ __all__ = [
     "Contact",
     "ControlAction",
     "ControlResult",
+    "CreditRepairMeasure",
+    "CreditRepairOutcome",
     "DebtorCorrected",
     "DebtorDelisted",
     "DebtorListed",
@@ -178,6 +209,7 @@ __all__ = [
     "DocumentRef",
     "Duration",
     "EnforcementControlAnswered",
+    "EnforcementControlExpiring",
     "EnforcementControlRequested",
     "EnforcementQueryAnswered",
     "EnforcementQueryRequested",
@@ -190,6 +222,7 @@ __all__ = [
     "FieldError",
     "FieldValueError",
     "Head",
+    "HeldMeasure",
     "HubOverdue",
     "HubReceipt",
     "HubRejected",
@@ -202,6 +235,7 @@ __all__ = [
     "ListingChanges",
     "MajorCaseKind",
     "Measure",
+    "MeasureRelease",
     "MediaType",
     "NonlitigationEnforcementApplied",
     "NonlitigationEnforcementRuled",
@@ -235,6 +269,7 @@ __all__ = [
     "RefusalGround",
     "RejectedField",
     "Rejection",
+    "ReleaseOutcome",
     "ResidentIdNo",
     "RiskLevel",
     "RiskMeasure",
@@ -250,6 +285,9 @@ __all__ = [
     "UnitLiaisonChanged",
     "UnitRef",
     "Uscc",
+    "ZombieEnterprise",
+    "ZombieIndicator",
+    "ZombieStatus",
     "field_errors",
     "field_paths",
     "inbox_topic",

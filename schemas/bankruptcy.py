@@ -13,12 +13,12 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Final
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from schemas.common import Fen, Name, Payload, Phone, Record, Text
 from schemas.dates import CHINA_TIME, IsoDate, Timestamp, add_months, not_before
 from schemas.identifiers import CaseNo, Uscc
-from schemas.rules import case_no_checker, case_no_schema
+from schemas.rules import case_no_checker, case_no_schema, json_rules, when
 
 _LAW: Final = "企业破产法"
 BankruptcyCaseNo = Annotated[
@@ -151,26 +151,63 @@ class BankruptcyTerminated(_CourtRuling):
 
 
 class ClaimKind(StrEnum):
-    """Kinds of claim a tax office files (公告2019年第48号); late fees and interest are ordinary
-    claims, taxes rank under art. 113 (2)."""
+    """Kinds of claim a creditor unit files. Tax (公告2019年第48号): late fees and interest are
+    ordinary claims, taxes rank under art. 113 (2). Employees' and social-insurance claims
+    (hrss, medins): art. 113 (1) and (2)."""
 
     TAX = "tax"
     LATE_FEE = "late_fee"
     FINE = "fine"
     SPECIAL_ADJUSTMENT_INTEREST = "special_adjustment_interest"
     SOCIAL_INSURANCE = "social_insurance"
+    """Social-insurance arrears other than the employees' individual-account part (art. 113 (2)),
+    declared by the insurance agency."""
     OTHER = "other"
+    # --- wage and social-insurance claims (art. 48, art. 113) ---
+    WAGES = "wages"
+    """Wages, medical, disability and survivor allowances and statutory compensation owed to
+    employees (art. 113 (1)). Not declared (art. 48 para. 2): hrss reports the arrears it knows
+    for the administrator's list of employees' claims."""
+    PERSONAL_ACCOUNT_INSURANCE = "personal_account_insurance"
+    """Basic pension and medical contributions due to the employees' individual accounts
+    (art. 113 (1)), declared by the insurance agency (hrss for pension, medins for medical)."""
+    MEDICAL_INSURANCE = "medical_insurance"
+    """Medical-insurance arrears other than the individual-account part (art. 113 (2)), declared
+    by medins."""
+
+
+EMPLOYEE_CLAIMS: Final = frozenset({ClaimKind.WAGES, ClaimKind.PERSONAL_ACCOUNT_INSURANCE})
+"""Kinds that concern named employees: the item gives their number, never their names (the
+administrator lists each employee's claim, art. 48 para. 2)."""
 
 
 class ClaimItem(Record):
+    model_config = ConfigDict(
+        json_schema_extra=json_rules(
+            when("kind", sorted(EMPLOYEE_CLAIMS), require=["employees"]),
+        )
+    )
     kind: ClaimKind
     description: Text
     """E.g. 增值税 2023-01 至 2023-12."""
     amount: Fen
+    employees: int | None = Field(default=None, ge=1, strict=True, validate_default=True)
+    """How many employees the item concerns (wages and individual-account contributions only)."""
+
+    @field_validator("employees")
+    @classmethod
+    def _employees_counted(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if info.data.get("kind") in EMPLOYEE_CLAIMS and value is None:
+            raise ValueError(
+                "企业破产法 art. 48: an employees' claim states how many employees it concerns"
+            )
+        return value
 
 
 class BankruptcyClaimDeclared(Payload):
-    """A creditor unit (tax, social security …) files its claims with the administrator."""
+    """A creditor unit files its claims with the administrator: tax its taxes, hrss its
+    social-insurance arrears and the wage arrears it knows, medins its medical-insurance
+    arrears."""
 
     event_type = "bankruptcy.claim.declared.v1"
     case_no: BankruptcyCaseNo

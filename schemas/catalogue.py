@@ -22,6 +22,8 @@ from schemas import (
     linkage,
     notice,  # --- notices (通报) ---
 )
+from schemas import bankruptcy_followup as bkf  # --- bankruptcy follow-up ---
+from schemas import key_enterprise as keyent  # --- key enterprises (涉企审慎执行) ---
 from schemas import nonlitigation as nonlit
 from schemas.common import Payload, Purpose
 
@@ -111,10 +113,20 @@ def _entry(
         purposes=purposes,
         deadline_field=deadline_field,
         is_receipt=payload is hubevents.HubReceipt,
-        hub_published=name in {hubevents.HubRejected.event_type, hubevents.HubOverdue.event_type},
+        hub_published=name in HUB_PUBLISHED,
         interim=interim,
     )
 
+
+HUB_PUBLISHED: Final = frozenset(
+    {
+        hubevents.HubRejected.event_type,
+        hubevents.HubOverdue.event_type,
+        # --- measure-expiry watch ---
+        hubevents.EnforcementControlExpiring.event_type,
+    }
+)
+"""Types only the hub publishes (into inboxes); units never write them to their outbox."""
 
 _ENF, _CREDIT, _BANKRUPTCY = Purpose.ENFORCEMENT, Purpose.CREDIT_SANCTION, Purpose.BANKRUPTCY
 _ADMIN, _LINKAGE = Purpose.ADMIN_LITIGATION, Purpose.LINKAGE_SUPERVISION
@@ -232,6 +244,31 @@ _ENTRIES: Final = (
         purpose=_CREDIT,
         answers=(notice.NoticePublicDebtorNotified,),
     ),
+    # --- key enterprises (涉企审慎执行) ---
+    _entry(keyent.LinkageKeyEnterpriseListed, purpose=_LINKAGE),
+    _entry(keyent.LinkageKeyEnterpriseDelisted, purpose=_LINKAGE),
+    _entry(keyent.EnforcementKeyEnterpriseNotified, purpose=_ENF, deadline_field="planned_on"),
+    _entry(
+        keyent.EnforcementKeyEnterpriseAdvised,
+        purpose=_ENF,
+        answers=(keyent.EnforcementKeyEnterpriseNotified,),
+    ),
+    # --- measure-expiry watch (措施到期提醒) ---
+    _entry(hubevents.EnforcementControlExpiring, purpose=_ENF),
+    # --- bankruptcy follow-up (art 19 release, credit repair, zombie list) ---
+    _entry(bkf.BankruptcyMeasuresReleaseRequested, purpose=_BANKRUPTCY, deadline_field="reply_by"),
+    _entry(
+        bkf.BankruptcyMeasuresReleased,
+        purpose=_BANKRUPTCY,
+        answers=(bkf.BankruptcyMeasuresReleaseRequested,),
+    ),
+    _entry(bkf.BankruptcyCreditRepairRequested, purpose=_BANKRUPTCY, deadline_field="reply_by"),
+    _entry(
+        bkf.BankruptcyCreditRepairReported,
+        purpose=_BANKRUPTCY,
+        answers=(bkf.BankruptcyCreditRepairRequested,),
+    ),
+    _entry(bkf.BankruptcyZombieListShared, purpose=_BANKRUPTCY),
 )
 
 CATALOGUE: Final[Mapping[str, EventType]] = MappingProxyType(

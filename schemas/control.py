@@ -148,6 +148,9 @@ class EnforcementControlRequested(Payload):
     end: IsoDate | None = Field(default=None, validate_default=True)
     reply_by: IsoDate | None = None
     """Overrides the default reply deadline (3 working days)."""
+    office_notice_no: Text | None = None
+    """The court's prior notice to the joint-meeting office (enforcement.key_enterprise.notified)
+    when the asset is one a key enterprise runs its business on (舞政文〔2022〕56号 二(一)2)."""
     attachments: Attachments | None = Field(default=None, validate_default=True)
     """The documents served with the request (hub.documents holds their bytes); a measure
     imposed for a term needs its ruling (裁定书, numbered `ruling_no`) and 协助执行通知书."""

@@ -24,7 +24,7 @@ JSON_SCHEMA_DIR: Final = "jsonschema"
 ASYNCAPI_FILE: Final = "asyncapi.json"
 DRAFT: Final = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_FORMAT: Final = "application/schema+json;version=draft-2020-12"
-HUB_PUBLISHED: Final = frozenset({"hub.rejected.v1", "hub.overdue.v1"})
+HUB_PUBLISHED: Final = frozenset(name for name, entry in CATALOGUE.items() if entry.hub_published)
 """Types only the hub publishes (into inboxes); units never write them to their outbox."""
 
 

@@ -7,10 +7,12 @@ import datetime as dt
 from enum import StrEnum
 from typing import Final, Self, overload
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from schemas.common import LongText, Payload, Record, Text, Unit
-from schemas.dates import Duration, Timestamp
+from schemas.control import AssetKind, ControlAction
+from schemas.dates import Duration, IsoDate, Timestamp
+from schemas.enforcement import EnforcementCaseNo
 from schemas.errors import ErrorCode, Rejection, storable_text
 
 
@@ -102,4 +104,37 @@ class HubOverdue(Payload):
     def _positive(cls, value: dt.timedelta) -> dt.timedelta:
         if value <= dt.timedelta(0):
             raise ValueError("overdue_by must be positive")
+        return value
+
+
+# --- measure-expiry watch (措施到期提醒) ---
+
+
+class EnforcementControlExpiring(Payload):
+    """A seal or freeze the court imposed lapses soon (民诉法解释 art. 485: it ends at its term
+    unless continued); sent by the hub to the court that owns it, once per end, a configured
+    number of working days before. Nothing of the asset but its kind: the court has the rest
+    under `request_no`."""
+
+    event_type = "enforcement.control.expiring.v1"
+    event_id: Text
+    """The control request that imposed the measure (`enforcement.control.requested.v1`)."""
+    request_no: Text
+    """The court's number of that request (控制请求单号)."""
+    case_no: EnforcementCaseNo
+    unit: Unit
+    """The unit holding the measure."""
+    action: ControlAction
+    """`seal` or `freeze`: the measure as imposed."""
+    asset_kind: AssetKind
+    end: IsoDate
+    """The last day of the measure's term (after any continuation)."""
+    days_left: int = Field(ge=0)
+    """Calendar days from the reminder's day to `end` (0: it lapses at the end of that day)."""
+
+    @field_validator("action")
+    @classmethod
+    def _imposes(cls, value: ControlAction) -> ControlAction:
+        if value not in {ControlAction.SEAL, ControlAction.FREEZE}:
+            raise ValueError("only a seal or a freeze lapses at its term")
         return value

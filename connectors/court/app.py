@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from connectors.court import writeback
+from connectors.court import bankruptcy_followup, key_enterprises, writeback
 from connectors.court.export import ExportDrainer
 from connectors.court.filing import (
     UnknownRecordError,
@@ -36,7 +36,21 @@ from connectors.court.filing import (
     rule_in_bankruptcy,
     schedule_hearing,
 )
-from connectors.court.store import answers, create_court_schema, hub_notices, now
+from connectors.court.store import (
+    answers,
+    create_court_schema,
+    hub_notices,
+    key_enterprise_entries,
+    measure_reminders,
+    now,
+)
+from schemas.bankruptcy_followup import BankruptcyZombieListShared
+from schemas.hubevents import EnforcementControlExpiring
+from schemas.key_enterprise import (  # --- key enterprises (涉企审慎执行) ---
+    EnforcementKeyEnterpriseAdvised,
+    LinkageKeyEnterpriseDelisted,
+    LinkageKeyEnterpriseListed,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Column, Table
@@ -80,9 +94,16 @@ class CourtApp:
         self._task: asyncio.Task[None] | None = None
         for answer_type in writeback.ANSWER_TYPES:
             connector.handles(answer_type)(self.record_answer)
+        # --- key enterprises (涉企审慎执行) ---
+        connector.handles(LinkageKeyEnterpriseListed)(self.record_key_enterprise)
+        connector.handles(LinkageKeyEnterpriseDelisted)(self.record_key_enterprise)
         connector.on_receipt(self.record_notice)
         connector.on_rejected(self.record_notice)
         connector.on_overdue(self.record_notice)
+        # --- measure-expiry watch ---
+        connector.handles(EnforcementControlExpiring)(self.record_reminder)
+        # --- bankruptcy follow-up ---
+        connector.handles(BankruptcyZombieListShared)(self.record_zombie_list)
 
     async def start(self) -> None:
         """Start draining the export table (the connector must be started)."""
@@ -116,6 +137,21 @@ class CourtApp:
         rows = writeback.answer_rows(event.id, payload)
         if not await _insert_once(self.engine, answers, answers.c.answer_event_id, ledger, rows):
             log.info("answer %s was already written back", event.id)
+        if isinstance(payload, EnforcementKeyEnterpriseAdvised):
+            self.notify()  # the control request the office advised on may go out now
+
+    async def record_key_enterprise(self, event: DeliveredEvent[Any]) -> None:
+        """Keep a listing or delisting from the office's key-enterprise list, once per event."""
+        row = key_enterprises.entry_values(event.id, event.sender or "", event.payload)
+        column = key_enterprise_entries.c.event_id
+        await _insert_once(self.engine, key_enterprise_entries, column, row, [])
+
+    async def record_zombie_list(self, event: DeliveredEvent[BankruptcyZombieListShared]) -> None:
+        """Keep a zombie-company list samr or ndrc sent, once per event id (receipt only)."""
+        if not await bankruptcy_followup.record_zombie_list(
+            self.engine, event.id, event.sender, event.payload
+        ):
+            log.info("zombie list %s was already recorded", event.id)
 
     async def record_notice(
         self,
@@ -132,6 +168,13 @@ class CourtApp:
             received_at=now(),
         )
         await _insert_once(self.engine, hub_notices, hub_notices.c.notice_event_id, row, [])
+
+    # --- measure-expiry watch ---
+    async def record_reminder(self, event: DeliveredEvent[EnforcementControlExpiring]) -> None:
+        """Keep the hub's reminder that a seal or freeze lapses soon, once per reminder id."""
+        row = writeback.reminder_row(event.id, event.payload, received_at=now())
+        key = measure_reminders.c.notice_event_id
+        await _insert_once(self.engine, measure_reminders, key, row, [])
 
 
 async def _insert_once(

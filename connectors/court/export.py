@@ -25,8 +25,12 @@ from typing import TYPE_CHECKING, Any, Final
 from pydantic import ValidationError
 from sqlalchemy import select, update
 
+from connectors.court import bankruptcy_followup as followup  # --- bankruptcy follow-up ---
+from connectors.court import (
+    key_enterprises,  # --- key enterprises (涉企审慎执行) ---
+    payloads,
+)
 from connectors.court import notices as court_notices  # --- notices (通报) ---
-from connectors.court import payloads
 from connectors.court.store import (
     admin_cases,
     bankruptcy_cases,
@@ -98,6 +102,8 @@ class ExportDrainer:
     async def drain(self) -> int:
         """Publish the pending exports, oldest first; how many were handled."""
         handled = 0
+        async with self._engine.begin() as connection:
+            await key_enterprises.release_holds(connection, now())
         while batch := await self._pending():
             for export in batch:
                 await self._publish(export)
@@ -151,6 +157,9 @@ def subject_of(payload: Payload) -> str | None:
     # --- notices (通报) ---
     if isinstance(payload, court_notices.SENT_TYPES):
         return court_notices.subject_for(payload)
+    # --- bankruptcy follow-up ---
+    if isinstance(payload, followup.SENT_TYPES):
+        return followup.subject_for(payload)
     return None
 
 
@@ -192,7 +201,8 @@ async def _control(connection: AsyncConnection, ref_id: int) -> Payload:
     request = await _row(connection, enforcement_requests, ref_id)
     owner = await _row(connection, parties, request["asset_owner_id"])
     case = await _row(connection, cases, request["case_id"])
-    return payloads.control_requested(case, request, owner)
+    notice_no = await key_enterprises.office_notice_no(connection, ref_id)
+    return payloads.control_requested(case, request, owner, office_notice_no=notice_no)
 
 
 async def _listed(connection: AsyncConnection, ref_id: int) -> Payload:
@@ -271,6 +281,8 @@ LOADERS: Final[Mapping[str, Loader]] = {
     "judicial.suggestion.issued.v1": _suggestion,
     # --- notices (通报) ---
     **{notice.event_type: court_notices.load_notice for notice in court_notices.SENT_TYPES},
+    # --- bankruptcy follow-up ---
+    **{sent.event_type: followup.load_request for sent in followup.SENT_TYPES},
 }
 """Event type of an export → how to read its rows and build its payload."""
 

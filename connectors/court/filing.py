@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 
-from connectors.court import records
+from connectors.court import (
+    key_enterprises,  # --- key enterprises (涉企审慎执行) ---
+    records,
+)
 from connectors.court.store import (
     admin_cases,
     bankruptcy_cases,
@@ -33,6 +36,7 @@ from connectors.court.store import (
 )
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Iterable
 
     from sqlalchemy import Table
@@ -85,9 +89,19 @@ async def file_enforcement_query(
 
 
 async def file_control_request(
-    engine: AsyncEngine, request: EnforcementControlRequested, *, to: str
+    engine: AsyncEngine,
+    request: EnforcementControlRequested,
+    *,
+    to: str,
+    planned_on: dt.date | None = None,
 ) -> str:
-    """Record a control request (seal, freeze, release …) to one unit and queue it."""
+    """Record a control request (seal, freeze, release …) to one unit and queue it.
+
+    A seal, freeze or deduction on an operating asset of an enterprise on the office's key list
+    is held: the prior notice to the office is queued now, and the request goes out when the
+    office has advised or at the end of `planned_on` (by default two days on), under the event id
+    returned here (`connectors.court.key_enterprises`).
+    """
     async with engine.begin() as connection:
         case_id = await _case_id(
             connection,
@@ -105,6 +119,16 @@ async def file_control_request(
             enforcement_requests,
             values | {"case_id": case_id, "asset_owner_id": owner_id, "requested_at": now()},
         )
+        held = await key_enterprises.hold_for_office(
+            connection,
+            request,
+            request_id=request_id,
+            to=to,
+            today=now().date(),
+            planned_on=planned_on,
+        )
+        if held is not None:
+            return held
         return await _export(connection, request.event_type, request_id, to)
 
 

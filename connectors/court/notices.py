@@ -16,6 +16,10 @@ from sqlalchemy import insert, select
 
 from connectors.court.store import court_notices, exports, notice_answers, now
 from schemas.catalogue import CATALOGUE
+from schemas.key_enterprise import (  # --- key enterprises (涉企审慎执行) ---
+    EnforcementKeyEnterpriseAdvised,
+    EnforcementKeyEnterpriseNotified,
+)
 from schemas.notice import (
     NoticeFinancialRiskIssued,
     NoticeHousingProjectIssued,
@@ -44,6 +48,7 @@ SENT_TYPES: Final = (
     NoticePetitionReferred,
     NoticePrejudgmentIssued,
     NoticePublicDebtorNotified,
+    EnforcementKeyEnterpriseNotified,
 )
 """The notices the court sends."""
 
@@ -52,6 +57,7 @@ ANSWER_TYPES: Final = (
     NoticePetitionHandled,
     NoticePrejudgmentAcknowledged,
     NoticePublicDebtorMeasureReported,
+    EnforcementKeyEnterpriseAdvised,
 )
 """The answers to them the court writes back."""
 
@@ -91,29 +97,34 @@ async def send_notice(engine: AsyncEngine, notice: Payload, *, to: Sequence[str]
         raise TypeError(f"the court does not send {notice.event_type}")
     if not to:
         raise ValueError("a notice names the units it is for")
-    to_units = " ".join(to)
     async with engine.begin() as connection:
-        result = await connection.execute(
-            insert(court_notices).values(
-                event_type=notice.event_type,
-                reference=reference_of(notice),
-                payload=notice.model_dump(mode="json", exclude_none=True),
-                to_units=to_units,
-                created_at=now(),
-            )
+        return await queue_notice(connection, notice, " ".join(to))
+
+
+async def queue_notice(connection: AsyncConnection, notice: Payload, to_units: str) -> str:
+    """Write `notice` and its export row on `connection` (the caller's transaction); the id of
+    the event that will carry it."""
+    result = await connection.execute(
+        insert(court_notices).values(
+            event_type=notice.event_type,
+            reference=reference_of(notice),
+            payload=notice.model_dump(mode="json", exclude_none=True),
+            to_units=to_units,
+            created_at=now(),
         )
-        (row_id,) = result.inserted_primary_key or (None,)
-        event_id = str(uuid.uuid4())
-        await connection.execute(
-            insert(exports).values(
-                event_id=event_id,
-                event_type=notice.event_type,
-                ref_id=row_id,
-                to_units=to_units,
-                status="pending",
-                created_at=now(),
-            )
+    )
+    (row_id,) = result.inserted_primary_key or (None,)
+    event_id = str(uuid.uuid4())
+    await connection.execute(
+        insert(exports).values(
+            event_id=event_id,
+            event_type=notice.event_type,
+            ref_id=row_id,
+            to_units=to_units,
+            status="pending",
+            created_at=now(),
         )
+    )
     return event_id
 
 

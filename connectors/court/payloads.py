@@ -61,7 +61,9 @@ def query_requested(case: Row, request: Row, subjects: Sequence[Row]) -> Enforce
     )
 
 
-def control_requested(case: Row, request: Row, owner: Row) -> EnforcementControlRequested:
+def control_requested(
+    case: Row, request: Row, owner: Row, *, office_notice_no: str | None = None
+) -> EnforcementControlRequested:
     return EnforcementControlRequested.model_validate(
         {
             "request_no": request["request_no"],
@@ -82,6 +84,7 @@ def control_requested(case: Row, request: Row, owner: Row) -> EnforcementControl
             "end": request["end_on"],
             "reply_by": request["reply_by"],
             "attachments": request.get("attachments"),
+            "office_notice_no": office_notice_no,
         }
     )
 

@@ -516,3 +516,100 @@ notice_answers: Final = Table(
     Column("reference", String(SHORT), nullable=False, index=True),
     Column("payload", JSON, nullable=False),
 )
+
+# --- key enterprises (涉企审慎执行) -------------------------------------------------------------
+# The office's list arrives as events and is kept as they came (one row per listing or
+# delisting); a control request on a listed enterprise's operating asset waits in `held_requests`
+# until the office has advised or the planned day has passed, and only then gets its export row.
+
+key_enterprise_entries: Final = Table(
+    "key_enterprise_entries",
+    metadata,
+    Column("event_id", String(EVENT_ID), primary_key=True),
+    Column("type", String(128), nullable=False),
+    Column("office", String(SHORT), nullable=False, comment="The office unit that sent it."),
+    Column("uscc", String(18), nullable=False, index=True),
+    Column("list_no", String(SHORT), nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("until", Date),
+    Column("payload", JSON, nullable=False),
+    Column("received_at", ChinaDateTime, nullable=False),
+)
+
+held_requests: Final = Table(
+    "held_requests",
+    metadata,
+    Column("request_id", ForeignKey("enforcement_requests.id"), primary_key=True),
+    Column("event_id", String(EVENT_ID), nullable=False, unique=True),
+    Column("to_units", String(SHORT), nullable=False),
+    Column("notice_no", String(SHORT), nullable=False, unique=True),
+    Column("release_at", ChinaDateTime, nullable=False),
+    Column("released_at", ChinaDateTime),
+    Column("released_by", String(16)),
+    CheckConstraint("released_by IN ('advice', 'deadline')", name="released_by"),
+)
+
+# --- measure-expiry watch ---
+# The hub's reminder that a seal or freeze the court imposed lapses soon
+# (`enforcement.control.expiring.v1`), one row per reminder: the court continues the measure
+# (a `continue_*` control request naming `request_no` as `previous_request_no`) or lets it lapse.
+
+measure_reminders: Final = Table(
+    "measure_reminders",
+    metadata,
+    Column("notice_event_id", String(EVENT_ID), primary_key=True),
+    Column("request_event_id", String(EVENT_ID), nullable=False, index=True),
+    Column("request_no", String(SHORT), nullable=False, index=True),
+    Column("case_no", String(SHORT), nullable=False),
+    Column("unit", String(UNIT), nullable=False, comment="The unit holding the measure."),
+    Column("action", String(32), nullable=False),
+    Column("asset_kind", String(32), nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("days_left", Integer, nullable=False),
+    Column("received_at", ChinaDateTime, nullable=False),
+)
+# --- bankruptcy follow-up ----------------------------------------------------------------------
+# The release requests, credit-repair requests and zombie lists the court sends are drafted whole,
+# like notices, and kept in `court_notices`; the answers come back measure by measure.
+
+measure_releases: Final = Table(
+    "measure_releases",
+    metadata,
+    _id(),
+    _answer_key(),
+    Column("release_request_no", String(SHORT), nullable=False, index=True),
+    Column("measure_request_no", String(SHORT), nullable=False, index=True),
+    Column("outcome", String(16), nullable=False),
+    Column("released_on", Date),
+    Column("registration_no", String(SHORT)),
+    Column("reason", String(SHORT)),
+    CheckConstraint("outcome IN ('released', 'not_held')", name="outcome"),
+)
+"""企业破产法 art 19: each measure a registry released (or does not hold) on the debtor."""
+
+credit_repair_reports: Final = Table(
+    "credit_repair_reports",
+    metadata,
+    Column("answer_event_id", ForeignKey("answers.answer_event_id"), primary_key=True),
+    Column("request_no", String(SHORT), nullable=False, index=True),
+    Column("case_no", String(CASE_NO), nullable=False, index=True),
+    Column("measure", String(32), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("reported_on", Date, nullable=False),
+    Column("reason", String(SHORT)),
+    Column("note", Text),
+)
+
+received_zombie_lists: Final = Table(
+    "received_zombie_lists",
+    metadata,
+    Column("event_id", String(EVENT_ID), primary_key=True),
+    Column("sender", String(UNIT)),
+    Column("list_no", String(SHORT), nullable=False, index=True),
+    Column("issuer", String(NAME), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("in_reply_to", String(SHORT)),
+    Column("enterprises", JSON, nullable=False),
+    Column("received_at", ChinaDateTime, nullable=False),
+)
+"""僵尸企业名单 samr or ndrc sent the court (长春新区 2020 二(二)2), as received, once per event."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from connectors.court import bankruptcy_followup as followup  # --- bankruptcy follow-up ---
 from connectors.court import notices as court_notices  # --- notices (通报) ---
 from connectors.court.store import (
     admin_defences,
@@ -26,7 +27,7 @@ from schemas.bankruptcy import BankruptcyClaimDeclared, BankruptcyDeregistration
 from schemas.control import EnforcementControlAnswered
 from schemas.debtor import DebtorSanctionReported, Measure
 from schemas.enforcement import EnforcementQueryAnswered, QueryResult
-from schemas.hubevents import HubOverdue, HubReceipt, HubRejected
+from schemas.hubevents import EnforcementControlExpiring, HubOverdue, HubReceipt, HubRejected
 from schemas.judicial import JudicialSuggestionReplied
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ ANSWER_TYPES = (
     JudicialSuggestionReplied,
     # --- notices (通报) ---
     *court_notices.ANSWER_TYPES,
+    # --- bankruptcy follow-up ---
+    *followup.ANSWER_TYPES,
 )
 """The answers the court connector writes back."""
 
@@ -106,6 +109,9 @@ def answer_rows(answer_event_id: str, payload: Payload) -> Rows:  # noqa: C901, 
         # --- notices (通报) ---
         case _ if isinstance(payload, court_notices.ANSWER_TYPES):
             return [court_notices.answer_values(answer_event_id, payload)]
+        # --- bankruptcy follow-up ---
+        case _ if isinstance(payload, followup.ANSWER_TYPES):
+            return followup.answer_rows(answer_event_id, payload)
     raise TypeError(f"the court connector does not write back {payload.event_type}")
 
 
@@ -244,3 +250,24 @@ def notice_row(
                 "stage": payload.stage,
                 "due": payload.due,
             }
+
+
+# --- measure-expiry watch ---
+
+
+def reminder_row(
+    notice_event_id: str, payload: EnforcementControlExpiring, *, received_at: dt.datetime
+) -> Values:
+    """A `measure_reminders` row: the hub's reminder that a seal or freeze lapses soon."""
+    return {
+        "notice_event_id": notice_event_id,
+        "request_event_id": payload.event_id,
+        "request_no": payload.request_no,
+        "case_no": payload.case_no,
+        "unit": payload.unit,
+        "action": payload.action.value,
+        "asset_kind": payload.asset_kind.value,
+        "ends_on": payload.end,
+        "days_left": payload.days_left,
+        "received_at": received_at,
+    }

@@ -12,10 +12,14 @@ import logging
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from connectors.department import agency, notices
+from connectors.department import agency, bankruptcy, notices
 from connectors.department.desk import AnswerDesk
 from connectors.sdk.outgoing import china_now
 from schemas.admincase import AdmincaseFiled, AdmincaseHearingScheduled, AdmincaseJudged
+from schemas.bankruptcy_followup import (  # --- bankruptcy follow-up ---
+    BankruptcyCreditRepairRequested,
+    BankruptcyZombieListShared,
+)
 from schemas.dates import CHINA_TIME
 from schemas.judicial import JudicialSuggestionIssued
 from schemas.linkage import LinkageTaskAssigned, UnitLiaisonChanged
@@ -93,6 +97,13 @@ class DepartmentApp:
                 NoticePetitionReferred: self.handle_petition,
             }
         )
+        # --- bankruptcy follow-up ---
+        self.register(
+            {
+                BankruptcyCreditRepairRequested: self.report_credit_repair,
+                BankruptcyZombieListShared: self.note,
+            }
+        )
         connector.on_rejected(self.refused)
         connector.on_overdue(self.overdue)
 
@@ -162,6 +173,25 @@ class DepartmentApp:
 
     async def handle_petition(self, event: DeliveredEvent[NoticePetitionReferred]) -> None:
         await self.reply_with(event, notices.petition_handling(event.payload, self.today()))
+
+    # --- bankruptcy follow-up ---
+    # pboc, tax and samr each repair the one credit record they keep; the unit's records say
+    # whether it knows the enterprise (`knows_enterprise`, every enterprise unless overridden).
+
+    async def report_credit_repair(
+        self, event: DeliveredEvent[BankruptcyCreditRepairRequested]
+    ) -> None:
+        request, dept = event.payload, self.connector.unit.split(".", 1)[0]
+
+        async def work(connection: AsyncConnection) -> Payload | None:
+            known = await self.knows_enterprise(connection, request.debtor.uscc)
+            return bankruptcy.credit_repair_report(request, dept, known=known, today=self.today())
+
+        await self.desk.answer(event, work)
+
+    async def knows_enterprise(self, connection: AsyncConnection, uscc: str) -> bool:  # noqa: ARG002 - a hook
+        """Whether the unit's records hold the enterprise `uscc`."""
+        return True
 
     litigation_reserve_fen: int = 50_000_000
     """The budget line for litigation payments the demo agencies keep (500 000 yuan)."""

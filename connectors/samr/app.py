@@ -11,6 +11,12 @@ registration database.
                                         listed enterprise; lifted on delisting
     bankruptcy.terminated.v1          → bankruptcy.deregistration.reported.v1
     bankruptcy.accepted / declared / reorganization.approved.v1: noted on the registration
+    bankruptcy.measures.release_requested.v1
+                                      → bankruptcy.measures.released.v1: the freezes on the
+                                        debtor's equity released (企业破产法 art 19)
+    bankruptcy.credit_repair.requested.v1
+                                      → bankruptcy.credit_repair.reported.v1: removed from the
+                                        abnormal-operations list
     admincase.filed / hearing.scheduled.v1, judicial.suggestion.issued.v1,
     linkage.task.assigned.v1          → as every department (`connectors.department.department`)
 
@@ -26,11 +32,12 @@ import logging
 from functools import partial
 from typing import TYPE_CHECKING
 
+from connectors.department import bankruptcy as bankruptcy_answers
 from connectors.department.agency import AgencyOfficials
 from connectors.department.department import DepartmentApp
 from connectors.department.documents import documents_problem
 from connectors.department.punishment import JointPunishment
-from connectors.samr import answers, registry
+from connectors.samr import answers, registry, release
 from connectors.samr.store import handled_requests, restrictions
 from connectors.sdk.outgoing import china_now
 from schemas.bankruptcy import (
@@ -38,6 +45,10 @@ from schemas.bankruptcy import (
     BankruptcyDeclared,
     BankruptcyReorganizationApproved,
     BankruptcyTerminated,
+)
+from schemas.bankruptcy_followup import (  # --- bankruptcy follow-up ---
+    BankruptcyMeasuresReleased,
+    BankruptcyMeasuresReleaseRequested,
 )
 from schemas.common import Official
 from schemas.control import AssetKind, EnforcementControlRequested
@@ -120,6 +131,8 @@ class SamrApp(DepartmentApp):
                 BankruptcyTerminated: self.deregister,
             }
         )
+        # --- bankruptcy follow-up ---
+        self.register({BankruptcyMeasuresReleaseRequested: self.release_measures})
 
     async def answer_query(self, event: DeliveredEvent[EnforcementQueryRequested]) -> None:
         await self.desk.answer(event, partial(self._query_answer, event.payload))
@@ -166,6 +179,24 @@ class SamrApp(DepartmentApp):
 
     async def deregister(self, event: DeliveredEvent[BankruptcyTerminated]) -> None:
         await self.desk.answer(event, partial(self._deregistration, event.payload))
+
+    # --- bankruptcy follow-up ---
+
+    async def release_measures(
+        self, event: DeliveredEvent[BankruptcyMeasuresReleaseRequested]
+    ) -> None:
+        """Release the freezes on the bankrupt debtor's equity (企业破产法 art 19)."""
+        await self.desk.answer(event, partial(self._release, event.payload))
+
+    async def _release(
+        self, request: BankruptcyMeasuresReleaseRequested, connection: AsyncConnection
+    ) -> BankruptcyMeasuresReleased:
+        today = self.today()
+        released = await release.release_debtor_freezes(connection, request, today)
+        return bankruptcy_answers.release_results(request, released, today)
+
+    async def knows_enterprise(self, connection: AsyncConnection, uscc: str) -> bool:
+        return await registry.registration(connection, uscc) is not None
 
     # --- work on the database ----------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from sqlalchemy import ARRAY, and_, bindparam, delete, func, insert, select, tup
 
 from hub.auditor import rows
 from hub.auditor.changes import JOURNAL_CONSUMER, OUTBOX_CONSUMER, BatchChanges, KnownEvent
+from hub.auditor.measures import apply_measure_facts
 from hub.deliveries.state import Delivery, DeliveryKey
 from hub.journal.reading import JournalRecord, UnreadableRecord
 from hub.store.audit_chain import chain_next
@@ -239,6 +240,7 @@ async def _write(session: AsyncSession, changes: BatchChanges, audit: SqlAuditLo
     await _insert(session, RejectionRow, changes.rejection_rows())
     await _insert(session, LiaisonChangeRow, changes.liaison_change_rows())
     await _replace_liaisons(session, changes.unit_liaison_rows())
+    await apply_measure_facts(session, changes.measure_facts())
     await _insert(session, UnreadableEntryRow, changes.unreadable_rows())
     await _insert(
         session, AuditLogRow, [rows.audit_values(r) for r in await _chained(changes, audit)]

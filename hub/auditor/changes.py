@@ -29,11 +29,24 @@ from hub.auditor import rows
 from hub.auditor.answers import AnswerEffect, answer_effect
 from hub.auditor.attachments import attachment_digests, attachment_rows
 from hub.auditor.liaisons import LiaisonChange, liaison_change, officers
+from hub.auditor.measures import (
+    MeasureAnswered,
+    MeasureFact,
+    MeasureRemindedOf,
+    MeasureRequested,
+)
 from hub.deliveries.answered import Answered, newly_answered
 from hub.deliveries.state import Delivery, DeliveryKey, TransitionError, reply_refused
-from hub.journal.entries import AnswerRouted, DeadlinesRecomputed, DeliveryMark, RecordRejected
+from hub.journal.entries import (
+    AnswerRouted,
+    DeadlinesRecomputed,
+    DeliveryMark,
+    MeasureReminded,
+    RecordRejected,
+)
 from hub.journal.marks import mark_audit_entry, mark_changes, mark_key
 from hub.journal.reading import JournalRecord, UnreadableRecord, outbox_key
+from hub.measures.book import control_answer, requested_measure
 from hub.store.audit_chain import AuditEntry, canonical_time
 from hub.store.delivery_rows import fields_to_store
 from schemas.catalogue import lookup
@@ -73,6 +86,10 @@ class AuditKind(StrEnum):
     DELIVERY_ESCALATED = "delivery.escalated"
     """The tracker's marks (`hub.journal.marks`), one per mark that changed its delivery;
     `unit` is the recipient, `at` the tracker's time."""
+    # --- measure-expiry watch ---
+    MEASURE_REMINDED = "measure.reminded"
+    """The tracker reminded the court (`unit`) that the seal or freeze of the control request
+    `event_id` lapses at `detail.end` (`enforcement.control.expiring.v1`)."""
 
 
 @dataclass(slots=True)
@@ -115,6 +132,7 @@ class BatchChanges:
     _processed: list[dict[str, Any]] = field(default_factory=list)
     _liaison_changes: list[LiaisonChange] = field(default_factory=list)
     _unreadable: list[dict[str, Any]] = field(default_factory=list)
+    _measure_facts: list[MeasureFact] = field(default_factory=list)
 
     def take_all(self, records: Iterable[JournalRecord | UnreadableRecord]) -> None:
         for record in records:
@@ -126,13 +144,9 @@ class BatchChanges:
             return
         entry = record.entry
         self._mark_processed(JOURNAL_CONSUMER, record.journal_key, entry.at)
-        if isinstance(entry, DeadlinesRecomputed):
+        if isinstance(entry, DeadlinesRecomputed | DeliveryMark | MeasureReminded):
             self.applied += 1
-            self._take_recomputed(entry)
-            return
-        if isinstance(entry, DeliveryMark):
-            self.applied += 1
-            self._take_mark(entry)
+            self._take_hubs_own(entry)
             return
         position = record.outbox_key
         assert position is not None  # every other entry is about an outbox record
@@ -228,7 +242,19 @@ class BatchChanges:
     def unreadable_rows(self) -> list[dict[str, Any]]:
         return list(self._unreadable)
 
+    def measure_facts(self) -> list[MeasureFact]:
+        """What the batch did to the measures table, in journal order (`hub.auditor.measures`)."""
+        return list(self._measure_facts)
+
     # --- record kinds ---------------------------------------------------------------------
+
+    def _take_hubs_own(self, entry: DeadlinesRecomputed | DeliveryMark | MeasureReminded) -> None:
+        if isinstance(entry, DeadlinesRecomputed):
+            self._take_recomputed(entry)
+        elif isinstance(entry, MeasureReminded):
+            self._take_reminded(entry)
+        else:
+            self._take_mark(entry)
 
     def _take_unreadable(self, record: UnreadableRecord) -> None:
         self._mark_processed(JOURNAL_CONSUMER, record.journal_key, record.at)
@@ -274,7 +300,27 @@ class BatchChanges:
         change = liaison_change(facts, entry.at)
         if change is not None:
             self._liaison_changes.append(change)
+        self._take_control_request(facts, entry)
         return True
+
+    def _take_control_request(self, facts: EventFacts, entry: EventRouted | AnswerRouted) -> None:
+        # A control request goes to the one unit that registers the measure.
+        if facts.unit is None or len(entry.deliveries) != 1:
+            return
+        recipient = entry.deliveries[0].recipient
+        measure = requested_measure(facts.envelope, court=facts.unit, unit=recipient)
+        if measure is not None:
+            self._measure_facts.append(MeasureRequested(measure))
+
+    def _take_reminded(self, entry: MeasureReminded) -> None:
+        self._measure_facts.append(MeasureRemindedOf(entry.event_source, entry.event_id, entry.end))
+        detail = {
+            "source": entry.event_source,
+            "end": entry.end.isoformat(),
+            "days_left": entry.days_left,
+            "notice": entry.notice,
+        }
+        self._log(entry.at, AuditKind.MEASURE_REMINDED, entry.event_id, entry.court, detail)
 
     def _take_delivery(self, facts: EventFacts, delivered: Delivered, at: datetime) -> None:
         key = DeliveryKey(facts.source, facts.event_id, delivered.recipient)
@@ -308,6 +354,11 @@ class BatchChanges:
             updated, effect = answer_effect(delivery, entry, answer.event_id)
             if updated != delivery:
                 self._change_answers(answered, updated)
+        answer_said = None if entry.receipt else control_answer(answer.envelope)
+        if answer_said is not None:
+            self._measure_facts.append(
+                MeasureAnswered(answered.event_source, answered.event_id, answer_said)
+            )
         kind = AuditKind.RECEIPT_RECEIVED if entry.receipt else AuditKind.REPLY_RECEIVED
         detail = {
             "source": answered.event_source,

@@ -12,7 +12,7 @@ a unit publishing the same event twice (a real duplicate).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -162,7 +162,29 @@ class DeliveryEscalated(_DeliveryMark):
 
 
 DeliveryMark = DeliveryOverdue | DeliveryRedelivered | DeliveryEscalated
-"""The tracker's entries: the only way its decisions reach the store."""
+"""The tracker's entries about deliveries: with `MeasureReminded`, the only way its decisions
+reach the store."""
+
+
+# --- measure-expiry watch ---
+
+
+class MeasureReminded(_Entry):
+    """The tracker reminded the court at `at` that the seal or freeze imposed by the control
+    request (`event_source`, `event_id`) lapses at `end`: its `enforcement.control.expiring.v1`
+    (`notice`) was acknowledged by the broker. Keyed like the request's own entry, so it follows
+    it in the same journal partition."""
+
+    kind: Literal["measure.reminded"] = "measure.reminded"
+    at: datetime
+    event_source: str
+    event_id: str
+    court: str
+    end: date
+    days_left: int = Field(ge=0)
+    notice: str
+    """The reminder's event id."""
+
 
 JournalEntry = Annotated[
     EventRouted
@@ -171,7 +193,8 @@ JournalEntry = Annotated[
     | DeadlinesRecomputed
     | DeliveryOverdue
     | DeliveryRedelivered
-    | DeliveryEscalated,
+    | DeliveryEscalated
+    | MeasureReminded,
     Field(discriminator="kind"),
 ]
 

@@ -26,6 +26,7 @@ from hub.journal.entries import (
     DeliveryRedelivered,
     EventRouted,
     JournalEntry,
+    MeasureReminded,
     Position,
     RecordRejected,
 )
@@ -89,6 +90,7 @@ class JournalRecord:
         | DeliveryOverdue
         | DeliveryRedelivered
         | DeliveryEscalated
+        | MeasureReminded
     )
     event: EventFacts | None
     """The routed event or answer; None for a rejection and the hub's own decisions."""
@@ -111,7 +113,7 @@ class JournalRecord:
     @property
     def outbox_key(self) -> str | None:
         """The outbox record the entry decides about; None for the hub's own decisions."""
-        if isinstance(self.entry, DeadlinesRecomputed | DeliveryMark):
+        if isinstance(self.entry, DeadlinesRecomputed | DeliveryMark | MeasureReminded):
             return None
         return outbox_key(self.entry.position)
 
@@ -195,7 +197,9 @@ def read_record(
         entry = _adapter().validate_json(raw)
         event = (
             None
-            if isinstance(entry, RecordRejected | DeadlinesRecomputed | DeliveryMark)
+            if isinstance(
+                entry, RecordRejected | DeadlinesRecomputed | DeliveryMark | MeasureReminded
+            )
             else event_facts(entry.event, may_hold_unstorable=_may_hold_unstorable(raw))
         )
         answered = _answered(entry) if isinstance(entry, AnswerRouted) else None
@@ -270,6 +274,11 @@ def _check_storable(entry: JournalEntry) -> None:
             _bounded(rescheduled.recipient, "deliveries.recipient", UNIT)
             _aware(rescheduled.receipt_by, "deliveries.receipt_by")
             _aware(rescheduled.reply_by, "deliveries.reply_by")
+        return
+    if isinstance(entry, MeasureReminded):
+        _bounded(entry.event_source, "event_source", SOURCE)
+        _bounded(entry.event_id, "event_id", EVENT_ID)
+        _bounded(entry.court, "court", UNIT)
         return
     if isinstance(entry, DeliveryMark):
         _bounded(entry.event_source, "event_source", SOURCE)

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from hub.journal.entries import DeadlinesRecomputed, DeliveryMark, RecordRejected
+    from hub.journal.entries import JournalEntry, RecordRejected
 
 SEAL_HEADER: Final = "fy-hub-seal"
 KEY_ID_HEADER: Final = "fy-hub-key-id"
@@ -122,7 +122,7 @@ def unsealed_journal_record(
 
 
 def journal_record(
-    entry: EventRouted | AnswerRouted | RecordRejected | DeadlinesRecomputed | DeliveryMark,
+    entry: JournalEntry,
     key: bytes,
     signer: HubSigner,
     *,
@@ -133,9 +133,7 @@ def journal_record(
     return Outbound(topic, key, value, seal_headers(topic, key, value, signer))
 
 
-def entry_json(
-    entry: EventRouted | AnswerRouted | RecordRejected | DeadlinesRecomputed | DeliveryMark,
-) -> bytes:
+def entry_json(entry: JournalEntry) -> bytes:
     """The entry's JSON, `model_dump_json`'s bytes.
 
     The event a routing entry carries is most of it, and pydantic writes a `dict[str, Any]` value

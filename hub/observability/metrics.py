@@ -206,7 +206,8 @@ class TrackerMetrics:
         self.provisional_open = 0
         self.jobs = Counter(
             "fyhub_tracker_jobs_total",
-            "Tracker jobs by action (overdue, redelivered, escalated) and outcome (journalled, "
+            "Tracker jobs by action (overdue, redelivered, escalated, reminded: a court told that "
+            "a seal or freeze lapses soon) and outcome (journalled, "
             "or failed: not acknowledged, tried again next sweep)",
             ["action", "outcome"],
             registry=registry,

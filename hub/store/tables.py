@@ -330,3 +330,41 @@ CONSOLE_TABLES: Final = (ConsoleAccountRow.__tablename__, ConsoleTraceViewRow.__
 """The console's own tables, the one exception to the auditor being the store's only writer: who
 may sign in, and who looked at which trace. They hold no decision of the hub, so nothing in the
 journal rebuilds them; back them up with the store (`fyhub replay` leaves them as they are)."""
+
+
+# --- measure-expiry watch ---
+
+MEASURE_STATES = ("requested", "in_force", "not_controlled", "released", "applied")
+
+
+class MeasureRow(Base):
+    """A routed control request that imposes, continues or releases a seal or freeze, and what
+    its answer made of it (`hub.measures.book`): the seals and freezes `in_force` are what the
+    tracker reminds the court of before they lapse. Nothing of the asset but its kind."""
+
+    __tablename__ = "measures"
+    __table_args__ = (
+        CheckConstraint(
+            "state IN (" + ", ".join(f"'{state}'" for state in MEASURE_STATES) + ")",
+            name="state",
+        ),
+        Index(None, "state", "ends_on"),
+        Index(None, "court", "case_no"),
+    )
+
+    event_source: Mapped[str] = mapped_column(String(SOURCE), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(EVENT_ID), primary_key=True)
+    """The control request's id."""
+    court: Mapped[str] = mapped_column(String(UNIT))
+    unit: Mapped[str] = mapped_column(String(UNIT))
+    """The unit holding the measure."""
+    case_no: Mapped[str] = mapped_column(String(64))
+    request_no: Mapped[str] = mapped_column(String(500))
+    action: Mapped[str] = mapped_column(String(32))
+    asset_kind: Mapped[str] = mapped_column(String(32))
+    ends_on: Mapped[date | None]
+    """The last day of the term, as registered (after any continuation)."""
+    previous_request_no: Mapped[str | None] = mapped_column(String(500))
+    state: Mapped[str] = mapped_column(String(16))
+    reminded_for_end: Mapped[date | None]
+    """The end the court was last reminded of (`enforcement.control.expiring.v1`)."""

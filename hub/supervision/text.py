@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hub.auditor.changes import AuditKind
 from hub.journal.reading import case_number
 from hub.routing.deadlines import CHINA_TZ
 from schemas.identifiers import SuggestionNumber, mask_id, mask_identifiers
@@ -140,6 +141,8 @@ def _rejection_line(r: TracedRejection) -> str:
 def _timeline_line(entry: TimelineEntry) -> str:
     effect = entry.detail.get("effect")
     extra = f" ({effect})" if isinstance(effect, str) else ""
+    if entry.kind == AuditKind.MEASURE_REMINDED:
+        extra = f" (lapses {entry.detail.get('end')}, {entry.detail.get('days_left')} days left)"
     return (
         f"  {show_time(entry.at)}  #{entry.seq:<6} {entry.kind:<18} {entry.unit or '-':<16} "
         f"{entry.event_id or '-'}{extra}"

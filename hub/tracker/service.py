@@ -48,6 +48,14 @@ from hub.deliveries.redelivery import Escalate, Redeliver, next_actions
 from hub.journal.marks import mark_changes
 from hub.observability.hooks import NO_TRACKER_METRICS
 from hub.observability.outcomes import overdue_counts
+from hub.tracker.measures import (
+    PendingReminders,
+    ReminderJob,
+    due_reminders,
+    ends_to_look_at,
+    measures_in_force,
+    reminder_job,
+)
 from hub.tracker.pending import PendingMarks
 from hub.tracker.store import open_delivery_pages, provisional_open_count, stored_copy
 from hub.tracker.work import Job, escalation_job, notice_job, redelivery_job
@@ -61,6 +69,7 @@ if TYPE_CHECKING:
     from hub.deliveries.redelivery import RedeliveryPolicy
     from hub.deliveries.state import Delivery, DeliveryKey
     from hub.kafka.records import Outbound
+    from hub.measures.reminders import Reminder
     from hub.observability.hooks import TrackerHooks
     from hub.router.context import RouterContext
 
@@ -93,6 +102,8 @@ class SweepReport:
     redelivered: tuple[Redeliver, ...] = ()
     escalated: tuple[Escalate, ...] = ()
     failed: int = 0
+    reminded: tuple[Reminder, ...] = ()
+    """Courts reminded that a seal or freeze lapses soon (`hub.tracker.measures`)."""
 
 
 class Tracker:
@@ -110,6 +121,7 @@ class Tracker:
         clock: Callable[[], datetime] = utc_now,
         metrics: TrackerHooks = NO_TRACKER_METRICS,
         page_size: int = SWEEP_PAGE,
+        measure_reminder_working_days: int | None = None,
     ) -> None:
         self._writer = writer
         self._store = store
@@ -122,6 +134,9 @@ class Tracker:
         self._metrics = metrics
         self._page_size = page_size
         self._pending = PendingMarks()
+        self._reminder_lead = measure_reminder_working_days
+        """None: no measure-expiry watch (a tracker built without it)."""
+        self._reminders = PendingReminders()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -159,7 +174,40 @@ class Tracker:
         self._metrics.deliveries_swept(overdue)
         async with self._reads() as session:
             self._metrics.provisional_counted(await provisional_open_count(session))
+        if self._reminder_lead is not None:
+            report = _merged(report, await self._remind(now, self._reminder_lead))
         return report
+
+    async def _remind(self, now: datetime, lead: int) -> SweepReport:
+        """The reminders due at `now`, each published to its court, then journalled."""
+        first, last = ends_to_look_at(now, lead, self._ctx.calendar)
+        async with self._reads() as session:
+            in_force = await measures_in_force(session, ending_from=first, ending_by=last)
+        due = due_reminders(
+            in_force,
+            now,
+            lead_working_days=lead,
+            calendar=self._ctx.calendar,
+            pending=self._reminders,
+        )
+        jobs = [reminder_job(r, now=now, signer=self._ctx.signer) for r in due]
+        results = await asyncio.gather(*(self._send(job) for job in jobs), return_exceptions=True)
+        sent = []
+        for job, result in zip(jobs, results, strict=True):
+            if isinstance(result, BaseException):
+                log.warning(
+                    "reminder for measure %s not acknowledged (%s); trying again next sweep",
+                    job.reminder.measure.event_id,
+                    result,
+                )
+            else:
+                sent.append(job.reminder)
+        self._reminders.add(r.key for r in sent)
+        return SweepReport(reminded=tuple(sent), failed=len(jobs) - len(sent))
+
+    async def _send(self, job: ReminderJob) -> None:
+        await self._writer.write_all([job.record])
+        await self._writer.write_all([job.journal])
 
     async def _journal_page(self, jobs: Sequence[Job], stored: Sequence[Delivery]) -> SweepReport:
         first = [job for job in jobs if not isinstance(job.action, Escalate)]
@@ -251,6 +299,7 @@ class Tracker:
                         "overdue": len(report.overdue),
                         "redelivered": len(report.redelivered),
                         "escalated": len(report.escalated),
+                        "reminded": len(report.reminded),
                     },
                     report.failed,
                 )
@@ -263,6 +312,7 @@ def _merged(earlier: SweepReport, later: SweepReport) -> SweepReport:
         redelivered=earlier.redelivered + later.redelivered,
         escalated=earlier.escalated + later.escalated,
         failed=earlier.failed + later.failed,
+        reminded=earlier.reminded + later.reminded,
     )
 
 
@@ -270,9 +320,11 @@ def _log_report(report: SweepReport) -> None:
     if report == SweepReport():
         return
     log.info(
-        "tracker sweep: %d overdue marked, %d redelivered, %d escalated, %d failed",
+        "tracker sweep: %d overdue marked, %d redelivered, %d escalated, %d measures reminded, "
+        "%d failed",
         len(report.overdue),
         len(report.redelivered),
         len(report.escalated),
+        len(report.reminded),
         report.failed,
     )

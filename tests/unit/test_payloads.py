@@ -346,6 +346,19 @@ DESIGN_TYPES = [
     "notice.prejudgment.acknowledged",
     "notice.public_debtor.notified",
     "notice.public_debtor.measure.reported",
+    # --- key enterprises (涉企审慎执行) ---
+    "linkage.key_enterprise.listed",
+    "linkage.key_enterprise.delisted",
+    "enforcement.key_enterprise.notified",
+    "enforcement.key_enterprise.advised",
+    # --- measure-expiry watch ---
+    "enforcement.control.expiring",
+    # --- bankruptcy follow-up ---
+    "bankruptcy.measures.release_requested",
+    "bankruptcy.measures.released",
+    "bankruptcy.credit_repair.requested",
+    "bankruptcy.credit_repair.reported",
+    "bankruptcy.zombie_list.shared",
 ]
 
 
@@ -407,3 +420,14 @@ def test_hub_rejected_payload_from_a_rejection():
         "rejected_id": "0b3b7c1e-6f0a-4a53-9d2f-1b6f3c2d9e10",
         "rejected_type": "enforcement.control.requested.v1",
     }
+
+
+# --- measure-expiry watch ---
+
+
+def test_the_expiry_reminder_is_the_hubs_and_carries_no_personal_data() -> None:
+    entry = CATALOGUE["enforcement.control.expiring.v1"]
+    assert entry.hub_published
+    assert not entry.personal_data
+    assert not entry.is_reply
+    assert entry.family == "enforcement"

@@ -157,7 +157,13 @@ def test_every_delivered_event_is_receipted_within_1_working_day_except_hub_noti
     # DESIGN §5: every delivered event needs a receipt (签收), default 1 working day; the hub's
     # own receipts, refusals and overdue notices are not receipted.
     unreceipted = {name for name, route in TABLE.types.items() if route.receipt_days is None}
-    assert unreceipted == {"hub.receipt.v1", "hub.rejected.v1", "hub.overdue.v1"}
+    assert unreceipted == {
+        "hub.receipt.v1",
+        "hub.rejected.v1",
+        "hub.overdue.v1",
+        # --- measure-expiry watch ---
+        "enforcement.control.expiring.v1",
+    }
     assert {route.receipt_days for route in TABLE.types.values()} == {1, None}
 
 
@@ -182,6 +188,11 @@ def test_every_reply_deadline_of_the_table_is_pinned_above() -> None:
         "notice.petition.referred.v1",
         "notice.prejudgment.issued.v1",
         "notice.public_debtor.notified.v1",
+        # --- key enterprises (涉企审慎执行) ---
+        "enforcement.key_enterprise.notified.v1",
+        # --- bankruptcy follow-up ---
+        "bankruptcy.measures.release_requested.v1",
+        "bankruptcy.credit_repair.requested.v1",
     }
     assert {name for name, route in TABLE.types.items() if route.reply is not None} == pinned
 
@@ -245,3 +256,78 @@ def test_public_debtor_employer_reports_its_measure_in_15_working_days() -> None
     assert reply_by("notice.public_debtor.notified.v1", date(2026, 12, 14), "samr", named=True) == (
         end_of(date(2027, 1, 5))
     )
+
+
+# --- key enterprises (涉企审慎执行) -----------------------------------------------------------
+
+
+def test_key_enterprise_notice_advised_in_2_working_days_or_by_the_planned_day() -> None:
+    # 舞政文〔2022〕56号 二(一)2 asks for care, not a period: a prior notice, not a veto, so 2
+    # working days, and the day the court plans to send the control request wins.
+    deadline = deadline_of("enforcement.key_enterprise.notified.v1")
+    assert (deadline.working_days, deadline.payload_field) == (2, "planned_on")
+    assert TABLE.types["enforcement.key_enterprise.notified.v1"].reply.owed_by is None  # type: ignore[union-attr]
+    # Wed 2026-12-30 → Thu 12-31 (1), 元旦 Fri 2027-01-01, Mon 01-04 (2).
+    assert reply_by("enforcement.key_enterprise.notified.v1", date(2026, 12, 30), "justice") == (
+        end_of(date(2027, 1, 4))
+    )
+
+
+# --- measure-expiry watch (措施到期提醒) ---
+
+
+def test_a_measure_expiry_reminder_owes_neither_receipt_nor_reply() -> None:
+    # 民诉法解释 art 485 sets the measure's term, not an answer to the reminder: the court acts
+    # by continuing the measure (a new control request), which has its own deadline.
+    route = TABLE.types["enforcement.control.expiring.v1"]
+    assert (route.receipt_days, route.reply) == (None, None)
+
+
+# --- bankruptcy follow-up (破产后续联动) ------------------------------------------------------
+
+
+def test_measures_released_in_3_working_days_unless_the_court_says() -> None:
+    # 企业破产法 art 19 and 破产法规定（二） art 7: the holding unit releases 及时, no period; the
+    # mechanism's service level of 3 working days (as for a control request); `reply_by` wins.
+    deadline = deadline_of("bankruptcy.measures.release_requested.v1")
+    assert (deadline.working_days, deadline.payload_field) == (3, "reply_by")
+    # Wed 2026-12-30 → Thu 12-31 (1), 元旦 Fri 2027-01-01, Mon 01-04 (2), Tue 01-05 (3).
+    when = reply_by(
+        "bankruptcy.measures.release_requested.v1", date(2026, 12, 30), "nr", named=True
+    )
+    assert when == end_of(date(2027, 1, 5))
+
+
+def test_wage_and_social_insurance_claims_by_the_claims_deadline_like_tax() -> None:
+    # 企业破产法 arts 14, 45, 48, 113: hrss and medins declare within the claims period the court
+    # set; the units that only follow the case (police, petition, samr …) owe no claim.
+    route = TABLE.types["bankruptcy.accepted.v1"]
+    assert route.reply is not None
+    assert route.reply.owed_by == ["tax", "hrss", "medins"]
+    routed = datetime(2026, 12, 4, 10, tzinfo=CHINA_TZ)
+    payload = {"claims_deadline": "2027-01-20"}
+    for dept in ("tax", "hrss", "medins"):
+        due = due_times(route, routed, payload, dept, calendar=CALENDAR).reply_by
+        assert due == end_of(date(2027, 1, 20)), dept
+    for dept in ("police", "petition", "samr", "nr"):
+        assert due_times(route, routed, payload, dept, calendar=CALENDAR).reply_by is None, dept
+
+
+def test_credit_repair_reported_in_15_working_days_unless_the_court_says() -> None:
+    # 企业破产法 art 86, 发改财金规〔2021〕274号: no period for the repair itself; the mechanism's
+    # default of 15 working days; the court's `reply_by` wins. Every recipient owes its report.
+    deadline = deadline_of("bankruptcy.credit_repair.requested.v1")
+    assert (deadline.working_days, deadline.payload_field) == (15, "reply_by")
+    assert TABLE.types["bankruptcy.credit_repair.requested.v1"].reply.owed_by is None  # type: ignore[union-attr]
+    # Mon 2026-12-21: 12-22 … 12-31 (8), 元旦, Mon 2027-01-04 … Fri 01-08 (13), Mon 01-11 (14),
+    # Tue 01-12 (15).
+    for dept in ("pboc", "tax", "samr"):
+        due = reply_by("bankruptcy.credit_repair.requested.v1", date(2026, 12, 21), dept)
+        assert due == end_of(date(2027, 1, 12)), dept
+
+
+def test_zombie_list_is_receipted_and_owes_no_answer() -> None:
+    # 长春新区 2020 二(二)2: the list is exchanged for information; a receipt in 1 working day,
+    # no reply.
+    route = TABLE.types["bankruptcy.zombie_list.shared.v1"]
+    assert (route.reply, route.receipt_days) == (None, 1)

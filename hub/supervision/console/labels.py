@@ -47,6 +47,19 @@ EVENT_TYPES: Final = MappingProxyType(
         "notice.prejudgment.acknowledged.v1": "判决前通报回复",
         "notice.public_debtor.notified.v1": "公职人员失信通报",
         "notice.public_debtor.measure.reported.v1": "公职人员失信处理情况反馈",
+        # --- key enterprises (涉企审慎执行) ---
+        "linkage.key_enterprise.listed.v1": "重点企业名单（列入）",
+        "linkage.key_enterprise.delisted.v1": "重点企业名单（移出）",
+        "enforcement.key_enterprise.notified.v1": "涉重点企业强制措施事先通报",
+        "enforcement.key_enterprise.advised.v1": "联席会议办公室意见",
+        # --- measure-expiry watch ---
+        "enforcement.control.expiring.v1": "查封冻结到期提醒",
+        # --- bankruptcy follow-up (破产后续联动) ---
+        "bankruptcy.measures.release_requested.v1": "破产受理后解除保全措施通知",
+        "bankruptcy.measures.released.v1": "解除保全措施反馈",
+        "bankruptcy.credit_repair.requested.v1": "重整企业信用修复通知",
+        "bankruptcy.credit_repair.reported.v1": "信用修复情况反馈",
+        "bankruptcy.zombie_list.shared.v1": "僵尸企业名单通报",
     }
 )
 
@@ -76,6 +89,8 @@ AUDIT_KINDS: Final = MappingProxyType(
         "delivery.redelivered": "重新送达",
         "delivery.escalated": "升级督办",
         "deadlines.recomputed": "期限重新计算",
+        # --- measure-expiry watch ---
+        "measure.reminded": "查封冻结到期提醒",
     }
 )
 
