@@ -21,6 +21,7 @@ from schemas import (
     judicial,
     linkage,
     notice,  # --- notices (通报) ---
+    police,  # --- police linkage (公安协作) ---
 )
 from schemas import bankruptcy_followup as bkf  # --- bankruptcy follow-up ---
 from schemas import key_enterprise as keyent  # --- key enterprises (涉企审慎执行) ---
@@ -269,6 +270,22 @@ _ENTRIES: Final = (
         answers=(bkf.BankruptcyCreditRepairRequested,),
     ),
     _entry(bkf.BankruptcyZombieListShared, purpose=_BANKRUPTCY),
+    # --- police linkage (公安协作) ---
+    _entry(police.PoliceLocateRequested, purpose=_ENF, personal=True, deadline_field="end"),
+    _entry(
+        police.PoliceLocateAnswered,
+        purpose=_ENF,
+        answers=(police.PoliceLocateRequested,),
+        interim=("outcome", police.LocateOutcome.SIGHTED.value),
+    ),
+    _entry(police.PoliceExitControlRequested, purpose=_ENF, personal=True),
+    _entry(
+        police.PoliceExitControlAnswered,
+        purpose=_ENF,
+        answers=(police.PoliceExitControlRequested,),
+    ),
+    _entry(police.PoliceRefusalReferred, purpose=_ENF, personal=True),
+    _entry(police.PoliceRefusalHandled, purpose=_ENF, answers=(police.PoliceRefusalReferred,)),
 )
 
 CATALOGUE: Final[Mapping[str, EventType]] = MappingProxyType(

@@ -31,6 +31,7 @@ from connectors.court import (
     payloads,
 )
 from connectors.court import notices as court_notices  # --- notices (通报) ---
+from connectors.court import police as court_police  # --- police linkage (公安协作) ---
 from connectors.court.store import (
     admin_cases,
     bankruptcy_cases,
@@ -283,6 +284,8 @@ LOADERS: Final[Mapping[str, Loader]] = {
     **{notice.event_type: court_notices.load_notice for notice in court_notices.SENT_TYPES},
     # --- bankruptcy follow-up ---
     **{sent.event_type: followup.load_request for sent in followup.SENT_TYPES},
+    # --- police linkage (公安协作) ---
+    **{request.event_type: court_police.load_police_request for request in court_police.SENT_TYPES},
 }
 """Event type of an export → how to read its rows and build its payload."""
 

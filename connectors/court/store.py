@@ -613,3 +613,31 @@ received_zombie_lists: Final = Table(
     Column("received_at", ChinaDateTime, nullable=False),
 )
 """僵尸企业名单 samr or ndrc sent the court (长春新区 2020 二(二)2), as received, once per event."""
+
+
+# --- police linkage (公安协作) -------------------------------------------------------------------
+# A locate request, an exit-control decision and a 拒执 referral are drafted whole by the officer:
+# the row keeps the payload as written; each answer keeps its payload and outcome beside the
+# ledger row, filed under the request or referral number it answers.
+
+police_requests: Final = Table(
+    "police_requests",
+    metadata,
+    _id(),
+    Column("event_type", String(128), nullable=False),
+    Column("reference", String(SHORT), nullable=False, index=True),
+    Column("case_no", String(SHORT), nullable=False, index=True),
+    Column("payload", JSON, nullable=False),
+    Column("to_unit", String(SHORT), nullable=False),
+    Column("created_at", ChinaDateTime, nullable=False),
+)
+
+police_answers: Final = Table(
+    "police_answers",
+    metadata,
+    Column("answer_event_id", ForeignKey("answers.answer_event_id"), primary_key=True),
+    Column("type", String(128), nullable=False),
+    Column("reference", String(SHORT), nullable=False, index=True),
+    Column("outcome", String(32), nullable=False),
+    Column("payload", JSON, nullable=False),
+)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from connectors.court import bankruptcy_followup as followup  # --- bankruptcy follow-up ---
 from connectors.court import notices as court_notices  # --- notices (通报) ---
+from connectors.court import police as court_police  # --- police linkage (公安协作) ---
 from connectors.court.store import (
     admin_defences,
     appearance_reports,
@@ -53,6 +54,8 @@ ANSWER_TYPES = (
     *court_notices.ANSWER_TYPES,
     # --- bankruptcy follow-up ---
     *followup.ANSWER_TYPES,
+    # --- police linkage (公安协作) ---
+    *court_police.ANSWER_TYPES,
 )
 """The answers the court connector writes back."""
 
@@ -112,6 +115,9 @@ def answer_rows(answer_event_id: str, payload: Payload) -> Rows:  # noqa: C901, 
         # --- bankruptcy follow-up ---
         case _ if isinstance(payload, followup.ANSWER_TYPES):
             return followup.answer_rows(answer_event_id, payload)
+        # --- police linkage (公安协作) ---
+        case _ if isinstance(payload, court_police.ANSWER_TYPES):
+            return [court_police.answer_values(answer_event_id, payload)]
     raise TypeError(f"the court connector does not write back {payload.event_type}")
 
 

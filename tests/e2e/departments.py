@@ -1,6 +1,7 @@
 """The departments' side of an end-to-end run: the tax office and market supervision, the real
 department connectors (`connectors.tax`, `connectors.samr`), each on its own connector and demo
-database, answering what the court sends them."""
+database, answering what the court sends them; the police (`connectors.police`) likewise, on its
+own."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connectors.demo.police_books import seed_police_demo
 from connectors.demo.samr_books import seed_samr_demo
 from connectors.demo.tax_books import seed_tax_demo
+from connectors.police.app import PoliceApp
+from connectors.police.store import create_police_schema
 from connectors.samr.app import SamrApp
 from connectors.samr.store import create_samr_schema
 from connectors.sdk import Connector
@@ -66,3 +70,36 @@ async def running_departments(
 def debtors_of(*parties: Any) -> list[DemoParty]:
     """The demo parties as the departments' seed functions take them."""
     return [(party.name, str(party.id_type), party.id_no) for party in parties]
+
+
+# --- police linkage (公安协作) -------------------------------------------------------------------
+
+
+@dataclass
+class Police:
+    unit: Connector
+    engine: AsyncEngine
+
+
+@asynccontextmanager
+async def running_police(
+    rig: Rig,
+    tmp_path: Path,
+    *,
+    debtors: Sequence[DemoParty] = (),
+    seed: int = 7,
+    watch_poll_s: float = 60.0,
+) -> AsyncIterator[Police]:
+    """The police connector (`connectors.police`) on its demo database, with `debtors` in its
+    registers, answering until the block ends (its watches looked at every `watch_poll_s`)."""
+    async with AsyncExitStack() as stack:
+        engine = build_engine(sqlite_url(tmp_path / "police.db"))
+        stack.push_async_callback(engine.dispose)
+        await create_police_schema(engine)
+        await seed_police_demo(engine, random.Random(seed), debtors=debtors, count=20)
+        unit = connector(rig, "police", tmp_path / "police")
+        app = PoliceApp(unit, engine, watch_poll_s=watch_poll_s)
+        await stack.enter_async_context(unit)
+        await app.start()
+        stack.push_async_callback(app.stop)
+        yield Police(unit, engine)

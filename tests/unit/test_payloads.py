@@ -359,6 +359,13 @@ DESIGN_TYPES = [
     "bankruptcy.credit_repair.requested",
     "bankruptcy.credit_repair.reported",
     "bankruptcy.zombie_list.shared",
+    # --- police linkage (公安协作) ---
+    "police.locate.requested",
+    "police.locate.answered",
+    "police.exit_control.requested",
+    "police.exit_control.answered",
+    "police.refusal.referred",
+    "police.refusal.handled",
 ]
 
 

@@ -193,6 +193,10 @@ def test_every_reply_deadline_of_the_table_is_pinned_above() -> None:
         # --- bankruptcy follow-up ---
         "bankruptcy.measures.release_requested.v1",
         "bankruptcy.credit_repair.requested.v1",
+        # --- police linkage (公安协作) ---
+        "police.locate.requested.v1",
+        "police.exit_control.requested.v1",
+        "police.refusal.referred.v1",
     }
     assert {name for name, route in TABLE.types.items() if route.reply is not None} == pinned
 
@@ -331,3 +335,51 @@ def test_zombie_list_is_receipted_and_owes_no_answer() -> None:
     # no reply.
     route = TABLE.types["bankruptcy.zombie_list.shared.v1"]
     assert (route.reply, route.receipt_days) == (None, 1)
+
+
+# --- police linkage (公安协作) -------------------------------------------------------------------
+
+
+def test_locate_answer_due_on_the_last_day_of_the_watch() -> None:
+    # No rule sets a watch's length: the court fixes `end`, and the final answer (located, seized,
+    # not found) is due that day; sightings are interim and leave the request open.
+    deadline = deadline_of("police.locate.requested.v1")
+    assert (deadline.working_days, deadline.calendar_days, deadline.payload_field) == (
+        None,
+        None,
+        "end",
+    )
+    at = datetime(2026, 12, 1, 10, tzinfo=CHINA_TZ)
+    route = TABLE.types["police.locate.requested.v1"]
+    due = due_times(route, at, {"end": "2027-02-28"}, "police", calendar=CALENDAR, named=True)
+    assert due.reply_by == end_of(date(2027, 2, 28))
+
+
+def test_exit_control_entered_in_3_working_days() -> None:
+    # 民诉法 art 266, 出境入境管理法 art 12 (3) fix no period for entering the restriction; the
+    # mechanism's 查控 service level is 3 working days.
+    deadline = deadline_of("police.exit_control.requested.v1")
+    assert (deadline.working_days, deadline.payload_field) == (3, None)
+    # Wed 2026-12-30 → Thu 12-31 (1), 元旦 Fri 2027-01-01, weekend, Mon 01-04 (2), Tue 01-05 (3).
+    assert reply_by(
+        "police.exit_control.requested.v1", date(2026, 12, 30), "police", named=True
+    ) == (end_of(date(2027, 1, 5)))
+
+
+def test_refusal_referral_decided_within_7_days() -> None:
+    # 公安部《关于改革完善受案立案制度的意见》 (2015): filing review 3 days, 7 where the lead is
+    # verified (a court's referral with its evidence), 30 for complex cases with approval.
+    deadline = deadline_of("police.refusal.referred.v1")
+    assert (deadline.calendar_days, deadline.working_days, deadline.payload_field) == (
+        7,
+        None,
+        None,
+    )
+    # Referred Fri 2026-12-04: day 7 is Fri 12-11.
+    assert reply_by("police.refusal.referred.v1", date(2026, 12, 4), "police", named=True) == (
+        end_of(date(2026, 12, 11))
+    )
+    # Referred Fri 2026-12-25: day 7 is Fri 2027-01-01 (元旦), so Mon 01-04 (刑诉法 art 105).
+    assert reply_by("police.refusal.referred.v1", date(2026, 12, 25), "police", named=True) == (
+        end_of(date(2027, 1, 4))
+    )

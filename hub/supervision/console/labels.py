@@ -60,6 +60,13 @@ EVENT_TYPES: Final = MappingProxyType(
         "bankruptcy.credit_repair.requested.v1": "重整企业信用修复通知",
         "bankruptcy.credit_repair.reported.v1": "信用修复情况反馈",
         "bankruptcy.zombie_list.shared.v1": "僵尸企业名单通报",
+        # --- police linkage (公安协作) ---
+        "police.locate.requested.v1": "查人找物协助请求（布控/临控）",
+        "police.locate.answered.v1": "查人找物协助反馈",
+        "police.exit_control.requested.v1": "限制出境协助请求",
+        "police.exit_control.answered.v1": "限制出境协助反馈",
+        "police.refusal.referred.v1": "拒执犯罪线索移送",
+        "police.refusal.handled.v1": "拒执犯罪线索处理情况",
     }
 )
 
