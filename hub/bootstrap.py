@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from hub.auditor.replay import JournalReplay
     from hub.auditor.service import AuditorService
     from hub.calendar import WorkingCalendar
+    from hub.documents import DocumentsServer
     from hub.journal.seal import HubSigner
     from hub.journal.trust import JournalTrust
     from hub.kafka.access import KafkaAccess
@@ -619,4 +620,38 @@ def build_journal_replay(
         sessions,
         topic=topic or JOURNAL_TOPIC,
         trust=build_journal_trust(settings),
+    )
+
+
+# --- documents (文书附件) -------------------------------------------------------------------------
+
+
+def build_documents(settings: Settings, *, engine: AsyncEngine | None = None) -> DocumentsServer:
+    """The document store over the hub store at `engine` (left to the caller), or over a
+    read-only engine from `settings.db` that the server disposes of when it stops; the units'
+    keys from the registry authenticate its requests."""
+    from datetime import UTC, datetime, timedelta  # noqa: PLC0415
+
+    from hub.documents import DocumentsServer  # noqa: PLC0415
+    from hub.documents.app import DocumentsContext, create_documents_app  # noqa: PLC0415
+    from hub.documents.blobs import BlobStore  # noqa: PLC0415
+    from hub.registry import load_registry  # noqa: PLC0415
+    from hub.router.context import unit_keyrings  # noqa: PLC0415
+
+    documents = settings.documents
+    owned = engine is None
+    reader = build_engine(settings, read_only=True) if engine is None else engine
+    context = DocumentsContext(
+        engine=reader,
+        keyrings=unit_keyrings(load_registry(settings.registry)),
+        blobs=BlobStore(documents.blob_dir),
+        clock=lambda: datetime.now(UTC),
+        max_bytes=documents.max_bytes,
+        skew=timedelta(seconds=documents.clock_skew_s),
+    )
+    return DocumentsServer(
+        create_documents_app(context),
+        host=documents.host,
+        port=documents.port,
+        engines=(reader,) if owned else (),
     )

@@ -255,6 +255,23 @@ class ConsoleSettings(_Section):
     lockout_s: int = Field(default=15 * 60, ge=1)
 
 
+# --- documents (文书附件) -------------------------------------------------------------------------
+
+
+class DocumentsSettings(_Section):
+    """The document store (`fyhub run documents`): the bytes of the documents events attach by
+    reference, handed only to the units their events are routed to. Plain HTTP: in production
+    behind a TLS-terminating proxy; every request is signed with the unit's registry key."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8471, ge=0, le=65535)
+    blob_dir: Path = STATE_DIR / "documents"
+    """Where the documents are kept, named by their SHA-256."""
+    max_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    clock_skew_s: int = Field(default=300, ge=1)
+    """A signed request's time may differ from the store's by this much at most."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -271,6 +288,7 @@ class Settings(BaseSettings):
     tracker: TrackerSettings = TrackerSettings()
     observability: ObservabilitySettings = ObservabilitySettings()
     console: ConsoleSettings = ConsoleSettings()
+    documents: DocumentsSettings = DocumentsSettings()
     registry: Path = Path("deploy/units/wuyang-411121.yaml")
     routing: Path = Path("deploy/routing.yaml")
     calendar: Path = Path("deploy/calendar")

@@ -82,6 +82,7 @@ from schemas.debtor import (
     Performance,
     SanctionAction,
 )
+from schemas.documents import AttachmentKind, DocumentRef, MediaType
 from schemas.enforcement import (
     AssetRecord,
     EnforcementQueryAnswered,
@@ -202,6 +203,7 @@ __all__ = [
     "Asset",
     "AssetKind",
     "AssetRecord",
+    "AttachmentKind",
     "BankruptcyAccepted",
     "BankruptcyClaimDeclared",
     "BankruptcyCreditRepairReported",
@@ -232,6 +234,7 @@ __all__ = [
     "DishonestConduct",
     "Document",
     "DocumentKind",
+    "DocumentRef",
     "Duration",
     "EnforcementControlAnswered",
     "EnforcementControlExpiring",
@@ -266,6 +269,7 @@ __all__ = [
     "MajorCaseKind",
     "Measure",
     "MeasureRelease",
+    "MediaType",
     "NonlitigationEnforcementAccepted",
     "NonlitigationEnforcementApplied",
     "NonlitigationEnforcementRuled",

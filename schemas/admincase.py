@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from schemas.common import LongText, Name, Official, Party, Payload, Record, Text, UnitRef
 from schemas.dates import CHINA_TIME, IsoDate, Timestamp
+from schemas.documents import Attachments
 from schemas.identifiers import CaseNo
 from schemas.rules import case_no_checker, case_no_schema, json_rules, when
 
@@ -50,6 +51,8 @@ class AdmincaseFiled(Payload):
     claims: LongText | None = None
     """The plaintiff's claims (诉讼请求)."""
     filed_on: IsoDate
+    attachments: Attachments | None = None
+    """The documents served on the defendant, typically the complaint copy (起诉状副本)."""
 
 
 class DocumentKind(StrEnum):

@@ -16,6 +16,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from schemas.common import Fen, LongText, Name, Payload, Record, Subject, Text
 from schemas.dates import IsoDate, add_years, not_before
+from schemas.documents import AttachmentKind, Attachments, has_kind, required_documents
 from schemas.enforcement import EnforcementCaseNo, Officer
 from schemas.rules import json_rules, when
 
@@ -97,6 +98,25 @@ class Asset(Record):
 
 
 _TERMLESS: Final = [action for action in ControlAction if action not in TERM_ACTIONS]
+_DOCUMENTS_RULE: Final = "民诉法 art. 253, 民诉法解释: the registry acts on the ruling and notice"
+_DOCUMENTS_REQUIRED: Final = {
+    "if": {
+        "properties": {"action": {"enum": sorted(TERM_ACTIONS)}},
+        "required": ["action"],
+    },
+    "then": {
+        "required": ["attachments"],
+        "properties": {
+            "attachments": {
+                "type": "array",
+                "allOf": [
+                    has_kind(AttachmentKind.RULING),
+                    has_kind(AttachmentKind.ASSISTANCE_NOTICE),
+                ],
+            }
+        },
+    },
+}
 
 
 class EnforcementControlRequested(Payload):
@@ -107,6 +127,7 @@ class EnforcementControlRequested(Payload):
             when("action", sorted(TERM_ACTIONS), require=["start", "end"]),
             when("action", _TERMLESS, forbid=["end"]),
             when("action", [ControlAction.DEDUCT], require=["amount"]),
+            _DOCUMENTS_REQUIRED,
         )
     )
     event_type = "enforcement.control.requested.v1"
@@ -130,6 +151,19 @@ class EnforcementControlRequested(Payload):
     office_notice_no: Text | None = None
     """The court's prior notice to the joint-meeting office (enforcement.key_enterprise.notified)
     when the asset is one a key enterprise runs its business on (舞政文〔2022〕56号 二(一)2)."""
+    attachments: Attachments | None = Field(default=None, validate_default=True)
+    """The documents served with the request (hub.documents holds their bytes); a measure
+    imposed for a term needs its ruling (裁定书, numbered `ruling_no`) and 协助执行通知书."""
+
+    @field_validator("attachments")
+    @classmethod
+    def _measure_has_documents(
+        cls, value: Attachments | None, info: ValidationInfo
+    ) -> Attachments | None:
+        action, ruling_no = info.data.get("action"), info.data.get("ruling_no")
+        if action in TERM_ACTIONS and isinstance(ruling_no, str):
+            required_documents(value, ruling_no, rule=_DOCUMENTS_RULE)
+        return value
 
     @field_validator("asset")
     @classmethod

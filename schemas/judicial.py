@@ -13,6 +13,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from schemas.common import LongText, Name, Payload, Text, UnitRef
 from schemas.dates import IsoDate
+from schemas.documents import Attachments
 from schemas.identifiers import CaseNo, SuggestionNo
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ class JudicialSuggestionIssued(Payload):
     issued_on: IsoDate
     reply_by: IsoDate
     """Deadline for the written reply (反馈时限), normally 2 months after issued_on."""
+    attachments: Attachments | None = None
+    """The signed suggestion itself (司法建议书) and any documents it refers to."""
 
     @field_validator("reply_by")
     @classmethod

@@ -83,6 +83,7 @@ def control_requested(
             "start": request["start_on"],
             "end": request["end_on"],
             "reply_by": request["reply_by"],
+            "attachments": request.get("attachments"),
             "office_notice_no": office_notice_no,
         }
     )
@@ -183,6 +184,7 @@ def admincase_filed(case: Row, admin_case: Row, plaintiff: Row) -> AdmincaseFile
             "cause": case["cause"],
             "claims": admin_case["claims"],
             "filed_on": case["filed_on"],
+            "attachments": admin_case.get("attachments"),
         }
     )
 
@@ -227,5 +229,6 @@ def suggestion_issued(suggestion: Row, case: Row | None) -> JudicialSuggestionIs
             "suggestions": suggestion["suggestions"],
             "issued_on": suggestion["issued_on"],
             "reply_by": suggestion["reply_by"],
+            "attachments": suggestion.get("attachments"),
         }
     )

@@ -15,6 +15,7 @@ from schemas.identifiers import CaseNumber, IdType
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Iterable
 
     from schemas.admincase import AdmincaseFiled, AdmincaseHearingScheduled, AdmincaseJudged
     from schemas.bankruptcy import (
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     )
     from schemas.control import EnforcementControlRequested
     from schemas.debtor import DebtorCorrected, DebtorDelisted, DebtorListed
+    from schemas.documents import DocumentRef
     from schemas.enforcement import EnforcementQueryRequested
     from schemas.judicial import JudicialSuggestionIssued
 
@@ -117,6 +119,7 @@ def control_request_values(request: EnforcementControlRequested, to: str) -> Val
         "start_on": request.start,
         "end_on": request.end,
         "reply_by": request.reply_by,
+        "attachments": attachment_values(request.attachments),
     }
 
 
@@ -198,6 +201,7 @@ def admin_case_values(case: AdmincaseFiled) -> Values:
         "defendant_unit": case.defendant.unit,
         "defendant_name": case.defendant.name,
         "claims": case.claims,
+        "attachments": attachment_values(case.attachments),
     }
 
 
@@ -230,4 +234,12 @@ def suggestion_values(suggestion: JudicialSuggestionIssued) -> Values:
         "suggestions": list(suggestion.suggestions),
         "issued_on": suggestion.issued_on,
         "reply_by": suggestion.reply_by,
+        "attachments": attachment_values(suggestion.attachments),
     }
+
+
+def attachment_values(attachments: Iterable[DocumentRef] | None) -> list[dict[str, Any]] | None:
+    """The `attachments` column: the references as JSON, None when there are none."""
+    if attachments is None:
+        return None
+    return [document.model_dump(mode="json") for document in attachments]

@@ -180,6 +180,7 @@ enforcement_requests: Final = Table(
     Column("end_on", Date),
     Column("reply_by", Date),
     Column("requested_at", ChinaDateTime, nullable=False),
+    Column("attachments", JSON, comment="The documents served with it (DocumentRef, by digest)."),
     CheckConstraint("kind IN ('query', 'control')", name="kind"),
 )
 
@@ -271,6 +272,7 @@ admin_cases: Final = Table(
     Column("judged_on", Date),
     Column("head_appeared", Boolean),
     Column("document_no", String(SHORT)),
+    Column("attachments", JSON, comment="The documents served on the defendant (by digest)."),
 )
 
 hearings: Final = Table(
@@ -298,6 +300,7 @@ judicial_suggestions: Final = Table(
     Column("suggestions", JSON, nullable=False),
     Column("issued_on", Date, nullable=False),
     Column("reply_by", Date, nullable=False),
+    Column("attachments", JSON, comment="The suggestion's documents (by digest)."),
 )
 
 # --- the court's outbox ------------------------------------------------------------------------

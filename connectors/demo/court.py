@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
+from connectors.demo.documents import control_documents
 from connectors.demo.people import company_name, credit_code, person_name, resident_id
 from schemas.admincase import (
     AdmincaseFiled,
@@ -245,6 +246,7 @@ class CourtDemo:
         share = self.rng.choice((10, 20, 30, 40, 51, 60, 100))
         capital = self.rng.choice((50, 100, 200, 300, 500, 1000))
         start = self.today
+        ruling_no = _ruling_no(case.case_no, case.request_count)
         return EnforcementControlRequested(
             request_no=self._serial("KZ"),
             case_no=case.case_no,
@@ -257,9 +259,10 @@ class CourtDemo:
                 identifier=uscc,
                 owner=_subject(holder),
             ),
-            ruling_no=_ruling_no(case.case_no, case.request_count),
+            ruling_no=ruling_no,
             start=start,
             end=add_years(start, 3) - dt.timedelta(days=1),
+            attachments=control_documents(ruling_no),
         )
 
     # --- dishonest-debtor list ----------------------------------------------------------------

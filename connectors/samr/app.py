@@ -20,7 +20,10 @@ registration database.
     admincase.filed / hearing.scheduled.v1, judicial.suggestion.issued.v1,
     linkage.task.assigned.v1          → as every department (`connectors.department.department`)
 
-Every request is handled once, by its event id, in one transaction with its effect.
+Every request is handled once, by its event id, in one transaction with its effect. With a
+document store (`documents`), a control request's ruling and assistance notice are fetched and
+verified first; one that cannot be obtained or does not match its digest is answered
+not_controlled.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import TYPE_CHECKING
 from connectors.department import bankruptcy as bankruptcy_answers
 from connectors.department.agency import AgencyOfficials
 from connectors.department.department import DepartmentApp
+from connectors.department.documents import documents_problem
 from connectors.department.punishment import JointPunishment
 from connectors.samr import answers, registry, release
 from connectors.samr.store import handled_requests, restrictions
@@ -60,6 +64,7 @@ if TYPE_CHECKING:
 
     from connectors.department.punishment import Debtor, Sanction
     from connectors.sdk import Connector, DeliveredEvent
+    from connectors.sdk.documents import DocumentClient
     from schemas.bankruptcy import BankruptcyDeregistrationReported
     from schemas.common import Subject
     from schemas.control import EnforcementControlAnswered
@@ -99,6 +104,9 @@ class SamrApp(DepartmentApp):
         officials: AgencyOfficials = SAMR_OFFICIALS,
         clock: Callable[[], dt.datetime] = china_now,
     ) -> None:
+        self.documents: DocumentClient | None = None
+        """Where the documents a control request attaches are fetched and verified before the
+        measure is registered (set it to a `DocumentClient`); None: they are not checked."""
         super().__init__(
             connector,
             engine,
@@ -130,7 +138,17 @@ class SamrApp(DepartmentApp):
         await self.desk.answer(event, partial(self._query_answer, event.payload))
 
     async def control_equity(self, event: DeliveredEvent[EnforcementControlRequested]) -> None:
-        await self.desk.answer(event, partial(self._control_answer, event.payload))
+        request = event.payload
+        problem = await documents_problem(self.documents, request.attachments)
+        if problem is not None:
+            await self.desk.answer(event, partial(self._documents_refused, request, problem))
+            return
+        await self.desk.answer(event, partial(self._control_answer, request))
+
+    async def _documents_refused(
+        self, request: EnforcementControlRequested, problem: str, _connection: AsyncConnection
+    ) -> EnforcementControlAnswered:
+        return answers.control_answer(request, answers.refuse(problem), self.today(), None)
 
     async def apply_measures(self, event: DeliveredEvent[DebtorListed]) -> None:
         listing = event.payload

@@ -6,6 +6,7 @@ Start with `Connector` (see `connectors/sdk/README.md` for a worked example).
 from connectors.sdk.backoff import Backoff, RetryPolicy
 from connectors.sdk.connector import Connector
 from connectors.sdk.delivered import DeliveredEvent
+from connectors.sdk.documents import DocumentClient, DocumentStoreError, DocumentTamperedError
 from connectors.sdk.errors import ConnectorError, EventRefused, NotStarted, ReplyNotAllowed
 from connectors.sdk.inbox import ConnectorStats, Outcome
 from connectors.sdk.kafka_access import KafkaSecurity
@@ -20,6 +21,9 @@ __all__ = [
     "ConnectorOptions",
     "ConnectorStats",
     "DeliveredEvent",
+    "DocumentClient",
+    "DocumentStoreError",
+    "DocumentTamperedError",
     "EventRefused",
     "KafkaSecurity",
     "NotStarted",

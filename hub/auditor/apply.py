@@ -25,6 +25,7 @@ from hub.store.delivery_rows import delivery_snapshot
 from hub.store.tables import (
     AuditLogRow,
     DeliveryRow,
+    EventAttachmentRow,
     EventRow,
     LiaisonChangeRow,
     ProcessedRow,
@@ -232,6 +233,7 @@ async def _write(session: AsyncSession, changes: BatchChanges, audit: SqlAuditLo
     await _insert(session, EventRow, changes.event_rows())
     await _update(session, EventRow, changes.duplicate_count_updates())
     await _insert(session, DeliveryRow, changes.delivery_rows())
+    await _insert(session, EventAttachmentRow, changes.attachment_rows())
     await _update(session, DeliveryRow, changes.delivery_updates())
     await _update(session, DeliveryRow, changes.deadline_updates())
     await _update(session, DeliveryRow, changes.mark_updates())

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from hub.auditor import rows
 from hub.auditor.answers import AnswerEffect, answer_effect
+from hub.auditor.attachments import attachment_digests, attachment_rows
 from hub.auditor.liaisons import LiaisonChange, liaison_change, officers
 from hub.auditor.measures import (
     MeasureAnswered,
@@ -173,6 +174,10 @@ class BatchChanges:
             for key, new in self._new_events.items()
         ]
 
+    def attachment_rows(self) -> list[dict[str, Any]]:
+        """The documents the batch's new events attach (`event_attachments`)."""
+        return [row for new in self._new_events.values() for row in attachment_rows(new.facts)]
+
     def duplicate_count_updates(self) -> list[dict[str, Any]]:
         return [
             {
@@ -285,7 +290,11 @@ class BatchChanges:
             return False
         self.events[facts.key] = KnownEvent(facts.type, facts.subject, 0)
         self._new_events[facts.key] = _NewEvent(facts, entry.at)
-        self._log(entry.at, AuditKind.EVENT_RECEIVED, facts.event_id, facts.unit, common)
+        received: dict[str, Any] = dict(common)
+        if digests := attachment_digests(facts):
+            # The documents it attaches, so that a recipient can prove which one it acted on.
+            received["attachments"] = digests
+        self._log(entry.at, AuditKind.EVENT_RECEIVED, facts.event_id, facts.unit, received)
         for delivered in entry.deliveries:
             self._take_delivery(facts, delivered, entry.at)
         change = liaison_change(facts, entry.at)

@@ -32,6 +32,7 @@ class ServiceName(StrEnum):
     ROUTER = "router"
     AUDITOR = "auditor"
     TRACKER = "tracker"
+    DOCUMENTS = "documents"
 
 
 def build_service(
@@ -41,6 +42,8 @@ def build_service(
         return bootstrap.build_auditor(settings, observed=observed)
     if name is ServiceName.TRACKER:
         return bootstrap.build_tracker(settings, observed=observed)
+    if name is ServiceName.DOCUMENTS:
+        return bootstrap.build_documents(settings)
     return bootstrap.build_router(settings, observed=observed)
 
 
@@ -52,6 +55,9 @@ def run(service: ServiceName) -> None:
 
 
 async def _run(service: ServiceName, settings: Settings) -> None:
+    if service is ServiceName.DOCUMENTS:
+        await _run_documents(settings)
+        return
     if service is ServiceName.AUDITOR:
         # The auditor writes the store: its schema is brought up to date before the first batch.
         engine = bootstrap.build_engine(settings)
@@ -68,6 +74,15 @@ async def _run(service: ServiceName, settings: Settings) -> None:
         [server, built],
         on_started=f"fyhub {service} running; metrics at "
         f"http://{settings.observability.host}:{server.port}/metrics; Ctrl-C stops it.",
+    )
+
+
+async def _run_documents(settings: Settings) -> None:
+    """The document store: an HTTP server of its own (its `/healthz` is its health)."""
+    documents = bootstrap.build_documents(settings)
+    await serve(
+        [documents],
+        on_started=f"fyhub documents running at {documents.url}; Ctrl-C stops it.",
     )
 
 

@@ -139,6 +139,8 @@ async def _serve(
         console = await prepare_local_console(admin, engine, STATE_DIR)
         # its own read-only engine: page views never wait for the auditor's batches
         services.append(bootstrap.build_console(console.settings))
+    # --- documents (文书附件): the document store, over its own read-only engine ---
+    services.append(bootstrap.build_documents(admin))
     if demo:
         units = bootstrap.load_contracts(admin).registry.units
         password_files = (
@@ -158,6 +160,7 @@ def _started_message(settings: Settings, console: LocalConsole | None, *, demo: 
         f"  metrics: http://{obs.host}:{obs.port}/metrics   health: http://{obs.host}:{obs.port}/healthz",
         f"  console: http://{settings.console.host}:{settings.console.port}/  (联席会议办公室)",
         *_console_lines(console),
+        f"  documents: http://{settings.documents.host}:{settings.documents.port}/  (文书库)",
         "  trace a case:      .venv/bin/fyhub trace '（2026）豫1121执1号'",
         "  overdue items:     .venv/bin/fyhub overdue",
         "  verify the audit:  .venv/bin/fyhub audit verify",

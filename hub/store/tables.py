@@ -130,6 +130,25 @@ class DeliveryRow(Base):
     event: Mapped[EventRow] = relationship(lazy="raise")
 
 
+class EventAttachmentRow(Base):
+    """A document an event attaches by reference (`DocumentRef`), keyed by its digest: the
+    document store (`hub.documents`) finds the events attaching a document here, and their
+    deliveries say who may fetch it."""
+
+    __tablename__ = "event_attachments"
+    __table_args__ = (
+        ForeignKeyConstraint(["event_source", "event_id"], ["events.source", "events.event_id"]),
+    )
+
+    sha256: Mapped[str] = mapped_column(String(HASH), primary_key=True)
+    event_source: Mapped[str] = mapped_column(String(SOURCE), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(EVENT_ID), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    number: Mapped[str] = mapped_column(String(500))
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(64))
+
+
 class RejectionRow(Base):
     """A record the router refused; its Kafka position makes a replayed journal idempotent."""
 

@@ -68,6 +68,15 @@ class TracedEvent:
     answers: str | None
     """For a receipt or a reply: the id of the event it answers."""
     deliveries: tuple[TracedDelivery, ...]
+    documents: tuple[TracedDocument, ...] = ()
+    """The documents the event attaches by reference, as it named them."""
+
+
+@dataclass(frozen=True, slots=True)
+class TracedDocument:
+    kind: str
+    number: str
+    sha256: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +264,19 @@ def _traced_event(row: EventRow, deliveries: list[TracedDelivery]) -> TracedEven
         duplicate_count=row.duplicate_count,
         answers=answers if isinstance(answers, str) else None,
         deliveries=tuple(deliveries),
+        documents=_documents(row.envelope),
+    )
+
+
+def _documents(envelope: dict[str, Any]) -> tuple[TracedDocument, ...]:
+    data = envelope.get("data")
+    attached = data.get("attachments") if isinstance(data, dict) else None
+    if not isinstance(attached, list):
+        return ()
+    return tuple(
+        TracedDocument(str(item.get("kind")), str(item.get("number")), item["sha256"])
+        for item in attached
+        if isinstance(item, dict) and isinstance(item.get("sha256"), str)
     )
 
 

@@ -99,7 +99,11 @@ def _event_lines(event: TracedEvent) -> list[str]:
         f"subject {show_subject(event.subject)}"
     )
     header = f"{event.type} {event.event_id}{answers}"
-    return [header, published, *(_delivery_line(d) for d in event.deliveries)]
+    documents = [
+        f"  document {d.kind} {mask_identifiers(d.number)} sha256 {d.sha256}"
+        for d in event.documents
+    ]
+    return [header, published, *documents, *(_delivery_line(d) for d in event.deliveries)]
 
 
 def _delivery_line(d: TracedDelivery) -> str:

@@ -27,6 +27,7 @@ from connectors.court.store import (
     measure_releases,
     received_zombie_lists,
 )
+from connectors.demo.documents import control_documents
 from connectors.demo.members import ReceiptingMember
 from connectors.department.claims import ClaimantApp, create_claimant_schema, record_arrears
 from connectors.samr.store import enterprises, equity_freezes, equity_holdings
@@ -86,6 +87,7 @@ def control(request_no: str, action: str, asset: dict[str, Any], today: dt.date)
         ruling_no=f"{ENF_CASE}之一",
         start=today,
         end=today + dt.timedelta(days=700),
+        attachments=control_documents(f"{ENF_CASE}之一"),
     )
 
 

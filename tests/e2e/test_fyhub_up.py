@@ -44,6 +44,7 @@ def up_env(kafka: KafkaAccess, tmp_path: Path) -> dict[str, str]:
         "FYHUB_CALENDAR": str(REPO / "deploy/calendar"),
         "FYHUB_OBSERVABILITY__PORT": str(free_port_block()),
         "FYHUB_CONSOLE__PORT": str(free_port_block(1)),
+        "FYHUB_DOCUMENTS__PORT": str(free_port_block(1)),
         # A configured broker is no local run: the hub's secrets are installed, not shipped.
         "FYHUB_SECURITY__TOKEN_SECRET": TOKEN_SECRET.decode(),
         "FYHUB_SECURITY__SIGNING_KEY_FILE": str(write_hub_key(tmp_path / "hub-signing.key")),

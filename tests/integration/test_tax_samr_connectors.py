@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from connectors.demo.samr_books import seed_samr_demo
 from connectors.demo.tax_books import seed_tax_demo
@@ -37,6 +37,7 @@ from connectors.samr.store import (
 )
 from connectors.sdk import Backoff, Connector, ConnectorOptions, DeliveredEvent
 from connectors.sdk.delivered import read_delivered
+from connectors.sdk.documents import DocumentClient
 from connectors.sdk.outgoing import Composer
 from connectors.tax.app import TaxApp
 from connectors.tax.store import (
@@ -49,19 +50,27 @@ from connectors.tax.store import (
     taxpayers,
 )
 from hub import bootstrap
+from hub.auditor.apply import apply_journal_batch
+from hub.documents.app import DocumentsContext, create_documents_app
+from hub.documents.blobs import BlobStore
+from hub.documents.server import DocumentsServer
 from hub.kafka.access import KafkaAccess
 from hub.kafka.records import InboundRecord
-from hub.router.context import RouterContext
+from hub.registry import load_registry
+from hub.router.context import RouterContext, unit_keyrings
 from hub.router.decide import decide
 from hub.router.proof import seal_batch
 from hub.store.engine import build_engine
+from hub.store.migrate import upgrade_engine
 from schemas.bankruptcy import ClaimKind
 from schemas.catalogue import CATALOGUE
 from schemas.common import Payload
 from schemas.control import ControlResult
 from schemas.debtor import SanctionAction
+from schemas.documents import DocumentRef
 from schemas.units import inbox_topic, outbox_topic
-from tests.hubkit import corpus_event, router_context, sdk_security, unit_key
+from tests.fixtures.journal import Journal, event_id
+from tests.hubkit import TEST_REGISTRY, corpus_event, router_context, sdk_security, unit_key
 from tests.integration.rig import Rig, bodies, read_matching, running_rig
 
 COURT, TAX, SAMR = "court.411121", "tax.411121", "samr.411121"
@@ -413,6 +422,94 @@ async def test_the_defendant_agency_answers_from_any_department(
         "judicial.suggestion.replied.v1",
     ]
     assert await count(store_engine, handled_requests) == 3
+
+
+# --- documents (文书附件): the office acts only on the documents, verified ----------------------
+
+_RULING = "%PDF-1.7 执行裁定书（2026）豫1121执356号之二 冻结股权".encode()
+_NOTICE = "%PDF-1.7 协助执行通知书（2026）豫1121执356号之二".encode()
+
+
+@pytest.fixture
+async def document_store(tmp_path: Path) -> AsyncIterator[tuple[str, Path, list[DocumentRef]]]:
+    """A document store whose hub store routed a freeze attaching the ruling and the notice to
+    samr, with both uploaded by the court: its URL, its folder and the two references."""
+    hub_store = build_engine(f"sqlite+aiosqlite:///{tmp_path}/hub.db")
+    await upgrade_engine(hub_store)
+    blobs = BlobStore(tmp_path / "documents")
+    context = DocumentsContext(
+        engine=hub_store,
+        keyrings=unit_keyrings(load_registry(TEST_REGISTRY)),
+        blobs=blobs,
+        clock=lambda: dt.datetime.now(dt.UTC),
+    )
+    server = DocumentsServer(create_documents_app(context), port=0)
+    await server.start()
+    try:
+        court = DocumentClient(server.url, unit=COURT, key_id="k1", private_key=unit_key(COURT))
+        ruling_no = "（2026）豫1121执356号之二"
+        refs = [
+            await court.upload(
+                _RULING, kind="ruling", number=ruling_no, media_type="application/pdf"
+            ),
+            await court.upload(
+                _NOTICE,
+                kind="assistance_notice",
+                number=f"{ruling_no}协助执行通知书",
+                media_type="application/pdf",
+            ),
+        ]
+        journal = Journal()
+        data = {"attachments": [ref.model_dump(mode="json") for ref in refs]}
+        routed = journal.routed(
+            event_id(1), type_="enforcement.control.requested.v1", data=data, to=((SAMR, "all"),)
+        )
+        async with async_sessionmaker(hub_store)() as session, session.begin():
+            await apply_journal_batch(session, journal.records(routed))
+        yield server.url, blobs.root, refs
+    finally:
+        await server.stop()
+        await hub_store.dispose()
+
+
+async def test_an_equity_freeze_is_registered_only_on_its_verified_documents(
+    sqlite_engine: AsyncEngine,
+    ctx: RouterContext,
+    tmp_path: Path,
+    document_store: tuple[str, Path, list[DocumentRef]],
+) -> None:
+    url, folder, refs = document_store
+    await samr_books(sqlite_engine)
+    app = SamrApp(idle_connector(SAMR, ctx, tmp_path), sqlite_engine)
+    app.documents = DocumentClient(url, unit=SAMR, key_id="k1", private_key=unit_key(SAMR))
+    desk = Desk(ctx)
+    attachments = [ref.model_dump(mode="json") for ref in refs]
+
+    def freeze(request_no: str) -> DeliveredEvent[Any]:
+        request = sample(
+            "enforcement.control.requested.v1",
+            "valid-equity-freeze",
+            request_no=request_no,
+            attachments=attachments,
+        )
+        return desk.delivered(desk.copy(request, SAMR, to=SAMR), SAMR)
+
+    def answered(event: DeliveredEvent[Any]) -> dict[str, Any]:
+        (reply,) = event.replies
+        data: dict[str, Any] = json.loads(reply.value)["data"]
+        return data
+
+    verified = freeze("KZ4111212026030300005")
+    await app.control_equity(verified)
+    assert answered(verified)["result"] == "controlled"
+
+    (folder / refs[1].sha256[:2] / refs[1].sha256).write_bytes(_NOTICE + b" altered")
+    tampered = freeze("KZ4111212026030300015")
+    await app.control_equity(tampered)
+    refused = answered(tampered)
+    assert refused["result"] == "not_controlled"
+    assert "与请求所载摘要不符" in refused["reason"]
+    assert await count(sqlite_engine, equity_freezes) == 1
 
 
 # --- on the real broker --------------------------------------------------------------------------

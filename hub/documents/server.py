@@ -1,0 +1,44 @@
+"""The document store served by uvicorn inside the hub's event loop, as a
+`hub.cli.serve.Service` (`hub.observability.asgi.AsgiService`), and the store engine it reads
+through disposed of when it stops."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hub.observability.asgi import AsgiService
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy.ext.asyncio import AsyncEngine
+    from starlette.types import ASGIApp
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8471
+
+
+class DocumentsServer:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_PORT,
+        engines: Sequence[AsyncEngine] = (),
+    ) -> None:
+        self._served = AsgiService(app, host=host, port=port, name="document store")
+        self._engines = tuple(engines)
+
+    @property
+    def url(self) -> str:
+        """The store's address; the bound port once started (port 0 → the one chosen)."""
+        return self._served.url
+
+    async def start(self) -> None:
+        await self._served.start()
+
+    async def stop(self) -> None:
+        await self._served.stop()
+        for engine in self._engines:
+            await engine.dispose()
