@@ -26,7 +26,7 @@ SQLAlchemy Core, portable: SQLite (the default, one file) and PostgreSQL.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import (
     JSON,
@@ -45,12 +45,15 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    inspect,
 )
+from sqlalchemy import text as text_clause
 from sqlalchemy.types import TypeDecorator
 
 from schemas.dates import CHINA_TIME
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlalchemy.ext.asyncio import AsyncEngine
 
 # Deterministic constraint names: the same schema on SQLite and PostgreSQL.
@@ -488,9 +491,38 @@ def now() -> datetime:
 
 
 async def create_court_schema(engine: AsyncEngine) -> None:
-    """Create the court database's tables that do not exist yet."""
+    """Create the court database's tables that do not exist yet, and add to the tables that do
+    the optional columns a later version of the connector reads (`missing_columns`)."""
     async with engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
+        await connection.run_sync(_add_missing_columns)
+
+
+def missing_columns(connection: Connection) -> list[Column[Any]]:
+    """The columns of existing tables that the database lacks. The court database has no
+    migrations: the connector's tables only ever gain nullable columns, which an ALTER TABLE
+    adds in place (a required column would be a new table)."""
+    inspector = inspect(connection)
+    present = set(inspector.get_table_names())
+    missing: list[Column[Any]] = []
+    for table in metadata.sorted_tables:
+        if table.name not in present:
+            continue
+        known = {column["name"] for column in inspector.get_columns(table.name)}
+        missing.extend(column for column in table.columns if column.name not in known)
+    return missing
+
+
+def _add_missing_columns(connection: Connection) -> None:
+    for column in missing_columns(connection):
+        if not column.nullable:
+            raise RuntimeError(
+                f"{column.table.name}.{column.name} is required; it needs a new table"
+            )
+        kind = column.type.compile(dialect=connection.dialect)
+        name = connection.dialect.identifier_preparer.quote(column.name)
+        table = connection.dialect.identifier_preparer.quote(column.table.name)
+        connection.execute(text_clause(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
 
 
 # --- notices (通报) ---------------------------------------------------------------------------
