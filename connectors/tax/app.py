@@ -25,6 +25,7 @@ from connectors.department.department import DepartmentApp
 from connectors.department.punishment import JointPunishment
 from connectors.sdk.outgoing import china_now
 from connectors.tax import answers, ledger
+from connectors.tax.refund_control import refund_control
 from connectors.tax.store import handled_requests, punishment_flags
 from schemas.bankruptcy import (
     BankruptcyAccepted,
@@ -33,6 +34,7 @@ from schemas.bankruptcy import (
     BankruptcyTerminated,
 )
 from schemas.common import Official
+from schemas.control import EnforcementControlAnswered, EnforcementControlRequested
 from schemas.debtor import DebtorCorrected, DebtorDelisted, DebtorListed
 from schemas.enforcement import EnforcementQueryAnswered, EnforcementQueryRequested, QueryCategory
 
@@ -90,6 +92,7 @@ class TaxApp(DepartmentApp):
         self.register(
             {
                 EnforcementQueryRequested: self.answer_query,
+                EnforcementControlRequested: self.control_refund,
                 DebtorListed: self.apply_measures,
                 DebtorCorrected: self.correct_measures,
                 DebtorDelisted: self.lift_measures,
@@ -102,6 +105,15 @@ class TaxApp(DepartmentApp):
 
     async def answer_query(self, event: DeliveredEvent[EnforcementQueryRequested]) -> None:
         await self.desk.answer(event, partial(self._query_answer, event.payload))
+
+    async def control_refund(self, event: DeliveredEvent[EnforcementControlRequested]) -> None:
+        request = event.payload
+
+        async def answer(connection: AsyncConnection) -> EnforcementControlAnswered:
+            refunds = await ledger.refunds_of(connection, request.asset.owner.id_no)
+            return refund_control(request, refunds, self.today())
+
+        await self.desk.answer(event, answer)
 
     async def apply_measures(self, event: DeliveredEvent[DebtorListed]) -> None:
         listing = event.payload

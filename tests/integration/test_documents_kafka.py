@@ -1,6 +1,7 @@
 """Documents attached to events, through the real broker, router and auditor and the document
 store on a loopback port: the court uploads an equity-freeze ruling and its assistance notice
-and attaches them to the freeze it sends samr, uploads a complaint copy and attaches it to the
+and attaches them to the freeze it sends samr, the ruling freezing a tax refund to the freeze it
+sends tax, uploads a complaint copy and attaches it to the
 administrative case it files against tax, and lists the debtor with every joint-punishment unit.
 samr and tax fetch and verify their documents; units that received only the listing (pboc,
 police), or a copy stripped of the attachments (the justice bureau's copy of the case), are
@@ -38,6 +39,10 @@ pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 RULING_NO = "（2026）豫1121执356号之二"
 RULING = f"%PDF-1.7\n执行裁定书 {RULING_NO}：冻结被执行人王建军持有的股权\n%%EOF\n".encode()
 NOTICE = f"%PDF-1.7\n协助执行通知书 {RULING_NO}\n%%EOF\n".encode()
+REFUND_RULING_NO = "（2026）豫1121执356号之三"
+REFUND_RULING = (
+    f"%PDF-1.7\n执行裁定书 {REFUND_RULING_NO}：冻结被执行人王建军的应退税款\n%%EOF\n".encode()
+)
 COMPLAINT = "%PDF-1.7\n行政起诉状：请求撤销行政处罚决定\n%%EOF\n".encode()
 
 
@@ -71,7 +76,7 @@ async def _refused(client: DocumentClient, ref: DocumentRef) -> tuple[int, str]:
     return refused.value.status, refused.value.code
 
 
-async def test_documents_reach_the_entitled_recipients_only(
+async def test_documents_reach_the_entitled_recipients_only(  # noqa: PLR0915 - one story, in order
     kafka_access: KafkaAccess, tmp_path: Path, sqlite_engine: AsyncEngine
 ) -> None:
     blob_dir = tmp_path / "documents"
@@ -94,6 +99,9 @@ async def test_documents_reach_the_entitled_recipients_only(
                 number=f"{RULING_NO}协助执行通知书",
                 media_type="application/pdf",
             )
+            refund_ruling = await uploader.upload(
+                REFUND_RULING, kind="ruling", number=REFUND_RULING_NO, media_type="application/pdf"
+            )
             complaint = await uploader.upload(
                 COMPLAINT, kind="complaint_copy", number="行政起诉状", media_type="application/pdf"
             )
@@ -107,6 +115,14 @@ async def test_documents_reach_the_entitled_recipients_only(
                 "valid-equity-freeze",
                 attachments=refs,
             )
+            # the same assistance-notice form, its own ruling: tax freezes the refund it owes
+            refund_refs = [refund_ruling.model_dump(mode="json"), refs[1]]
+            refund = _event(
+                rig.region,
+                "enforcement.control.requested.v1",
+                "valid-refund-freeze",
+                attachments=refund_refs,
+            )
             case = _event(
                 rig.region,
                 "admincase.filed.v1",
@@ -115,14 +131,14 @@ async def test_documents_reach_the_entitled_recipients_only(
                 attachments=[complaint.model_dump(mode="json")],
             ) | {"to": tax}
             listing = _event(rig.region, "debtor.listed.v1", "valid-basic")
-            for event in (freeze, case, listing):
+            for event in (freeze, refund, case, listing):
                 await rig.send_event(outbox_topic(court), signed_by(event, court))
 
-            ids = [freeze["id"], case["id"], listing["id"]]
+            ids = [freeze["id"], refund["id"], case["id"], listing["id"]]
             routed = select(DeliveryRow).where(DeliveryRow.event_id.in_(ids))
             listed = select(DeliveryRow).where(DeliveryRow.event_id == listing["id"])
             await wait_for_rows(
-                sqlite_engine, routed.where(DeliveryRow.event_id != listing["id"]), 3
+                sqlite_engine, routed.where(DeliveryRow.event_id != listing["id"]), 4
             )
             await wait_for_rows(sqlite_engine, listed.where(DeliveryRow.recipient == police), 1)
             await wait_for_rows(sqlite_engine, listed.where(DeliveryRow.recipient == pboc), 1)
@@ -142,9 +158,14 @@ async def test_documents_reach_the_entitled_recipients_only(
             assert await registry.fetch(ruling) == RULING
             assert await registry.fetch(notice) == NOTICE
             assert await _client(url, tax).fetch(complaint) == COMPLAINT
-            for unit in (pboc, police, tax):
-                for ref in (ruling, notice):
+            # tax acts on the refund freeze's ruling and notice, as samr on the equity freeze's
+            assert await _client(url, tax).fetch(refund_ruling) == REFUND_RULING
+            assert await _client(url, tax).fetch(notice) == NOTICE
+            assert await _refused(registry, refund_ruling) == (403, "document_not_entitled")
+            for unit in (pboc, police):
+                for ref in (ruling, notice, refund_ruling):
                     assert await _refused(_client(url, unit), ref) == (403, "document_not_entitled")
+            assert await _refused(_client(url, tax), ruling) == (403, "document_not_entitled")
             assert await _refused(_client(url, justice), complaint) == (
                 403,
                 "document_not_entitled",

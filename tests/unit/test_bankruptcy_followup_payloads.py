@@ -61,7 +61,8 @@ def test_the_release_request_goes_to_one_registry_which_owes_the_answer() -> Non
     route = TABLE.types[RELEASE]
     assert route.recipients.to is not None
     assert route.recipients.to.max == 1
-    assert set(route.recipients.to.depts) == {"nr", "housing", "samr", "police", "transport"}
+    # every unit a control request may go to, tax for the refunds it froze among them
+    assert set(route.recipients.to.depts) == {"nr", "housing", "samr", "police", "transport", "tax"}
     assert not route.recipients.groups
     assert not route.recipients.depts
     assert set(route.projection) == {"named"}
