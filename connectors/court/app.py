@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from connectors.court import bankruptcy_followup, key_enterprises, writeback
+from connectors.court import bankruptcy_followup, key_enterprises, received, writeback
 from connectors.court.export import ExportDrainer
 from connectors.court.filing import (
     UnknownRecordError,
@@ -43,6 +43,7 @@ from connectors.court.store import (
     key_enterprise_entries,
     measure_reminders,
     now,
+    received_notices,
 )
 from schemas.bankruptcy_followup import BankruptcyZombieListShared
 from schemas.hubevents import EnforcementControlExpiring
@@ -104,6 +105,9 @@ class CourtApp:
         connector.handles(EnforcementControlExpiring)(self.record_reminder)
         # --- bankruptcy follow-up ---
         connector.handles(BankruptcyZombieListShared)(self.record_zombie_list)
+        # --- notices to the court ---
+        for notice_type in received.RECEIVED_TYPES:
+            connector.handles(notice_type)(self.record_received)
 
     async def start(self) -> None:
         """Start draining the export table (the connector must be started)."""
@@ -175,6 +179,23 @@ class CourtApp:
         row = writeback.reminder_row(event.id, event.payload, received_at=now())
         key = measure_reminders.c.notice_event_id
         await _insert_once(self.engine, measure_reminders, key, row, [])
+
+    # --- notices to the court ---
+    async def record_received(self, event: DeliveredEvent[Any]) -> None:
+        """Keep a notice or referral sent to the court, once per event id, with the delivered
+        envelope its answer will reply to (`connectors.court.answering`)."""
+        row = received.received_values(
+            event.id,
+            event.payload,
+            sender=event.sender,
+            delivered=event.raw,
+            reply_by=event.reply_by,
+            received_at=now(),
+        )
+        if not await _insert_once(
+            self.engine, received_notices, received_notices.c.event_id, row, []
+        ):
+            log.info("notice %s was already received", event.id)
 
 
 async def _insert_once(

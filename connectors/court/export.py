@@ -25,11 +25,12 @@ from typing import TYPE_CHECKING, Any, Final
 from pydantic import ValidationError
 from sqlalchemy import select, update
 
-from connectors.court import bankruptcy_followup as followup  # --- bankruptcy follow-up ---
 from connectors.court import (
+    answering,  # --- notices to the court ---
     key_enterprises,  # --- key enterprises (涉企审慎执行) ---
     payloads,
 )
+from connectors.court import bankruptcy_followup as followup  # --- bankruptcy follow-up ---
 from connectors.court import notices as court_notices  # --- notices (通报) ---
 from connectors.court import police as court_police  # --- police linkage (公安协作) ---
 from connectors.court.store import (
@@ -47,7 +48,7 @@ from connectors.court.store import (
     parties,
     request_subjects,
 )
-from connectors.sdk import Backoff, EventRefused
+from connectors.sdk import Backoff, EventRefused, ReplyNotAllowed
 from schemas.errors import field_errors
 from schemas.judicial import JudicialSuggestionIssued
 
@@ -123,15 +124,18 @@ class ExportDrainer:
 
     async def _publish(self, export: RowMapping) -> None:
         try:
-            async with self._engine.connect() as connection:
-                payload = await load_payload(connection, export["event_type"], export["ref_id"])
-            await self._connector.publish(
-                payload,
-                subject=subject_of(payload),
-                to=export["to_units"],
-                event_id=export["event_id"],
-            )
-        except (ValidationError, EventRefused, MissingRowError) as error:
+            if answering.is_reply(export["event_type"]):  # --- notices to the court ---
+                await self._reply(export)
+            else:
+                async with self._engine.connect() as connection:
+                    payload = await load_payload(connection, export["event_type"], export["ref_id"])
+                await self._connector.publish(
+                    payload,
+                    subject=subject_of(payload),
+                    to=export["to_units"],
+                    event_id=export["event_id"],
+                )
+        except (ValidationError, EventRefused, ReplyNotAllowed, MissingRowError) as error:
             log.error(  # noqa: TRY400 - the refusal is the message; no stack needed
                 "export %s (%s) refused: %s",
                 export["id"],
@@ -141,6 +145,17 @@ class ExportDrainer:
             await self._mark(export["id"], "refused", problem_of(error))
         else:
             await self._mark(export["id"], "exported", None)
+
+    # --- notices to the court ---
+    async def _reply(self, export: RowMapping) -> None:
+        """Queue the court's answer as the reply to the copy it received."""
+        async with self._engine.connect() as connection:
+            try:
+                delivered, payload = await answering.load_reply(connection, export["ref_id"])
+            except LookupError as error:
+                raise MissingRowError(str(error)) from error
+        record = self._connector.compose_reply(delivered, payload, event_id=export["event_id"])
+        await asyncio.to_thread(answering.queue_reply, self._connector, record)
 
     async def _mark(self, export_id: int, status: str, problem: str | None) -> None:
         async with self._engine.begin() as connection:

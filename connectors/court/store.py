@@ -673,3 +673,42 @@ police_answers: Final = Table(
     Column("outcome", String(32), nullable=False),
     Column("payload", JSON, nullable=False),
 )
+
+
+# --- notices to the court (通报、涉诉信访 received) ------------------------------------------
+# What agencies and the petition bureau send the court: one row per delivered event id, kept as
+# delivered (the raw envelope too: the court's answer, written later by its staff, is composed
+# from it as a reply, echoing the hub's delivery token). Each answer the court gives is a row of
+# `received_notice_answers` with its export row; `state` follows the answers (an `accepted`
+# petition handling is interim and leaves the referral open).
+
+RECEIVED_STATES: Final = ("open", "interim", "answered", "not_owed")
+
+received_notices: Final = Table(
+    "received_notices",
+    metadata,
+    Column("event_id", String(EVENT_ID), primary_key=True),
+    Column("type", String(128), nullable=False),
+    Column("sender", String(UNIT)),
+    Column("reference", String(SHORT), nullable=False, index=True),
+    Column("payload", JSON, nullable=False),
+    Column("delivered", JSON, nullable=False, comment="The envelope as the hub delivered it."),
+    Column("reply_by", ChinaDateTime),
+    Column("received_at", ChinaDateTime, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("answered_at", ChinaDateTime),
+    CheckConstraint(f"state IN {RECEIVED_STATES!r}", name="state"),
+)
+
+received_notice_answers: Final = Table(
+    "received_notice_answers",
+    metadata,
+    _id(),
+    Column("notice_event_id", ForeignKey("received_notices.event_id"), nullable=False, index=True),
+    Column("event_id", String(EVENT_ID), nullable=False, unique=True),
+    Column("type", String(128), nullable=False),
+    Column("reference", String(SHORT), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", ChinaDateTime, nullable=False),
+)
+"""The court's answers to what it received; `exports.ref_id` of an answer's export is `id`."""
