@@ -115,7 +115,19 @@ def test_every_wuyang_unit_has_a_liaison_officer(wuyang: Registry) -> None:
 def test_small_registry_keys_are_the_derived_test_keys() -> None:
     registry = load_registry(SMALL)
     assert sorted(unit.dept for unit in registry.units.values()) == sorted(
-        ["court", "justice", "tax", "samr", "nr", "police", "pboc", "town", "hrss", "medins"]
+        [
+            "court",
+            "justice",
+            "tax",
+            "samr",
+            "nr",
+            "police",
+            "pboc",
+            "town",
+            "hrss",
+            "medins",
+            "petition",
+        ]
     )
     for code, unit in registry.units.items():
         seed = hashlib.sha256(b"fyhub test key " + code.encode()).digest()
