@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING, Final
 from sqlalchemy import insert, select, update
 
 from connectors.court.received import REPLY_TYPE_NAMES, check_answer, reference_of
-from connectors.court.store import exports, now, received_notice_answers, received_notices
+from connectors.court.store import (
+    now,
+    queue_export,
+    received_notice_answers,
+    received_notices,
+)
 from schemas.catalogue import CATALOGUE
 from schemas.envelope import Envelope
 
@@ -70,15 +75,8 @@ async def answer_received_notice(engine: AsyncEngine, notice_event_id: str, answ
             )
         )
         (row_id,) = result.inserted_primary_key or (None,)
-        await connection.execute(
-            insert(exports).values(
-                event_id=event_id,
-                event_type=answer.event_type,
-                ref_id=row_id,
-                to_units=notice["sender"],
-                status="pending",
-                created_at=now(),
-            )
+        await queue_export(
+            connection, answer.event_type, row_id, notice["sender"], event_id=event_id
         )
         await connection.execute(
             update(received_notices)

@@ -17,7 +17,6 @@ in `received_zombie_lists` (`record_zombie_list`).
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Final
 
@@ -32,10 +31,10 @@ from connectors.court.store import (
     credit_repair_reports,
     enforcement_answers,
     enforcement_requests,
-    exports,
     measure_releases,
     now,
     parties,
+    queue_export,
     received_zombie_lists,
 )
 from schemas.bankruptcy import Enterprise
@@ -340,15 +339,4 @@ async def _queue(
         )
     )
     (row_id,) = result.inserted_primary_key or (None,)
-    event_id = str(uuid.uuid4())
-    await connection.execute(
-        insert(exports).values(
-            event_id=event_id,
-            event_type=payload.event_type,
-            ref_id=row_id,
-            to_units=to_units,
-            status="pending",
-            created_at=now(),
-        )
-    )
-    return event_id
+    return await queue_export(connection, payload.event_type, row_id, to_units)

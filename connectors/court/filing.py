@@ -10,7 +10,6 @@ order the rows were written.
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
@@ -25,13 +24,13 @@ from connectors.court.store import (
     bankruptcy_rulings,
     cases,
     enforcement_requests,
-    exports,
     hearings,
     judicial_suggestions,
     listing_corrections,
     listings,
     now,
     parties,
+    queue_export,
     request_subjects,
 )
 
@@ -294,18 +293,7 @@ async def _export(
 ) -> str:
     """Queue the event announcing row `ref_id`; its id is fixed here, so publishing the row
     again after a crash queues the same event (the SDK outbox ignores a known id)."""
-    event_id = str(uuid.uuid4())
-    await connection.execute(
-        insert(exports).values(
-            event_id=event_id,
-            event_type=event_type,
-            ref_id=ref_id,
-            to_units=to_units,
-            status="pending",
-            created_at=now(),
-        )
-    )
-    return event_id
+    return await queue_export(connection, event_type, ref_id, to_units)
 
 
 async def _case_id(connection: AsyncConnection, values: Values) -> int:

@@ -20,11 +20,11 @@ from sqlalchemy import insert, select, update
 
 from connectors.court.notices import queue_notice
 from connectors.court.store import (
-    exports,
     held_requests,
     key_enterprise_entries,
     notice_answers,
     now,
+    queue_export,
 )
 from schemas.control import AssetKind, ControlAction, EnforcementControlRequested
 from schemas.dates import CHINA_TIME
@@ -224,15 +224,12 @@ async def release_holds(connection: AsyncConnection, at: dt.datetime) -> int:
     for row in waiting.mappings():
         if not row["advised"] and row["release_at"] > at:
             continue
-        await connection.execute(
-            insert(exports).values(
-                event_id=row["event_id"],
-                event_type=EnforcementControlRequested.event_type,
-                ref_id=row["request_id"],
-                to_units=row["to_units"],
-                status="pending",
-                created_at=now(),
-            )
+        await queue_export(
+            connection,
+            EnforcementControlRequested.event_type,
+            row["request_id"],
+            row["to_units"],
+            event_id=row["event_id"],
         )
         await connection.execute(
             update(held_requests)

@@ -9,12 +9,11 @@ as it wrote it, since a notice is drafted whole rather than assembled from case 
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import insert, select
 
-from connectors.court.store import court_notices, exports, notice_answers, now
+from connectors.court.store import court_notices, notice_answers, now, queue_export
 from schemas.catalogue import CATALOGUE
 from schemas.key_enterprise import (  # --- key enterprises (涉企审慎执行) ---
     EnforcementKeyEnterpriseAdvised,
@@ -114,18 +113,7 @@ async def queue_notice(connection: AsyncConnection, notice: Payload, to_units: s
         )
     )
     (row_id,) = result.inserted_primary_key or (None,)
-    event_id = str(uuid.uuid4())
-    await connection.execute(
-        insert(exports).values(
-            event_id=event_id,
-            event_type=notice.event_type,
-            ref_id=row_id,
-            to_units=to_units,
-            status="pending",
-            created_at=now(),
-        )
-    )
-    return event_id
+    return await queue_export(connection, notice.event_type, row_id, to_units)
 
 
 async def load_notice(connection: AsyncConnection, ref_id: int) -> Payload:

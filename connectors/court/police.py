@@ -11,12 +11,11 @@ request or referral number; an answer is filed under the number it answers, with
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import insert, select
 
-from connectors.court.store import exports, now, police_answers, police_requests
+from connectors.court.store import now, police_answers, police_requests, queue_export
 from schemas.catalogue import CATALOGUE
 from schemas.police import (
     PoliceExitControlAnswered,
@@ -80,18 +79,7 @@ async def send_police_request(engine: AsyncEngine, request: Payload, *, to: str)
             )
         )
         (row_id,) = result.inserted_primary_key or (None,)
-        event_id = str(uuid.uuid4())
-        await connection.execute(
-            insert(exports).values(
-                event_id=event_id,
-                event_type=request.event_type,
-                ref_id=row_id,
-                to_units=to,
-                status="pending",
-                created_at=now(),
-            )
-        )
-    return event_id
+        return await queue_export(connection, request.event_type, row_id, to)
 
 
 async def load_police_request(connection: AsyncConnection, ref_id: int) -> Payload:

@@ -25,6 +25,7 @@ SQLAlchemy Core, portable: SQLite (the default, one file) and PostgreSQL.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -45,6 +46,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    insert,
     inspect,
 )
 from sqlalchemy import text as text_clause
@@ -54,7 +56,7 @@ from schemas.dates import CHINA_TIME
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
-    from sqlalchemy.ext.asyncio import AsyncEngine
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 # Deterministic constraint names: the same schema on SQLite and PostgreSQL.
 metadata: Final = MetaData(
@@ -488,6 +490,34 @@ hub_notices: Final = Table(
 
 def now() -> datetime:
     return datetime.now(CHINA_TIME)
+
+
+async def queue_export(
+    connection: AsyncConnection,
+    event_type: str,
+    ref_id: object,
+    to_units: str | None,
+    *,
+    event_id: str | None = None,
+) -> str:
+    """Queue the event announcing row `ref_id` (of the table `event_type` reads) on the caller's
+    transaction; its id is fixed here (or by `event_id`), so publishing the row again after a
+    crash queues the same event, which the SDK outbox ignores. `ref_id` is the inserted row's
+    primary key as the driver returned it, checked here once for every caller."""
+    if not isinstance(ref_id, int):
+        raise TypeError(f"{event_type}: the database returned no row id")
+    event_id = event_id or str(uuid.uuid4())
+    await connection.execute(
+        insert(exports).values(
+            event_id=event_id,
+            event_type=event_type,
+            ref_id=ref_id,
+            to_units=to_units,
+            status="pending",
+            created_at=now(),
+        )
+    )
+    return event_id
 
 
 async def create_court_schema(engine: AsyncEngine) -> None:
