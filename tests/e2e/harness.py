@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -142,3 +145,23 @@ def first_seen_per_subject(events: list[dict[str, Any]]) -> dict[str, list[str]]
         if event["id"] not in order[event["subject"]]:
             order[event["subject"]].append(event["id"])
     return dict(order)
+
+
+FYHUB = Path(sys.executable).parent / "fyhub"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def fyhub_trace(query: str, db: Path) -> subprocess.CompletedProcess[str]:
+    """`fyhub trace QUERY` on the hub store in SQLite file `db`, with no FYHUB_ setting of the
+    caller's environment (blocking: run it in a thread)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("FYHUB_")}
+    environment["FYHUB_DB__URL"] = f"sqlite+aiosqlite:///{db}"
+    return subprocess.run(
+        [str(FYHUB), "trace", query],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

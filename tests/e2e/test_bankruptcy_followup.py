@@ -47,12 +47,12 @@ from tests.e2e.departments import running_departments
 from tests.e2e.harness import (
     connector,
     eventually,
+    fyhub_trace,
     rows,
     running_court,
     sqlite_url,
     wait_for_answers,
 )
-from tests.e2e.test_notices import fyhub_trace
 from tests.fixtures.corpus.loader import sample_data
 from tests.integration.rig import running_rig, wait_for_rows
 

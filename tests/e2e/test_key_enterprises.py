@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +27,15 @@ from schemas.common import Official
 from schemas.control import ControlResult, EnforcementControlAnswered, EnforcementControlRequested
 from schemas.identifiers import china_today
 from schemas.key_enterprise import Advice, KeyEnterprise, LinkageKeyEnterpriseListed
-from tests.e2e.harness import connector, count, eventually, rows, running_court, sqlite_url
+from tests.e2e.harness import (
+    connector,
+    count,
+    eventually,
+    fyhub_trace,
+    rows,
+    running_court,
+    sqlite_url,
+)
 from tests.fixtures.corpus.samples import HENGCHANG_KEY, HENGCHANG_USCC
 from tests.hubkit import corpus_event
 from tests.integration.rig import running_rig, wait_for_rows
@@ -46,8 +51,6 @@ if TYPE_CHECKING:
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
-FYHUB = Path(sys.executable).parent / "fyhub"
-REPO = Path(__file__).resolve().parents[2]
 CASE = "（2026）豫1121执356号"
 
 _NR_METADATA = department_metadata()
@@ -76,20 +79,6 @@ class Registry(DepartmentApp):
             note="活封登记，权利人可继续使用",
         )
         await self.reply_with(event, answer)
-
-
-def fyhub_trace(query: str, db: Path) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("FYHUB_")}
-    environment["FYHUB_DB__URL"] = f"sqlite+aiosqlite:///{db}"
-    return subprocess.run(
-        [str(FYHUB), "trace", query],
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture

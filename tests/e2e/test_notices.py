@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +28,7 @@ from schemas.notice import (
     RiskLevel,
 )
 from tests.e2e.departments import running_departments
-from tests.e2e.harness import count, rows, running_court, wait_for_answers
+from tests.e2e.harness import count, fyhub_trace, rows, running_court, wait_for_answers
 from tests.fixtures.corpus.loader import sample_data
 from tests.integration.rig import running_rig, wait_for_rows
 
@@ -42,25 +39,9 @@ if TYPE_CHECKING:
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
-FYHUB = Path(sys.executable).parent / "fyhub"
-REPO = Path(__file__).resolve().parents[2]
 COURT = "舞阳县人民法院"
 PREJUDGMENT_CASE = "（2026）豫1121行初31号"
 DEBTOR_CASE = "（2026）豫1121执902号"
-
-
-def fyhub_trace(query: str, db: Path) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("FYHUB_")}
-    environment["FYHUB_DB__URL"] = f"sqlite+aiosqlite:///{db}"
-    return subprocess.run(
-        [str(FYHUB), "trace", query],
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 async def test_notices_from_the_court_are_answered_back_into_its_database(

@@ -30,8 +30,15 @@ from schemas.notice import (
     RiskLevel,
     RiskMeasure,
 )
-from tests.e2e.harness import connector, count, eventually, rows, running_court, sqlite_url
-from tests.e2e.test_notices import fyhub_trace
+from tests.e2e.harness import (
+    connector,
+    count,
+    eventually,
+    fyhub_trace,
+    rows,
+    running_court,
+    sqlite_url,
+)
 from tests.fixtures.corpus.loader import sample_data
 from tests.integration.rig import running_rig, wait_for_rows
 

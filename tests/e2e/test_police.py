@@ -35,8 +35,7 @@ from schemas.police import (
     WatchMode,
 )
 from tests.e2e.departments import running_police
-from tests.e2e.harness import count, eventually, rows, running_court, wait_for_answers
-from tests.e2e.test_notices import fyhub_trace
+from tests.e2e.harness import count, eventually, fyhub_trace, rows, running_court, wait_for_answers
 from tests.fixtures.corpus.loader import sample_data
 from tests.integration.rig import running_rig, wait_for_rows
 
