@@ -18,7 +18,9 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8471
 
 
-class DocumentsServer:
+class DocumentsServer(AsgiService):
+    """Serves the document store's `app`; disposes of `engines` on stop (when it owns them)."""
+
     def __init__(
         self,
         app: ASGIApp,
@@ -27,18 +29,5 @@ class DocumentsServer:
         port: int = DEFAULT_PORT,
         engines: Sequence[AsyncEngine] = (),
     ) -> None:
-        self._served = AsgiService(app, host=host, port=port, name="document store")
-        self._engines = tuple(engines)
-
-    @property
-    def url(self) -> str:
-        """The store's address; the bound port once started (port 0 → the one chosen)."""
-        return self._served.url
-
-    async def start(self) -> None:
-        await self._served.start()
-
-    async def stop(self) -> None:
-        await self._served.stop()
-        for engine in self._engines:
-            await engine.dispose()
+        closing = tuple(engine.dispose for engine in engines)
+        super().__init__(app, host=host, port=port, name="document store", closing=closing)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Final
 import uvicorn
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Awaitable, Callable, Iterator, Sequence
 
     from starlette.types import ASGIApp
 
@@ -34,10 +34,20 @@ class _EmbeddedServer(uvicorn.Server):
 
 
 class AsgiService:
-    """Serves `app` on host:port from `start` to `stop`."""
+    """Serves `app` on host:port from `start` to `stop`; `closing` runs, in order, once the
+    server has stopped (disposing of what the app reads through, when the server owns it)."""
 
-    def __init__(self, app: ASGIApp, *, host: str, port: int, name: str = "server") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        host: str,
+        port: int,
+        name: str = "server",
+        closing: Sequence[Callable[[], Awaitable[object]]] = (),
+    ) -> None:
         self._app = app
+        self._closing = tuple(closing)
         self._name = name
         self.host = host
         self._port = port
@@ -80,6 +90,8 @@ class AsgiService:
         if self._socket is not None:
             self._socket.close()
             self._socket = None
+        for close in self._closing:
+            await close()
 
     async def _started(self) -> None:
         assert self._server is not None

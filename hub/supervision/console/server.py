@@ -20,7 +20,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8470
 
 
-class ConsoleServer:
+class ConsoleServer(AsgiService):
     """Serves `app` on host:port from `start` to `stop`; disposes of `engines` on stop (the
     engines the app reads and writes through, when the server owns them)."""
 
@@ -32,18 +32,5 @@ class ConsoleServer:
         port: int = DEFAULT_PORT,
         engines: Sequence[AsyncEngine] = (),
     ) -> None:
-        self._served = AsgiService(app, host=host, port=port, name="console server")
-        self._engines = tuple(engines)
-
-    @property
-    def url(self) -> str:
-        """The console's address; the bound port once started (port 0 → the one chosen)."""
-        return self._served.url
-
-    async def start(self) -> None:
-        await self._served.start()
-
-    async def stop(self) -> None:
-        await self._served.stop()
-        for engine in self._engines:
-            await engine.dispose()
+        closing = tuple(engine.dispose for engine in engines)
+        super().__init__(app, host=host, port=port, name="console server", closing=closing)
