@@ -21,7 +21,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from schemas.bankruptcy import BankruptcyCaseNo, Enterprise
 from schemas.common import LongText, Name, Payload, Record, Text, UnitRef
 from schemas.control import AssetKind
-from schemas.dates import IsoDate, not_before
+from schemas.dates import IsoDate, after, not_before
 from schemas.identifiers import CaseNo
 from schemas.rules import json_rules, when
 
@@ -38,13 +38,6 @@ def _unique(values: tuple[Record, ...], key: str, what: str) -> None:
         if item in seen:
             raise ValueError(f"{what} {item} is listed twice")
         seen.add(item)
-
-
-def _after(value: dt.date | None, info: ValidationInfo, field: str) -> dt.date | None:
-    earlier = info.data.get(field)
-    if value is not None and earlier is not None and value <= earlier:
-        raise ValueError(f"must be after {field} ({earlier})")
-    return value
 
 
 # --- art 19: release of preservation measures ----------------------------------------------------
@@ -203,7 +196,7 @@ class BankruptcyCreditRepairRequested(Payload):
     @field_validator("reply_by")
     @classmethod
     def _reply_after_request(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
-        return _after(value, info, "requested_on")
+        return after(value, info, "requested_on", rule="reply_by")
 
 
 class CreditRepairOutcome(StrEnum):

@@ -128,5 +128,14 @@ def not_before(
     return value
 
 
+def after(value: _When | None, info: ValidationInfo, earlier: str, *, rule: str) -> _When | None:
+    """`value` unless it is not later than the already-validated field `earlier`; raises
+    ValueError."""
+    other = info.data.get(earlier)
+    if value is not None and other is not None and _day(value) <= _day(other):
+        raise ValueError(f"{rule}: must be after {earlier} ({_day(other)})")
+    return value
+
+
 def _day(value: dt.date) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value

@@ -21,7 +21,7 @@ from pydantic import ValidationInfo, field_validator
 
 from schemas.common import Fen, LongText, Name, Payload, Record, Text
 from schemas.control import AssetKind, ControlAction
-from schemas.dates import IsoDate
+from schemas.dates import IsoDate, not_before
 from schemas.enforcement import EnforcementCaseNo
 from schemas.identifiers import Uscc
 
@@ -53,13 +53,6 @@ class KeyEnterprise(Record):
     """What its production depends on (plant, lines, the basic account …), as the office knows."""
 
 
-def _not_before(value: dt.date, info: ValidationInfo, field: str) -> dt.date:
-    earlier = info.data.get(field)
-    if earlier is not None and value < earlier:
-        raise ValueError(f"must not be before {field} ({earlier})")
-    return value
-
-
 class LinkageKeyEnterpriseListed(Payload):
     """The office puts an enterprise on the key-enterprise list (or renews its entry)."""
 
@@ -74,7 +67,7 @@ class LinkageKeyEnterpriseListed(Payload):
     @field_validator("until")
     @classmethod
     def _until_after_listing(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
-        return None if value is None else _not_before(value, info, "listed_on")
+        return not_before(value, info, "listed_on", rule="the listing's period")
 
 
 class LinkageKeyEnterpriseDelisted(Payload):
@@ -111,7 +104,8 @@ class EnforcementKeyEnterpriseNotified(Payload):
     @field_validator("planned_on")
     @classmethod
     def _planned_after_notice(cls, value: dt.date, info: ValidationInfo) -> dt.date:
-        return _not_before(value, info, "notified_on")
+        not_before(value, info, "notified_on", rule="the planned day")
+        return value
 
 
 class Advice(StrEnum):

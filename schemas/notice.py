@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Final
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from schemas.common import Fen, LongText, Name, Party, Payload, Record, Text, UnitRef
-from schemas.dates import IsoDate
+from schemas.dates import IsoDate, after
 from schemas.identifiers import CaseNo
 from schemas.rules import json_rules, when
 
@@ -55,13 +55,6 @@ class MajorCaseKind(StrEnum):
     """涉及重大群体利益 (wage arrears, pensions, school or hospital closures …)."""
 
 
-def _after(value: dt.date | None, info: ValidationInfo, field: str, what: str) -> dt.date | None:
-    earlier = info.data.get(field)
-    if value is not None and earlier is not None and value <= earlier:
-        raise ValueError(f"{what} must be after {field} ({earlier})")
-    return value
-
-
 class _RiskNotice(Payload):
     """What every major-case and risk notice says: who issues it, about what, how many people are
     concerned, and by when the issuer expects a response."""
@@ -86,7 +79,7 @@ class _RiskNotice(Payload):
     @field_validator("respond_by")
     @classmethod
     def _respond_after_issue(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
-        return _after(value, info, "issued_on", "respond_by")
+        return after(value, info, "issued_on", rule="respond_by")
 
 
 class NoticeMajorCaseIssued(_RiskNotice):
@@ -235,7 +228,7 @@ class NoticePrejudgmentIssued(Payload):
     @field_validator("judgment_expected_on")
     @classmethod
     def _judgment_after_notice(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
-        return _after(value, info, "issued_on", f"{_CHANGCHUN} 二(一)4: judgment_expected_on")
+        return after(value, info, "issued_on", rule=f"{_CHANGCHUN} 二(一)4: judgment_expected_on")
 
 
 class NoticePrejudgmentAcknowledged(Payload):
