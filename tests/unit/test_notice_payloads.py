@@ -3,15 +3,11 @@ person's name and ID number reach only the unit that acts on them."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from pydantic import ValidationError
 
 from hub.routing.loader import load_contracts_from
 from schemas.catalogue import CATALOGUE, replies_to
-from schemas.errors import field_errors
-from tests.fixtures.corpus.loader import sample_data
+from tests.fixtures.corpus.loader import payload_problems, sample_data
 from tests.hubkit import ROUTING_TABLE, TEST_REGISTRY
 
 TABLE = load_contracts_from(TEST_REGISTRY, ROUTING_TABLE).routing
@@ -22,17 +18,6 @@ RISK_NOTICES = (
 )
 
 
-def _problems(event_type: str, sample: str = "basic", **changes: Any) -> dict[str, str]:
-    data = sample_data(event_type, sample)
-    data.update(changes)
-    data = {key: value for key, value in data.items() if value is not ...}
-    try:
-        CATALOGUE[event_type].validate_payload(data)
-    except ValidationError as error:
-        return {f.path: f.message for f in field_errors(error)}
-    return {}
-
-
 @pytest.mark.parametrize("event_type", RISK_NOTICES)
 def test_risk_notices_are_answered_by_the_one_response_type(event_type: str) -> None:
     assert replies_to(event_type) == ("notice.risk.responded.v1",)
@@ -40,10 +25,10 @@ def test_risk_notices_are_answered_by_the_one_response_type(event_type: str) -> 
 
 
 def test_a_response_date_on_or_before_the_notice_is_refused() -> None:
-    problems = _problems("notice.major_case.issued.v1", respond_by="2026-11-16")
+    problems = payload_problems("notice.major_case.issued.v1", respond_by="2026-11-16")
     assert set(problems) == {"respond_by"}
     assert "must be after issued_on (2026-11-16)" in problems["respond_by"]
-    assert _problems("notice.major_case.issued.v1", respond_by="2026-11-17") == {}
+    assert payload_problems("notice.major_case.issued.v1", respond_by="2026-11-17") == {}
 
 
 def test_mass_notices_count_people_and_have_no_field_to_name_them() -> None:
@@ -53,17 +38,19 @@ def test_mass_notices_count_people_and_have_no_field_to_name_them() -> None:
         assert "people_concerned" in fields
         assert not {"id_no", "people", "subjects", "petitioner", "debtor"} & set(fields)
         assert not CATALOGUE[event_type].personal_data
-    assert "people_concerned" in _problems("notice.major_case.issued.v1", people_concerned=-1)
+    assert "people_concerned" in payload_problems(
+        "notice.major_case.issued.v1", people_concerned=-1
+    )
 
 
 def test_a_petition_is_not_referred_before_it_was_received() -> None:
-    problems = _problems("notice.petition.referred.v1", referred_on="2026-11-01")
+    problems = payload_problems("notice.petition.referred.v1", referred_on="2026-11-01")
     assert set(problems) == {"referred_on"}
-    assert _problems("notice.petition.referred.v1", referred_on="2026-11-02") == {}
+    assert payload_problems("notice.petition.referred.v1", referred_on="2026-11-02") == {}
 
 
 def test_a_petition_not_accepted_states_why_and_acceptance_is_interim() -> None:
-    problems = _problems("notice.petition.handled.v1", "not-accepted", reason=...)
+    problems = payload_problems("notice.petition.handled.v1", "not-accepted", reason=...)
     assert "信访工作条例 art 24" in problems["reason"]
     handled = CATALOGUE["notice.petition.handled.v1"]
     assert handled.is_interim(sample_data("notice.petition.handled.v1", "accepted"))
@@ -72,22 +59,26 @@ def test_a_petition_not_accepted_states_why_and_acceptance_is_interim() -> None:
 
 
 def test_the_prejudgment_notice_precedes_the_judgment() -> None:
-    problems = _problems("notice.prejudgment.issued.v1", judgment_expected_on="2026-11-23")
+    problems = payload_problems("notice.prejudgment.issued.v1", judgment_expected_on="2026-11-23")
     assert "长春新区 2020 二(一)4" in problems["judgment_expected_on"]
-    assert _problems("notice.prejudgment.issued.v1", judgment_expected_on="2026-11-24") == {}
-    assert "amount" in _problems("notice.prejudgment.issued.v1", amount=...)
+    assert payload_problems("notice.prejudgment.issued.v1", judgment_expected_on="2026-11-24") == {}
+    assert "amount" in payload_problems("notice.prejudgment.issued.v1", amount=...)
 
 
 def test_a_public_servant_is_notified_with_the_post_a_state_organ_without() -> None:
-    problems = _problems("notice.public_debtor.notified.v1", post=...)
+    problems = payload_problems("notice.public_debtor.notified.v1", post=...)
     assert "法释〔2017〕7号 art 8" in problems["post"]
     organ = sample_data("nonlitigation.enforcement.applied.v1")["party"]  # an organisation
     # A state organ needs no post.
     assert (
-        _problems("notice.public_debtor.notified.v1", status="state_organ", post=..., debtor=organ)
+        payload_problems(
+            "notice.public_debtor.notified.v1", status="state_organ", post=..., debtor=organ
+        )
         == {}
     )
-    assert "notified_on" in _problems("notice.public_debtor.notified.v1", notified_on="2026-10-14")
+    assert "notified_on" in payload_problems(
+        "notice.public_debtor.notified.v1", notified_on="2026-10-14"
+    )
 
 
 def test_the_petitioner_and_the_dishonest_servant_reach_the_named_unit_only() -> None:

@@ -3,15 +3,11 @@ and a person's ID number reaches the police alone."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from pydantic import ValidationError
 
 from hub.routing.loader import load_contracts_from
 from schemas.catalogue import CATALOGUE, replies_to
-from schemas.errors import field_errors
-from tests.fixtures.corpus.loader import sample_data
+from tests.fixtures.corpus.loader import payload_problems, sample_data
 from tests.hubkit import ROUTING_TABLE, TEST_REGISTRY
 
 TABLE = load_contracts_from(TEST_REGISTRY, ROUTING_TABLE).routing
@@ -20,17 +16,6 @@ REQUESTS = {
     "police.exit_control.requested.v1": "police.exit_control.answered.v1",
     "police.refusal.referred.v1": "police.refusal.handled.v1",
 }
-
-
-def _problems(event_type: str, sample: str = "basic", **changes: Any) -> dict[str, str]:
-    data = sample_data(event_type, sample)
-    data.update(changes)
-    data = {key: value for key, value in data.items() if value is not ...}
-    try:
-        CATALOGUE[event_type].validate_payload(data)
-    except ValidationError as error:
-        return {f.path: f.message for f in field_errors(error)}
-    return {}
 
 
 @pytest.mark.parametrize(("request_type", "answer_type"), REQUESTS.items())
@@ -50,18 +35,18 @@ def test_each_request_reaches_the_police_alone_and_is_answered_to_the_court(
 
 
 def test_a_watch_does_not_end_before_it_starts() -> None:
-    assert "end" in _problems("police.locate.requested.v1", end="2026-11-30")
-    assert _problems("police.locate.requested.v1", end="2026-12-01") == {}
+    assert "end" in payload_problems("police.locate.requested.v1", end="2026-11-30")
+    assert payload_problems("police.locate.requested.v1", end="2026-12-01") == {}
     assert CATALOGUE["police.locate.requested.v1"].deadline_field == "end"
 
 
 def test_a_locate_request_describes_a_person_or_a_vehicle_not_both() -> None:
     person = sample_data("police.locate.requested.v1")["person"]
     vehicle = sample_data("police.locate.requested.v1", "vehicle")["vehicle"]
-    assert "vehicle" in _problems("police.locate.requested.v1", person=...)
-    assert "vehicle" in _problems("police.locate.requested.v1", vehicle=vehicle)
-    assert "vehicle" in _problems("police.locate.requested.v1", "vehicle", person=person)
-    assert "vehicle.plate_no" in _problems(
+    assert "vehicle" in payload_problems("police.locate.requested.v1", person=...)
+    assert "vehicle" in payload_problems("police.locate.requested.v1", vehicle=vehicle)
+    assert "vehicle" in payload_problems("police.locate.requested.v1", "vehicle", person=person)
+    assert "vehicle.plate_no" in payload_problems(
         "police.locate.requested.v1", "vehicle", vehicle={**vehicle, "plate_no": "豫I12345"}
     )
 
@@ -69,7 +54,7 @@ def test_a_locate_request_describes_a_person_or_a_vehicle_not_both() -> None:
 def test_the_person_watched_has_a_valid_resident_id() -> None:
     person = sample_data("police.locate.requested.v1")["person"]
     bad = person["id_no"][:-1] + ("0" if person["id_no"][-1] != "0" else "1")
-    problems = _problems("police.locate.requested.v1", person={**person, "id_no": bad})
+    problems = payload_problems("police.locate.requested.v1", person={**person, "id_no": bad})
     assert set(problems) == {"person.id_no"}
     assert "check digit" in problems["person.id_no"]
 
@@ -79,26 +64,31 @@ def test_sightings_are_interim_findings_and_not_found_close_the_watch() -> None:
     assert answered.is_interim(sample_data("police.locate.answered.v1"))
     assert not answered.is_interim(sample_data("police.locate.answered.v1", "seized"))
     assert not answered.is_interim(sample_data("police.locate.answered.v1", "not-found"))
-    problems = _problems("police.locate.answered.v1", seen_at=...)
+    problems = payload_problems("police.locate.answered.v1", seen_at=...)
     assert "place and time" in problems["seen_at"]
 
 
 def test_an_exit_restriction_names_its_unit_and_a_lift_its_restriction() -> None:
-    assert "debtor_unit" in _problems("police.exit_control.requested.v1", debtor_unit=...)
-    assert _problems("police.exit_control.requested.v1", capacity="debtor", debtor_unit=...) == {}
-    assert "previous_request_no" in _problems("police.exit_control.requested.v1", action="lift")
-    assert "until" in _problems("police.exit_control.requested.v1", until="2026-12-01")
+    assert "debtor_unit" in payload_problems("police.exit_control.requested.v1", debtor_unit=...)
+    assert (
+        payload_problems("police.exit_control.requested.v1", capacity="debtor", debtor_unit=...)
+        == {}
+    )
+    assert "previous_request_no" in payload_problems(
+        "police.exit_control.requested.v1", action="lift"
+    )
+    assert "until" in payload_problems("police.exit_control.requested.v1", until="2026-12-01")
 
 
 def test_exit_answers_state_effect_or_reason() -> None:
-    assert "effective_on" in _problems("police.exit_control.answered.v1", effective_on=...)
-    assert "reason" in _problems("police.exit_control.answered.v1", "refused", reason=...)
+    assert "effective_on" in payload_problems("police.exit_control.answered.v1", effective_on=...)
+    assert "reason" in payload_problems("police.exit_control.answered.v1", "refused", reason=...)
 
 
 def test_a_referral_follows_the_judgment_and_lists_its_evidence() -> None:
-    problems = _problems("police.refusal.referred.v1", referred_on="2026-05-19")
+    problems = payload_problems("police.refusal.referred.v1", referred_on="2026-05-19")
     assert "刑法 art 313" in problems["referred_on"]
-    assert "evidence" in _problems("police.refusal.referred.v1", evidence=[])
+    assert "evidence" in payload_problems("police.refusal.referred.v1", evidence=[])
 
 
 @pytest.mark.parametrize(
@@ -106,8 +96,8 @@ def test_a_referral_follows_the_judgment_and_lists_its_evidence() -> None:
     [("basic", "police_case_no"), ("not-filed", "reason"), ("transferred", "procuratorate")],
 )
 def test_each_refusal_outcome_carries_its_detail(sample: str, field: str) -> None:
-    assert field in _problems("police.refusal.handled.v1", sample, **{field: ...})
-    assert _problems("police.refusal.handled.v1", sample) == {}
+    assert field in payload_problems("police.refusal.handled.v1", sample, **{field: ...})
+    assert payload_problems("police.refusal.handled.v1", sample) == {}
 
 
 @pytest.mark.parametrize(
@@ -115,6 +105,6 @@ def test_each_refusal_outcome_carries_its_detail(sample: str, field: str) -> Non
 )
 def test_a_watch_or_an_exit_restriction_is_on_a_person_not_an_organisation(event_type: str) -> None:
     company = {"name": "舞阳县兴达建材有限公司", "id_type": "uscc", "id_no": "91411121MA45R8Q2XR"}
-    problems = _problems(event_type, person=company)
+    problems = payload_problems(event_type, person=company)
     assert set(problems) == {"person"}
     assert "resident_id, passport, other" in problems["person"]
